@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * The endpoint's configuration, parsed once at start from environment variables (and CLI flags,
+ * which override them). Every value the rest of the server reads comes from here, typed.
+ */
+export interface Config {
+  mode: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** A SQLite file path (or `:memory:`) or a `postgres://` URL. */
+  databaseUrl: string;
+  /** Public base URL of this endpoint, used to build download links. */
+  publicUrl: string;
+  /** Secret that signs download links; at least 32 characters in production. */
+  secret: string;
+  allowTestPayments: boolean;
+  reservationSeconds: number;
+  /** Checkout creations allowed per client IP per minute. */
+  checkoutRateLimit: number;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  /** Origins allowed in development mode regardless of seller settings (`*` = any). */
+  devCorsOrigins: string[];
+  webhook: { retryBaseMs: number; maxAttempts: number; timeoutMs: number; pollMs: number };
+  downloadLinkSeconds: number;
+  sweepIntervalMs: number;
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
+
+/** Environment variables the server reads, with their defaults. */
+const EnvSchema = z.object({
+  BIP_MODE: z.enum(['development', 'production', 'test']).optional(),
+  NODE_ENV: z.string().optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8787),
+  DATABASE_URL: z.string().min(1).default('./data/buy-in-post.sqlite'),
+  BIP_PUBLIC_URL: z.url().optional(),
+  BIP_SECRET: z.string().optional(),
+  BIP_ALLOW_TEST_PAYMENTS: bool.optional(),
+  BIP_RESERVATION_SECONDS: int(1, 24 * 3600).default(15 * 60),
+  BIP_CHECKOUT_RATE_LIMIT: int(1).default(30),
+  BIP_TRUST_PROXY: bool.default(false),
+  BIP_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  BIP_DEV_CORS_ORIGINS: z.string().default('*'),
+  BIP_WEBHOOK_RETRY_BASE_MS: int(1).default(30_000),
+  BIP_WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(12),
+  BIP_WEBHOOK_TIMEOUT_MS: int(100).default(10_000),
+  BIP_WEBHOOK_POLL_MS: int(10).default(1_000),
+  BIP_DOWNLOAD_LINK_SECONDS: int(60).default(7 * 24 * 3600),
+  BIP_SWEEP_INTERVAL_MS: int(10).default(30_000),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEV_SECRET = 'development-secret-not-for-production-use-000000';
+
+/**
+ * Parses the environment (plus overrides from CLI flags) into a {@link Config}.
+ * Throws a {@link ConfigError} naming each variable at fault.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Config> = {},
+): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const mode =
+    e.BIP_MODE ??
+    (e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'development');
+  const port = overrides.port ?? e.PORT;
+  const host = overrides.host ?? e.HOST;
+  const config: Config = {
+    mode,
+    host,
+    port,
+    databaseUrl: e.DATABASE_URL,
+    publicUrl: (
+      e.BIP_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`
+    ).replace(/\/$/, ''),
+    secret: e.BIP_SECRET ?? DEV_SECRET,
+    allowTestPayments: e.BIP_ALLOW_TEST_PAYMENTS ?? mode !== 'production',
+    reservationSeconds: e.BIP_RESERVATION_SECONDS,
+    checkoutRateLimit: e.BIP_CHECKOUT_RATE_LIMIT,
+    trustProxy: e.BIP_TRUST_PROXY,
+    bodyLimitBytes: e.BIP_BODY_LIMIT_BYTES,
+    devCorsOrigins: e.BIP_DEV_CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    webhook: {
+      retryBaseMs: e.BIP_WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: e.BIP_WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: e.BIP_WEBHOOK_TIMEOUT_MS,
+      pollMs: e.BIP_WEBHOOK_POLL_MS,
+    },
+    downloadLinkSeconds: e.BIP_DOWNLOAD_LINK_SECONDS,
+    sweepIntervalMs: e.BIP_SWEEP_INTERVAL_MS,
+    ...overrides,
+  };
+  if (config.mode === 'production') {
+    if (!e.BIP_SECRET || e.BIP_SECRET.length < 32) {
+      throw new ConfigError(
+        'Invalid configuration:\n  BIP_SECRET: required in production, at least 32 characters',
+      );
+    }
+  }
+  return config;
+}

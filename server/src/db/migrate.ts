@@ -1,0 +1,28 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { DialectName } from './database.ts';
+import * as m001 from './migrations/001_initial.ts';
+
+/** Migrations in order. Add new ones at the end; never edit one that has shipped. */
+function provider(dialect: DialectName): MigrationProvider {
+  const all: Record<string, { up(db: Kysely<unknown>, d: DialectName): Promise<void> }> = {
+    '001_initial': m001,
+  };
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(all)) out[name] = { up: (db) => m.up(db, dialect) };
+      return out;
+    },
+  };
+}
+
+/** Brings the schema up to date. Safe to run from several processes: Kysely takes a lock. */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: DialectName,
+): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: provider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

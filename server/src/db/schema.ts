@@ -1,0 +1,184 @@
+/**
+ * Row types of every table. Timestamps are ISO-8601 UTC strings (same format on SQLite and
+ * PostgreSQL, so they compare correctly as text); JSON columns are text; booleans are 0/1.
+ */
+export interface Database {
+  sellers: SellerRow;
+  products: ProductRow;
+  product_files: ProductFileRow;
+  variants: VariantRow;
+  checkouts: CheckoutRow;
+  orders: OrderRow;
+  fulfillments: FulfillmentRow;
+  outbox_events: OutboxEventRow;
+  webhook_deliveries: WebhookDeliveryRow;
+  idempotency_keys: IdempotencyKeyRow;
+}
+
+export interface SellerRow {
+  id: string;
+  name: string;
+  kind: string;
+  currency: string;
+  api_key_hash: string;
+  webhook_url: string | null;
+  webhook_secret: string;
+  /** JSON: string[] */
+  allowed_origins: string;
+  /** JSON: ShippingZone[] */
+  shipping_zones: string;
+  /** JSON: TaxRate[] */
+  tax_rates: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductRow {
+  id: string;
+  seller_id: string;
+  title: string;
+  description: string;
+  url: string | null;
+  kind: 'physical' | 'digital';
+  status: 'active' | 'archived';
+  /** JSON: {name, values}[] */
+  options: string;
+  /** JSON: {url, alt}[] */
+  images: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductFileRow {
+  product_id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  data: Uint8Array;
+  created_at: string;
+}
+
+export interface VariantRow {
+  id: string;
+  product_id: string;
+  sku: string | null;
+  /** JSON: Record<optionName, value> */
+  options: string;
+  price: number;
+  compare_at_price: number | null;
+  /** null: not tracked (unlimited), e.g. digital goods and donations. */
+  stock: number | null;
+  reserved: number;
+  status: 'active' | 'archived';
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type CheckoutStatus = 'open' | 'processing' | 'paid' | 'failed' | 'expired' | 'canceled';
+
+export interface CheckoutRow {
+  id: string;
+  seller_id: string;
+  product_id: string;
+  variant_id: string;
+  quantity: number;
+  /** Units held in `variants.reserved` for this checkout (0 once released or committed). */
+  reserved_quantity: number;
+  status: CheckoutStatus;
+  email: string | null;
+  share_email: number;
+  /** JSON: ShippingAddress */
+  shipping_address: string | null;
+  post_ref: string | null;
+  currency: string;
+  subtotal: number;
+  shipping: number | null;
+  tax: number;
+  total: number;
+  client_token_hash: string;
+  payment_provider: string;
+  payment_ref: string | null;
+  /** JSON: the last payment error shown to the buyer, if any */
+  last_payment_error: string | null;
+  order_id: string | null;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderRow {
+  id: string;
+  number: string;
+  seller_id: string;
+  checkout_id: string;
+  product_id: string;
+  variant_id: string;
+  product_title: string;
+  /** JSON: Record<optionName, value> */
+  variant_options: string;
+  kind: 'physical' | 'digital';
+  quantity: number;
+  currency: string;
+  unit_price: number;
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  email: string | null;
+  /** JSON: ShippingAddress */
+  shipping_address: string | null;
+  post_ref: string | null;
+  payment_provider: string;
+  payment_ref: string | null;
+  status: 'paid' | 'fulfilled';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FulfillmentRow {
+  id: string;
+  order_id: string;
+  carrier: string | null;
+  tracking_number: string;
+  tracking_url: string | null;
+  created_at: string;
+}
+
+export interface OutboxEventRow {
+  id: string;
+  seller_id: string;
+  type: string;
+  /** JSON */
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  delivered_at: string | null;
+  created_at: string;
+}
+
+export interface WebhookDeliveryRow {
+  id: string;
+  event_id: string;
+  seller_id: string;
+  attempt: number;
+  url: string;
+  ok: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: string;
+}
+
+export interface IdempotencyKeyRow {
+  scope: string;
+  key: string;
+  request_hash: string;
+  /** null while the first request is in flight */
+  response_status: number | null;
+  response_body: string | null;
+  locked_at: string;
+  created_at: string;
+}

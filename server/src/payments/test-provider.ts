@@ -1,0 +1,68 @@
+import type { PaymentHandoff } from '../protocol/checkouts.ts';
+import type { PaymentOutcome, PaymentProvider } from './provider.ts';
+
+/**
+ * Test card numbers, the same as Stripe's test mode, so people who know one know the other.
+ * Any other number that passes the Luhn check succeeds.
+ */
+export const TEST_CARDS: Record<string, { code: string; message: string } | null> = {
+  '4242424242424242': null,
+  '5555555555554444': null,
+  '4000000000000002': { code: 'card_declined', message: 'Your card was declined.' },
+  '4000000000009995': { code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+  '4000000000009987': { code: 'lost_card', message: 'Your card was declined.' },
+  '4000000000000069': { code: 'expired_card', message: 'Your card has expired.' },
+  '4000000000000127': { code: 'incorrect_cvc', message: "Your card's security code is incorrect." },
+  '4000000000000119': {
+    code: 'processing_error',
+    message: 'An error occurred while processing your card. Try again.',
+  },
+};
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * The built-in test provider: no network, no keys, clearly labelled "test" in the handoff.
+ * The default when no Stripe keys are set; refused in production unless explicitly allowed.
+ */
+export class TestPaymentProvider implements PaymentProvider {
+  readonly name = 'test';
+
+  async createPayment(checkout: { id: string }) {
+    return { reference: `test_${checkout.id}` };
+  }
+
+  handoff(): PaymentHandoff {
+    return { provider: 'test' };
+  }
+
+  async updateAmount() {}
+
+  async cancel() {}
+
+  async confirm(
+    checkout: { id: string },
+    input: { provider: 'test'; card: string },
+  ): Promise<PaymentOutcome> {
+    if (!luhnValid(input.card))
+      return {
+        status: 'declined',
+        code: 'incorrect_number',
+        message: 'Your card number is incorrect.',
+      };
+    const decline = TEST_CARDS[input.card];
+    if (decline) return { status: 'declined', ...decline };
+    return { status: 'succeeded', reference: `test_${checkout.id}` };
+  }
+}

@@ -1,0 +1,152 @@
+import { z } from '@hono/zod-openapi';
+import { CountryCode, Id, Money, Timestamp, text } from './common.ts';
+import { ProductKind } from './products.ts';
+
+export const MAX_QUANTITY = 99;
+
+export const Quantity = z.number().int().min(1).max(MAX_QUANTITY).openapi({ example: 1 });
+
+export const ShippingAddress = z
+  .object({
+    name: text(200),
+    line1: text(200),
+    line2: text(200, 0).optional(),
+    city: text(100),
+    region: text(100, 0).optional(),
+    postalCode: text(20, 0).optional(),
+    country: CountryCode,
+    phone: text(40, 0).optional(),
+  })
+  .openapi('ShippingAddress', {
+    example: {
+      name: 'Layla Haddad',
+      line1: '12 Harbour St',
+      city: 'Beirut',
+      postalCode: '1107',
+      country: 'LB',
+    },
+  });
+export type ShippingAddress = z.infer<typeof ShippingAddress>;
+
+export const Email = z
+  .string()
+  .max(254)
+  .transform((s) => s.trim())
+  .pipe(z.email())
+  .openapi({ example: 'reader@example.com' });
+
+export const CreateCheckoutBody = z
+  .object({
+    productId: Id,
+    variantId: Id,
+    quantity: Quantity,
+    /** Which post sold it: an opaque reference from the host (a post URL or id). */
+    postRef: text(500).optional(),
+    email: Email.optional(),
+    /** The buyer allows the seller to see their email address. */
+    shareEmail: z.boolean().optional(),
+    shippingAddress: ShippingAddress.optional(),
+  })
+  .strict()
+  .openapi('CreateCheckout');
+export type CreateCheckoutBody = z.infer<typeof CreateCheckoutBody>;
+
+export const UpdateCheckoutBody = z
+  .object({
+    variantId: Id.optional(),
+    quantity: Quantity.optional(),
+    email: Email.nullable().optional(),
+    shareEmail: z.boolean().optional(),
+    shippingAddress: ShippingAddress.nullable().optional(),
+  })
+  .strict()
+  .openapi('UpdateCheckout');
+export type UpdateCheckoutBody = z.infer<typeof UpdateCheckoutBody>;
+
+export const TestPaymentInput = z
+  .object({
+    provider: z.literal('test'),
+    /** A test card number: 4242 4242 4242 4242 succeeds; see docs/protocol.md for declines. */
+    card: z
+      .string()
+      .max(40)
+      .transform((s) => s.replace(/[\s-]/g, ''))
+      .pipe(z.string().regex(/^\d{12,19}$/, 'must be a card number')),
+  })
+  .strict();
+
+export const ConfirmCheckoutBody = z
+  .object({ payment: z.discriminatedUnion('provider', [TestPaymentInput]) })
+  .strict()
+  .openapi('ConfirmCheckout');
+export type ConfirmCheckoutBody = z.infer<typeof ConfirmCheckoutBody>;
+
+export const PaymentHandoff = z
+  .discriminatedUnion('provider', [
+    z.object({ provider: z.literal('test') }),
+    z.object({ provider: z.literal('redirect'), url: z.string() }),
+    z.object({
+      provider: z.literal('stripe'),
+      publishableKey: z.string(),
+      clientSecret: z.string(),
+      customerSessionClientSecret: z.string().optional(),
+    }),
+  ])
+  .openapi('PaymentHandoff');
+export type PaymentHandoff = z.infer<typeof PaymentHandoff>;
+
+export const CheckoutStatus = z.enum([
+  'open',
+  'processing',
+  'paid',
+  'failed',
+  'expired',
+  'canceled',
+]);
+export type CheckoutStatus = z.infer<typeof CheckoutStatus>;
+
+export const Totals = z
+  .object({
+    subtotal: Money,
+    /** null until a shipping address is known (physical goods); 0 for digital goods. */
+    shipping: Money.nullable(),
+    tax: Money,
+    total: Money,
+  })
+  .openapi('Totals');
+export type Totals = z.infer<typeof Totals>;
+
+export const OrderSummary = z
+  .object({
+    id: Id,
+    number: z.string(),
+    /** Signed, expiring link for digital goods. */
+    downloadUrl: z.string().nullable(),
+  })
+  .openapi('OrderSummary');
+
+export const Checkout = z
+  .object({
+    id: Id,
+    status: CheckoutStatus,
+    productId: Id,
+    variantId: Id,
+    kind: ProductKind,
+    quantity: Quantity,
+    unitPrice: Money,
+    email: z.string().nullable(),
+    shareEmail: z.boolean(),
+    shippingAddress: ShippingAddress.nullable(),
+    postRef: z.string().nullable(),
+    totals: Totals,
+    /** True when everything needed to pay is present (address for physical goods). */
+    readyToPay: z.boolean(),
+    expiresAt: Timestamp,
+    payment: PaymentHandoff,
+    lastPaymentError: z.object({ code: z.string(), message: z.string() }).nullable(),
+    order: OrderSummary.nullable(),
+    /** Returned once, by the call that creates the checkout. Send it as `Authorization: Bearer`. */
+    clientToken: z.string().optional(),
+  })
+  .openapi('Checkout');
+export type Checkout = z.infer<typeof Checkout>;

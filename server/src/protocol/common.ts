@@ -1,0 +1,119 @@
+import { z } from '@hono/zod-openapi';
+
+// Control characters (except tab/newline in long text) and unpaired surrogates are refused:
+// they break receipts, CSV exports and shipping labels downstream.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A trimmed, NFC-normalised line of text without control characters. */
+export const text = (max: number, min = 1) =>
+  z
+    .string()
+    .max(max * 2)
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(
+      z
+        .string()
+        .min(min)
+        .max(max)
+        .refine(
+          (s) => !CONTROL.test(s) && !/[\r\n\t]/.test(s),
+          'must not contain control characters',
+        )
+        .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode'),
+    );
+
+/** Like {@link text} but allows line breaks (descriptions). */
+export const longText = (max: number) =>
+  z
+    .string()
+    .max(max * 2)
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(
+      z
+        .string()
+        .max(max)
+        .refine((s) => !CONTROL.test(s), 'must not contain control characters')
+        .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode'),
+    );
+
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, "-" or "_"')
+  .openapi({ example: 'tour-tee' });
+
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+  .openapi({ example: 'USD' });
+
+export const CountryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US')
+  .openapi({ example: 'US' });
+
+/** Minor units (cents). Up to 100 million major units. */
+export const Amount = z.number().int().min(0).max(10_000_000_000);
+
+export const Money = z
+  .object({ amount: Amount, currency: CurrencyCode })
+  .openapi('Money', { example: { amount: 2500, currency: 'USD' } });
+export type Money = z.infer<typeof Money>;
+
+export const HttpsUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .openapi({ example: 'https://shop.example/tour-tee' });
+
+export const Timestamp = z.string().openapi({ example: '2026-11-24T10:00:00.000Z' });
+
+/** Stable error codes. Clients switch on these, never on `title` or `detail`. */
+export const ErrorCode = z.enum([
+  'validation_failed',
+  'not_found',
+  'out_of_stock',
+  'variant_unavailable',
+  'checkout_expired',
+  'checkout_not_open',
+  'payment_declined',
+  'payment_failed',
+  'idempotency_key_required',
+  'idempotency_conflict',
+  'idempotency_in_progress',
+  'rate_limited',
+  'unauthorized',
+  'forbidden',
+  'origin_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'does_not_ship',
+  'method_not_allowed',
+  'link_expired',
+  'internal_error',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const FieldError = z.object({
+  /** JSON pointer-ish path of the field, e.g. `shippingAddress.postalCode` */
+  field: z.string(),
+  message: z.string(),
+  code: z.string().optional(),
+});
+export type FieldError = z.infer<typeof FieldError>;
+
+/** RFC 9457 problem details, with a stable `code`. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: ErrorCode,
+    detail: z.string().optional(),
+    errors: z.array(FieldError).optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('Problem');
+export type Problem = z.infer<typeof Problem>;

@@ -1,0 +1,244 @@
+import { z } from '@hono/zod-openapi';
+import { ShippingAddress } from './checkouts.ts';
+import {
+  Amount,
+  CountryCode,
+  CurrencyCode,
+  HttpsUrl,
+  Id,
+  longText,
+  Money,
+  Timestamp,
+  text,
+} from './common.ts';
+import { ProductImage, ProductKind, SellerKind } from './products.ts';
+
+export const ShippingZone = z
+  .object({
+    name: text(100),
+    countries: z.array(CountryCode).min(1).max(250),
+    /** Flat rate per order, in the seller's currency. */
+    rate: Amount,
+    /** Orders whose subtotal reaches this amount ship free. */
+    freeOver: Amount.nullable().optional(),
+  })
+  .openapi('ShippingZone');
+export type ShippingZone = z.infer<typeof ShippingZone>;
+
+export const TaxRate = z
+  .object({
+    country: CountryCode,
+    /** Basis points: 2000 = 20 %. Applied to subtotal + shipping. */
+    rateBps: z.number().int().min(0).max(10_000),
+  })
+  .openapi('TaxRate');
+export type TaxRate = z.infer<typeof TaxRate>;
+
+const Origin = z
+  .string()
+  .max(300)
+  .regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://blog.example (no path)');
+
+export const SellerSettings = z
+  .object({
+    id: Id,
+    name: z.string(),
+    kind: SellerKind,
+    currency: CurrencyCode,
+    webhookUrl: z.string().nullable(),
+    allowedOrigins: z.array(z.string()),
+    shippingZones: z.array(ShippingZone),
+    taxRates: z.array(TaxRate),
+  })
+  .openapi('SellerSettings');
+export type SellerSettings = z.infer<typeof SellerSettings>;
+
+export const UpdateSellerBody = z
+  .object({
+    name: text(200).optional(),
+    kind: SellerKind.optional(),
+    webhookUrl: HttpsUrl.nullable().optional(),
+    allowedOrigins: z.array(Origin).max(50).optional(),
+    shippingZones: z.array(ShippingZone).max(50).optional(),
+    taxRates: z.array(TaxRate).max(250).optional(),
+  })
+  .strict()
+  .openapi('UpdateSeller');
+export type UpdateSellerBody = z.infer<typeof UpdateSellerBody>;
+
+export const OptionInput = z.object({
+  name: text(50),
+  values: z.array(text(50)).min(1).max(50),
+});
+
+export const VariantInput = z
+  .object({
+    id: Id.optional(),
+    sku: text(100).nullable().optional(),
+    options: z.record(text(50), text(50)).default({}),
+    price: Amount,
+    compareAtPrice: Amount.nullable().optional(),
+    /** null: not tracked (unlimited). */
+    stock: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
+    status: z.enum(['active', 'archived']).optional(),
+  })
+  .strict()
+  .openapi('VariantInput');
+export type VariantInput = z.infer<typeof VariantInput>;
+
+export const CreateProductBody = z
+  .object({
+    id: Id.optional(),
+    title: text(200),
+    description: longText(5000).optional(),
+    url: HttpsUrl.nullable().optional(),
+    kind: ProductKind,
+    options: z.array(OptionInput).max(3).default([]),
+    images: z
+      .array(z.object({ url: HttpsUrl, alt: text(300, 0) }))
+      .max(20)
+      .default([]),
+    variants: z.array(VariantInput).min(1).max(100),
+  })
+  .strict()
+  .openapi('CreateProduct');
+export type CreateProductBody = z.infer<typeof CreateProductBody>;
+
+export const UpdateProductBody = z
+  .object({
+    title: text(200).optional(),
+    description: longText(5000).optional(),
+    url: HttpsUrl.nullable().optional(),
+    status: z.enum(['active', 'archived']).optional(),
+    images: z
+      .array(z.object({ url: HttpsUrl, alt: text(300, 0) }))
+      .max(20)
+      .optional(),
+  })
+  .strict()
+  .openapi('UpdateProduct');
+export type UpdateProductBody = z.infer<typeof UpdateProductBody>;
+
+export const UpdateVariantBody = VariantInput.omit({ id: true, options: true })
+  .partial()
+  .strict()
+  .openapi('UpdateVariant');
+export type UpdateVariantBody = z.infer<typeof UpdateVariantBody>;
+
+export const SellerVariant = z
+  .object({
+    id: Id,
+    sku: z.string().nullable(),
+    options: z.record(z.string(), z.string()),
+    price: Money,
+    compareAtPrice: Money.nullable(),
+    stock: z.number().int().nullable(),
+    reserved: z.number().int(),
+    status: z.enum(['active', 'archived']),
+  })
+  .openapi('SellerVariant');
+
+export const SellerProduct = z
+  .object({
+    id: Id,
+    title: z.string(),
+    description: z.string(),
+    url: z.string().nullable(),
+    kind: ProductKind,
+    status: z.enum(['active', 'archived']),
+    options: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
+    images: z.array(ProductImage),
+    variants: z.array(SellerVariant),
+    hasFile: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('SellerProduct');
+export type SellerProduct = z.infer<typeof SellerProduct>;
+
+export const Fulfillment = z
+  .object({
+    id: Id,
+    carrier: z.string().nullable(),
+    trackingNumber: z.string(),
+    trackingUrl: z.string().nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('Fulfillment');
+
+export const CreateFulfillmentBody = z
+  .object({
+    carrier: text(100).optional(),
+    trackingNumber: text(100),
+    trackingUrl: HttpsUrl.optional(),
+  })
+  .strict()
+  .openapi('CreateFulfillment');
+export type CreateFulfillmentBody = z.infer<typeof CreateFulfillmentBody>;
+
+export const Order = z
+  .object({
+    id: Id,
+    number: z.string(),
+    status: z.enum(['paid', 'fulfilled']),
+    checkoutId: Id,
+    productId: Id,
+    variantId: Id,
+    productTitle: z.string(),
+    variantOptions: z.record(z.string(), z.string()),
+    kind: ProductKind,
+    quantity: z.number().int(),
+    unitPrice: Money,
+    subtotal: Money,
+    shipping: Money,
+    tax: Money,
+    total: Money,
+    /** Present only when the buyer agreed to share it. */
+    email: z.string().nullable(),
+    shippingAddress: ShippingAddress.nullable(),
+    postRef: z.string().nullable(),
+    fulfillments: z.array(Fulfillment),
+    createdAt: Timestamp,
+  })
+  .openapi('Order');
+export type Order = z.infer<typeof Order>;
+
+export const OrderList = z
+  .object({ orders: z.array(Order), nextCursor: z.string().nullable() })
+  .openapi('OrderList');
+
+export const OrdersQuery = z.object({
+  status: z.enum(['paid', 'fulfilled']).optional(),
+  productId: Id.optional(),
+  since: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const WebhookDelivery = z
+  .object({
+    id: Id,
+    eventId: Id,
+    eventType: z.string(),
+    attempt: z.number().int(),
+    url: z.string(),
+    ok: z.boolean(),
+    statusCode: z.number().int().nullable(),
+    error: z.string().nullable(),
+    durationMs: z.number().int(),
+    createdAt: Timestamp,
+  })
+  .openapi('WebhookDelivery');
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+
+export const WebhookEvent = z
+  .object({
+    id: Id,
+    type: z.enum(['order.paid', 'order.fulfilled']),
+    createdAt: Timestamp,
+    data: z.object({ order: Order }),
+  })
+  .openapi('WebhookEvent');
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+export { Money, ShippingAddress };

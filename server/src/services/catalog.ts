@@ -1,0 +1,450 @@
+import type { Transaction } from 'kysely';
+import type { Database, ProductRow, SellerRow, VariantRow } from '../db/schema.ts';
+import { notFound, ProblemError } from '../http/problem.ts';
+import { MAX_QUANTITY } from '../protocol/checkouts.ts';
+import type { FieldError } from '../protocol/common.ts';
+import type { Product, SellerKind, Variant } from '../protocol/products.ts';
+import type {
+  CreateProductBody,
+  SellerProduct,
+  UpdateProductBody,
+  UpdateVariantBody,
+  VariantInput,
+} from '../protocol/seller.ts';
+import { iso, newId } from '../util.ts';
+import type { ServiceContext } from './context.ts';
+import { shippableCountries } from './pricing.ts';
+
+const LOW_STOCK = 5;
+
+/** Units a buyer can still reserve: null when stock is not tracked. */
+export function availableUnits(v: Pick<VariantRow, 'stock' | 'reserved'>): number | null {
+  return v.stock == null ? null : Math.max(0, v.stock - v.reserved);
+}
+
+function publicVariant(v: VariantRow, currency: string): Variant {
+  const left = availableUnits(v);
+  return {
+    id: v.id,
+    sku: v.sku,
+    options: JSON.parse(v.options),
+    price: { amount: v.price, currency },
+    compareAtPrice: v.compare_at_price == null ? null : { amount: v.compare_at_price, currency },
+    availability:
+      left === null
+        ? 'in_stock'
+        : left === 0
+          ? 'out_of_stock'
+          : left <= LOW_STOCK
+            ? 'low_stock'
+            : 'in_stock',
+    maxQuantity: left === null ? MAX_QUANTITY : Math.min(left, MAX_QUANTITY),
+  };
+}
+
+export function publicProduct(p: ProductRow, seller: SellerRow, variants: VariantRow[]): Product {
+  const vs = variants.map((v) => publicVariant(v, seller.currency));
+  const lowest = Math.min(...variants.map((v) => v.price));
+  return {
+    id: p.id,
+    title: p.title,
+    description: p.description,
+    url: p.url,
+    kind: p.kind,
+    seller: { id: seller.id, name: seller.name, kind: seller.kind as SellerKind },
+    images: JSON.parse(p.images),
+    options: JSON.parse(p.options),
+    variants: vs,
+    priceFrom: { amount: Number.isFinite(lowest) ? lowest : 0, currency: seller.currency },
+    shipsTo: p.kind === 'digital' ? [] : shippableCountries(JSON.parse(seller.shipping_zones)),
+    available: vs.some((v) => v.maxQuantity > 0),
+  };
+}
+
+/** Checks that each variant picks exactly one listed value of every option, and no two collide. */
+function checkVariants(
+  options: CreateProductBody['options'],
+  variants: VariantInput[],
+  offset = 0,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  variants.forEach((v, i) => {
+    const at = `variants.${i + offset}.options`;
+    for (const [name, value] of Object.entries(v.options)) {
+      const option = options.find((o) => o.name === name);
+      if (!option)
+        errors.push({
+          field: `${at}.${name}`,
+          message: `"${name}" is not an option of this product`,
+        });
+      else if (!option.values.includes(value))
+        errors.push({ field: `${at}.${name}`, message: `"${value}" is not a value of ${name}` });
+    }
+    for (const o of options) {
+      if (!(o.name in v.options))
+        errors.push({ field: `${at}.${o.name}`, message: `a value for ${o.name} is required` });
+    }
+    const key = JSON.stringify(options.map((o) => v.options[o.name]));
+    if (seen.has(key)) errors.push({ field: at, message: 'another variant has the same options' });
+    seen.add(key);
+  });
+  const names = options.map((o) => o.name);
+  if (new Set(names).size !== names.length)
+    errors.push({ field: 'options', message: 'option names must be unique' });
+  return errors;
+}
+
+export class CatalogService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /** Active products by id, in the order asked, plus the ids that are unknown or archived. */
+  async getPublicProducts(
+    ids: readonly string[],
+  ): Promise<{ products: Product[]; missing: string[] }> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return { products: [], missing: [] };
+    const db = this.ctx.db;
+    const rows = await db
+      .selectFrom('products')
+      .innerJoin('sellers', 'sellers.id', 'products.seller_id')
+      .selectAll('products')
+      .select([
+        'sellers.name as s_name',
+        'sellers.kind as s_kind',
+        'sellers.currency as s_currency',
+        'sellers.shipping_zones as s_zones',
+      ])
+      .where('products.id', 'in', unique)
+      .where('products.status', '=', 'active')
+      .execute();
+    const variants = rows.length
+      ? await db
+          .selectFrom('variants')
+          .selectAll()
+          .where(
+            'product_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .where('status', '=', 'active')
+          .orderBy('position')
+          .execute()
+      : [];
+    const byId = new Map<string, Product>();
+    for (const r of rows) {
+      const vs = variants.filter((v) => v.product_id === r.id);
+      if (vs.length === 0) continue;
+      const seller = {
+        id: r.seller_id,
+        name: r.s_name,
+        kind: r.s_kind,
+        currency: r.s_currency,
+        shipping_zones: r.s_zones,
+      } as SellerRow;
+      byId.set(r.id, publicProduct(r, seller, vs));
+    }
+    return {
+      products: unique.flatMap((id) => byId.get(id) ?? []),
+      missing: unique.filter((id) => !byId.has(id)),
+    };
+  }
+
+  async getPublicProduct(id: string): Promise<Product> {
+    const { products } = await this.getPublicProducts([id]);
+    if (!products[0]) throw notFound('Product');
+    return products[0];
+  }
+
+  // ---- seller side -------------------------------------------------------------------------
+
+  private async sellerProduct(
+    sellerId: string,
+    id: string,
+    trx = this.ctx.db,
+  ): Promise<SellerProduct> {
+    const p = await trx
+      .selectFrom('products')
+      .selectAll()
+      .where('id', '=', id)
+      .where('seller_id', '=', sellerId)
+      .executeTakeFirst();
+    // Another seller's product is "not found", not "forbidden": ids reveal nothing.
+    if (!p) throw notFound('Product');
+    const [variants, seller, file] = await Promise.all([
+      trx
+        .selectFrom('variants')
+        .selectAll()
+        .where('product_id', '=', id)
+        .orderBy('position')
+        .execute(),
+      trx
+        .selectFrom('sellers')
+        .select('currency')
+        .where('id', '=', sellerId)
+        .executeTakeFirstOrThrow(),
+      trx
+        .selectFrom('product_files')
+        .select('product_id')
+        .where('product_id', '=', id)
+        .executeTakeFirst(),
+    ]);
+    return toSellerProduct(p, variants, seller.currency, !!file);
+  }
+
+  getSellerProduct(sellerId: string, id: string): Promise<SellerProduct> {
+    return this.sellerProduct(sellerId, id);
+  }
+
+  async listSellerProducts(sellerId: string): Promise<SellerProduct[]> {
+    const db = this.ctx.db;
+    const [products, seller] = await Promise.all([
+      db
+        .selectFrom('products')
+        .selectAll()
+        .where('seller_id', '=', sellerId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+      db
+        .selectFrom('sellers')
+        .select('currency')
+        .where('id', '=', sellerId)
+        .executeTakeFirstOrThrow(),
+    ]);
+    if (products.length === 0) return [];
+    const ids = products.map((p) => p.id);
+    const [variants, files] = await Promise.all([
+      db
+        .selectFrom('variants')
+        .selectAll()
+        .where('product_id', 'in', ids)
+        .orderBy('position')
+        .execute(),
+      db.selectFrom('product_files').select('product_id').where('product_id', 'in', ids).execute(),
+    ]);
+    const withFile = new Set(files.map((f) => f.product_id));
+    return products.map((p) =>
+      toSellerProduct(
+        p,
+        variants.filter((v) => v.product_id === p.id),
+        seller.currency,
+        withFile.has(p.id),
+      ),
+    );
+  }
+
+  async createProduct(sellerId: string, body: CreateProductBody): Promise<SellerProduct> {
+    const errors = checkVariants(body.options, body.variants);
+    const id = body.id ?? newId('prd');
+    const variantIds = body.variants.map((v) => v.id ?? newId('var'));
+    if (new Set(variantIds).size !== variantIds.length)
+      errors.push({ field: 'variants', message: 'variant ids must be unique' });
+    const [existingProduct, existingVariants] = await Promise.all([
+      this.ctx.db.selectFrom('products').select('id').where('id', '=', id).executeTakeFirst(),
+      this.ctx.db.selectFrom('variants').select('id').where('id', 'in', variantIds).execute(),
+    ]);
+    if (existingProduct) errors.push({ field: 'id', message: 'this product id is already taken' });
+    for (const v of existingVariants) {
+      errors.push({
+        field: `variants.${variantIds.indexOf(v.id)}.id`,
+        message: 'this variant id is already taken',
+      });
+    }
+    if (errors.length) throw new ProblemError(422, 'validation_failed', undefined, errors);
+
+    const now = iso(this.ctx.clock.now());
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('products')
+        .values({
+          id,
+          seller_id: sellerId,
+          title: body.title,
+          description: body.description ?? '',
+          url: body.url ?? null,
+          kind: body.kind,
+          status: 'active',
+          options: JSON.stringify(body.options),
+          images: JSON.stringify(body.images),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await insertVariants(trx, id, body.variants, variantIds, 0, now);
+    });
+    return this.sellerProduct(sellerId, id);
+  }
+
+  async updateProduct(
+    sellerId: string,
+    id: string,
+    body: UpdateProductBody,
+  ): Promise<SellerProduct> {
+    await this.sellerProduct(sellerId, id);
+    const patch: Partial<ProductRow> = { updated_at: iso(this.ctx.clock.now()) };
+    if (body.title !== undefined) patch.title = body.title;
+    if (body.description !== undefined) patch.description = body.description;
+    if (body.url !== undefined) patch.url = body.url;
+    if (body.status !== undefined) patch.status = body.status;
+    if (body.images !== undefined) patch.images = JSON.stringify(body.images);
+    await this.ctx.db.updateTable('products').set(patch).where('id', '=', id).execute();
+    return this.sellerProduct(sellerId, id);
+  }
+
+  async addVariant(
+    sellerId: string,
+    productId: string,
+    body: VariantInput,
+  ): Promise<SellerProduct> {
+    const product = await this.sellerProduct(sellerId, productId);
+    const errors = checkVariants(
+      product.options,
+      [...product.variants.map((v) => ({ ...v, price: 0 })), body].map((v) => ({
+        options: v.options,
+        price: 0,
+      })),
+    );
+    const id = body.id ?? newId('var');
+    if (
+      await this.ctx.db.selectFrom('variants').select('id').where('id', '=', id).executeTakeFirst()
+    ) {
+      errors.push({ field: 'id', message: 'this variant id is already taken' });
+    }
+    if (errors.length)
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        undefined,
+        errors.map((e) => ({ ...e, field: e.field.replace(/^variants\.\d+\./, '') })),
+      );
+    await insertVariants(
+      this.ctx.db,
+      productId,
+      [body],
+      [id],
+      product.variants.length,
+      iso(this.ctx.clock.now()),
+    );
+    return this.sellerProduct(sellerId, productId);
+  }
+
+  /**
+   * Changes a variant. Stock is the seller's count of units on hand: it may not go below what
+   * open checkouts hold reserved, or a paid checkout could find nothing to ship.
+   */
+  async updateVariant(
+    sellerId: string,
+    productId: string,
+    variantId: string,
+    body: UpdateVariantBody,
+  ): Promise<SellerProduct> {
+    const product = await this.sellerProduct(sellerId, productId);
+    const variant = product.variants.find((v) => v.id === variantId);
+    if (!variant) throw notFound('Variant');
+    const patch: Partial<VariantRow> = { updated_at: iso(this.ctx.clock.now()) };
+    if (body.sku !== undefined) patch.sku = body.sku;
+    if (body.price !== undefined) patch.price = body.price;
+    if (body.compareAtPrice !== undefined) patch.compare_at_price = body.compareAtPrice;
+    if (body.status !== undefined) patch.status = body.status;
+    let q = this.ctx.db.updateTable('variants').set(patch).where('id', '=', variantId);
+    if (body.stock !== undefined) {
+      q = q.set({ stock: body.stock });
+      if (body.stock !== null) q = q.where('reserved', '<=', body.stock);
+    }
+    const res = await q.executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) {
+      throw new ProblemError(422, 'validation_failed', undefined, [
+        { field: 'stock', message: 'stock cannot be lower than the units held by open checkouts' },
+      ]);
+    }
+    return this.sellerProduct(sellerId, productId);
+  }
+
+  /** Stores the file a digital product delivers (replacing any earlier one). */
+  async putFile(
+    sellerId: string,
+    productId: string,
+    file: { name: string; contentType: string; data: Uint8Array },
+  ) {
+    const product = await this.sellerProduct(sellerId, productId);
+    if (product.kind !== 'digital') {
+      throw new ProblemError(422, 'validation_failed', undefined, [
+        { field: 'kind', message: 'only digital products carry a file' },
+      ]);
+    }
+    const row = {
+      product_id: productId,
+      name: file.name,
+      content_type: file.contentType,
+      size: file.data.byteLength,
+      data: file.data,
+      created_at: iso(this.ctx.clock.now()),
+    };
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('product_files').where('product_id', '=', productId).execute();
+      await trx.insertInto('product_files').values(row).execute();
+    });
+    return this.sellerProduct(sellerId, productId);
+  }
+}
+
+async function insertVariants(
+  db: Transaction<Database> | ServiceContext['db'],
+  productId: string,
+  variants: VariantInput[],
+  ids: string[],
+  firstPosition: number,
+  now: string,
+) {
+  await db
+    .insertInto('variants')
+    .values(
+      variants.map((v, i) => ({
+        id: ids[i]!,
+        product_id: productId,
+        sku: v.sku ?? null,
+        options: JSON.stringify(v.options),
+        price: v.price,
+        compare_at_price: v.compareAtPrice ?? null,
+        stock: v.stock === undefined ? null : v.stock,
+        reserved: 0,
+        status: v.status ?? 'active',
+        position: firstPosition + i,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute();
+}
+
+function toSellerProduct(
+  p: ProductRow,
+  variants: VariantRow[],
+  currency: string,
+  hasFile: boolean,
+): SellerProduct {
+  return {
+    id: p.id,
+    title: p.title,
+    description: p.description,
+    url: p.url,
+    kind: p.kind,
+    status: p.status,
+    options: JSON.parse(p.options),
+    images: JSON.parse(p.images),
+    variants: variants.map((v) => ({
+      id: v.id,
+      sku: v.sku,
+      options: JSON.parse(v.options),
+      price: { amount: v.price, currency },
+      compareAtPrice: v.compare_at_price == null ? null : { amount: v.compare_at_price, currency },
+      stock: v.stock,
+      reserved: v.reserved,
+      status: v.status,
+    })),
+    hasFile,
+    createdAt: p.created_at,
+    updatedAt: p.updated_at,
+  };
+}

@@ -1,0 +1,509 @@
+import { sql, type Transaction } from 'kysely';
+import type { CheckoutRow, Database, SellerRow } from '../db/schema.ts';
+import { notFound, ProblemError } from '../http/problem.ts';
+import type { PaymentProvider } from '../payments/provider.ts';
+import type {
+  Checkout,
+  ConfirmCheckoutBody,
+  CreateCheckoutBody,
+  ShippingAddress,
+  UpdateCheckoutBody,
+} from '../protocol/checkouts.ts';
+import type { ShippingZone, TaxRate } from '../protocol/seller.ts';
+import { iso, newId, newSecret, safeEqualHex, sha256 } from '../util.ts';
+import { availableUnits } from './catalog.ts';
+import type { ServiceContext } from './context.ts';
+import type { OrderService } from './orders.ts';
+import { computeTotals, DoesNotShipError } from './pricing.ts';
+
+type Db = ServiceContext['db'] | Transaction<Database>;
+
+/**
+ * Holds `quantity` units of a variant, atomically: the WHERE clause re-checks availability in
+ * the same statement that takes the units, so concurrent buyers (or server processes sharing a
+ * PostgreSQL database) can never hold more than the stock.
+ */
+async function reserveStock(db: Db, variantId: string, quantity: number): Promise<boolean> {
+  const res = await db
+    .updateTable('variants')
+    .set({ reserved: sql<number>`reserved + ${quantity}` })
+    .where('id', '=', variantId)
+    .where((eb) =>
+      eb.or([eb('stock', 'is', null), eb(sql<number>`stock - reserved`, '>=', quantity)]),
+    )
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+async function releaseStock(db: Db, variantId: string, quantity: number) {
+  if (quantity <= 0) return;
+  await db
+    .updateTable('variants')
+    .set({ reserved: sql<number>`reserved - ${quantity}` })
+    .where('id', '=', variantId)
+    .execute();
+}
+
+export interface RequestInfo {
+  /** The Origin header of the browser request, if any. */
+  origin?: string | undefined;
+}
+
+export class CheckoutService {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly payments: PaymentProvider,
+    private readonly orders: OrderService,
+    /** Called after an order is written, to wake the webhook dispatcher. */
+    private readonly onPaid: () => void = () => {},
+  ) {}
+
+  async create(body: CreateCheckoutBody, req: RequestInfo = {}): Promise<Checkout> {
+    const { db } = this.ctx;
+    const product = await db
+      .selectFrom('products')
+      .selectAll()
+      .where('id', '=', body.productId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (!product)
+      throw new ProblemError(404, 'not_found', 'Product not found', [
+        { field: 'productId', message: 'no such product' },
+      ]);
+    const seller = await db
+      .selectFrom('sellers')
+      .selectAll()
+      .where('id', '=', product.seller_id)
+      .executeTakeFirstOrThrow();
+    this.checkOrigin(seller, req.origin);
+    const variant = await db
+      .selectFrom('variants')
+      .selectAll()
+      .where('id', '=', body.variantId)
+      .where('product_id', '=', product.id)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (!variant) {
+      throw new ProblemError(422, 'variant_unavailable', 'This product has no such option', [
+        { field: 'variantId', message: 'not a variant of this product' },
+      ]);
+    }
+    const address = product.kind === 'physical' ? (body.shippingAddress ?? null) : null;
+    const totals = this.price(seller, product.kind, variant.price, body.quantity, address);
+
+    const now = this.ctx.clock.now();
+    const clientToken = newSecret('ct');
+    const row: CheckoutRow = {
+      id: newId('chk'),
+      seller_id: seller.id,
+      product_id: product.id,
+      variant_id: variant.id,
+      quantity: body.quantity,
+      reserved_quantity: body.quantity,
+      status: 'open',
+      email: body.email ?? null,
+      share_email: body.shareEmail ? 1 : 0,
+      shipping_address: address ? JSON.stringify(address) : null,
+      post_ref: body.postRef ?? null,
+      currency: seller.currency,
+      subtotal: totals.subtotal,
+      shipping: totals.shipping,
+      tax: totals.tax,
+      total: totals.total,
+      client_token_hash: sha256(clientToken),
+      payment_provider: this.payments.name,
+      payment_ref: null,
+      last_payment_error: null,
+      order_id: null,
+      expires_at: iso(new Date(now.getTime() + this.ctx.config.reservationSeconds * 1000)),
+      created_at: iso(now),
+      updated_at: iso(now),
+    };
+    await this.releaseExpired(variant.id);
+    await db.transaction().execute(async (trx) => {
+      if (!(await reserveStock(trx, variant.id, body.quantity)))
+        throw await this.outOfStock(trx, variant.id);
+      await trx.insertInto('checkouts').values(row).execute();
+    });
+    try {
+      const { reference } = await this.payments.createPayment(row);
+      row.payment_ref = reference;
+      await db
+        .updateTable('checkouts')
+        .set({ payment_ref: reference })
+        .where('id', '=', row.id)
+        .execute();
+    } catch (err) {
+      // No payment, no checkout: give the units back so nothing is held for nobody.
+      await this.finish(row.id, 'canceled');
+      console.error('[payments] createPayment failed:', err);
+      throw new ProblemError(
+        502,
+        'payment_failed',
+        'The payment provider is unavailable; try again',
+      );
+    }
+    return { ...(await this.view(row)), clientToken };
+  }
+
+  async get(id: string, token: string | undefined): Promise<Checkout> {
+    return this.view(await this.authorize(id, token, { expire: true }));
+  }
+
+  async update(id: string, token: string | undefined, body: UpdateCheckoutBody): Promise<Checkout> {
+    const current = await this.openCheckout(id, token);
+    const { db } = this.ctx;
+    const [product, seller] = await Promise.all([
+      db
+        .selectFrom('products')
+        .selectAll()
+        .where('id', '=', current.product_id)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('sellers')
+        .selectAll()
+        .where('id', '=', current.seller_id)
+        .executeTakeFirstOrThrow(),
+    ]);
+    const variantId = body.variantId ?? current.variant_id;
+    const variant = await db
+      .selectFrom('variants')
+      .selectAll()
+      .where('id', '=', variantId)
+      .where('product_id', '=', current.product_id)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (!variant) {
+      throw new ProblemError(422, 'variant_unavailable', 'This product has no such option', [
+        { field: 'variantId', message: 'not an available variant of this product' },
+      ]);
+    }
+    const quantity = body.quantity ?? current.quantity;
+    let address: ShippingAddress | null = current.shipping_address
+      ? JSON.parse(current.shipping_address)
+      : null;
+    if (body.shippingAddress !== undefined && product.kind === 'physical')
+      address = body.shippingAddress;
+    const totals = this.price(seller, product.kind, variant.price, quantity, address);
+
+    const patch: Partial<CheckoutRow> = {
+      variant_id: variant.id,
+      quantity,
+      reserved_quantity: quantity,
+      shipping_address: address ? JSON.stringify(address) : null,
+      subtotal: totals.subtotal,
+      shipping: totals.shipping,
+      tax: totals.tax,
+      total: totals.total,
+      updated_at: iso(this.ctx.clock.now()),
+    };
+    if (body.email !== undefined) patch.email = body.email;
+    if (body.shareEmail !== undefined) patch.share_email = body.shareEmail ? 1 : 0;
+
+    await db.transaction().execute(async (trx) => {
+      // Take the new units before giving back the old, so a failed change leaves all as it was.
+      const sameVariant = variant.id === current.variant_id;
+      const extra = sameVariant ? quantity - current.reserved_quantity : quantity;
+      if (extra > 0 && !(await reserveStock(trx, variant.id, extra)))
+        throw await this.outOfStock(trx, variant.id);
+      const updated = await trx
+        .updateTable('checkouts')
+        .set(patch)
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .where('variant_id', '=', current.variant_id)
+        .where('reserved_quantity', '=', current.reserved_quantity)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) {
+        throw new ProblemError(
+          409,
+          'checkout_not_open',
+          'The checkout changed meanwhile; read it again',
+        );
+      }
+      if (sameVariant && extra < 0) await releaseStock(trx, variant.id, -extra);
+      if (!sameVariant) await releaseStock(trx, current.variant_id, current.reserved_quantity);
+    });
+    const next = { ...current, ...patch };
+    if (next.total !== current.total) await this.payments.updateAmount(next);
+    return this.view(next);
+  }
+
+  async confirm(
+    id: string,
+    token: string | undefined,
+    body: ConfirmCheckoutBody,
+  ): Promise<Checkout> {
+    const current = await this.openCheckout(id, token);
+    const product = await this.ctx.db
+      .selectFrom('products')
+      .select('kind')
+      .where('id', '=', current.product_id)
+      .executeTakeFirstOrThrow();
+    if (product.kind === 'physical' && !current.shipping_address) {
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        'A shipping address is needed before paying',
+        [{ field: 'shippingAddress', message: 'required for physical products' }],
+      );
+    }
+    const claimed = await this.ctx.db
+      .updateTable('checkouts')
+      .set({ status: 'processing', updated_at: iso(this.ctx.clock.now()) })
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1)
+      throw new ProblemError(409, 'checkout_not_open', 'This checkout is already being paid');
+
+    let outcome: Awaited<ReturnType<PaymentProvider['confirm']>>;
+    try {
+      outcome = await this.payments.confirm(current, body.payment);
+    } catch (err) {
+      console.error('[payments] confirm failed:', err);
+      outcome = {
+        status: 'declined',
+        code: 'processing_error',
+        message: 'The payment could not be processed. Try again.',
+      };
+    }
+    if (outcome.status === 'succeeded') {
+      if (await this.orders.markPaid(id, outcome.reference)) this.onPaid();
+      return this.view(await this.load(id));
+    }
+    if (outcome.status === 'processing') return this.view(await this.load(id));
+
+    const error = { code: outcome.code, message: outcome.message };
+    await this.ctx.db
+      .updateTable('checkouts')
+      .set({
+        status: 'open',
+        last_payment_error: JSON.stringify(error),
+        updated_at: iso(this.ctx.clock.now()),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'processing')
+      .execute();
+    throw new ProblemError(402, 'payment_declined', outcome.message, undefined, {
+      declineCode: outcome.code,
+    });
+  }
+
+  async cancel(id: string, token: string | undefined): Promise<Checkout> {
+    const current = await this.authorize(id, token, { expire: true });
+    if (current.status === 'canceled' || current.status === 'expired') return this.view(current);
+    if (current.status !== 'open')
+      throw new ProblemError(
+        409,
+        'checkout_not_open',
+        `A ${current.status} checkout cannot be canceled`,
+      );
+    await this.finish(id, 'canceled');
+    return this.view(await this.load(id));
+  }
+
+  /**
+   * Expires open checkouts whose reservation has lapsed and gives their units back. Runs
+   * before each reservation (for that variant) and periodically for all.
+   */
+  async releaseExpired(variantId?: string): Promise<number> {
+    let q = this.ctx.db
+      .selectFrom('checkouts')
+      .select('id')
+      .where('status', '=', 'open')
+      .where('expires_at', '<=', iso(this.ctx.clock.now()));
+    if (variantId) q = q.where('variant_id', '=', variantId);
+    const due = await q.limit(500).execute();
+    let n = 0;
+    for (const { id } of due) if (await this.finish(id, 'expired')) n++;
+    return n;
+  }
+
+  /** Closes an open checkout and releases its units, once, whoever gets there first. */
+  private async finish(id: string, status: 'expired' | 'canceled'): Promise<boolean> {
+    const done = await this.ctx.db.transaction().execute(async (trx) => {
+      const c = await trx
+        .selectFrom('checkouts')
+        .select(['variant_id', 'reserved_quantity'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const res = await trx
+        .updateTable('checkouts')
+        .set({ status, reserved_quantity: 0, updated_at: iso(this.ctx.clock.now()) })
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return null;
+      await releaseStock(trx, c.variant_id, c.reserved_quantity);
+      return c;
+    });
+    if (done) {
+      const row = await this.load(id);
+      await this.payments
+        .cancel(row)
+        .catch((err) => console.error('[payments] cancel failed:', err));
+    }
+    return done !== null;
+  }
+
+  private price(
+    seller: SellerRow,
+    kind: 'physical' | 'digital',
+    unitPrice: number,
+    quantity: number,
+    address: ShippingAddress | null,
+  ) {
+    try {
+      return computeTotals({
+        unitPrice,
+        quantity,
+        kind,
+        country: address?.country ?? null,
+        shippingZones: JSON.parse(seller.shipping_zones) as ShippingZone[],
+        taxRates: JSON.parse(seller.tax_rates) as TaxRate[],
+      });
+    } catch (err) {
+      if (err instanceof DoesNotShipError) {
+        throw new ProblemError(422, 'does_not_ship', err.message, [
+          {
+            field: 'shippingAddress.country',
+            message: `the seller does not ship to ${err.country}`,
+          },
+        ]);
+      }
+      throw err;
+    }
+  }
+
+  private checkOrigin(seller: SellerRow, origin: string | undefined) {
+    if (!origin || this.ctx.config.mode === 'development') return;
+    const allowed: string[] = JSON.parse(seller.allowed_origins);
+    if (!allowed.includes(origin))
+      throw new ProblemError(
+        403,
+        'origin_not_allowed',
+        `${origin} may not sell this seller's products`,
+      );
+  }
+
+  private async outOfStock(db: Db, variantId: string): Promise<ProblemError> {
+    const v = await db
+      .selectFrom('variants')
+      .select(['stock', 'reserved'])
+      .where('id', '=', variantId)
+      .executeTakeFirstOrThrow();
+    const available = availableUnits(v) ?? 0;
+    return new ProblemError(
+      409,
+      'out_of_stock',
+      available === 0 ? 'This option is sold out' : `Only ${available} left`,
+      [{ field: 'quantity', message: `at most ${available}` }],
+      { available },
+    );
+  }
+
+  private async load(id: string): Promise<CheckoutRow> {
+    const row = await this.ctx.db
+      .selectFrom('checkouts')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound('Checkout');
+    return row;
+  }
+
+  /** Loads a checkout for the holder of its client token; lapsed reservations expire here too. */
+  private async authorize(
+    id: string,
+    token: string | undefined,
+    { expire }: { expire: boolean },
+  ): Promise<CheckoutRow> {
+    if (!token)
+      throw new ProblemError(
+        401,
+        'unauthorized',
+        'Send the checkout\'s clientToken as "Authorization: Bearer <token>"',
+      );
+    const row = await this.ctx.db
+      .selectFrom('checkouts')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    // A wrong token looks exactly like an unknown id.
+    if (!row || !safeEqualHex(row.client_token_hash, sha256(token))) throw notFound('Checkout');
+    if (expire && row.status === 'open' && row.expires_at <= iso(this.ctx.clock.now())) {
+      await this.finish(id, 'expired');
+      return this.load(id);
+    }
+    return row;
+  }
+
+  private async openCheckout(id: string, token: string | undefined): Promise<CheckoutRow> {
+    const row = await this.authorize(id, token, { expire: true });
+    if (row.status === 'expired')
+      throw new ProblemError(
+        410,
+        'checkout_expired',
+        'The reservation has expired; start a new checkout',
+      );
+    if (row.status !== 'open')
+      throw new ProblemError(
+        409,
+        'checkout_not_open',
+        `This checkout is ${row.status}`,
+        undefined,
+        { status: row.status },
+      );
+    return row;
+  }
+
+  private async view(c: CheckoutRow): Promise<Checkout> {
+    const money = (amount: number) => ({ amount, currency: c.currency });
+    const [product, order] = await Promise.all([
+      this.ctx.db
+        .selectFrom('products')
+        .select('kind')
+        .where('id', '=', c.product_id)
+        .executeTakeFirstOrThrow(),
+      c.order_id
+        ? this.ctx.db
+            .selectFrom('orders')
+            .selectAll()
+            .where('id', '=', c.order_id)
+            .executeTakeFirst()
+        : undefined,
+    ]);
+    const address = c.shipping_address ? (JSON.parse(c.shipping_address) as ShippingAddress) : null;
+    return {
+      id: c.id,
+      status: c.status,
+      productId: c.product_id,
+      variantId: c.variant_id,
+      kind: product.kind,
+      quantity: c.quantity,
+      unitPrice: money(c.subtotal / c.quantity),
+      email: c.email,
+      shareEmail: c.share_email === 1,
+      shippingAddress: address,
+      postRef: c.post_ref,
+      totals: {
+        subtotal: money(c.subtotal),
+        shipping: c.shipping === null ? null : money(c.shipping),
+        tax: money(c.tax),
+        total: money(c.total),
+      },
+      readyToPay: c.status === 'open' && (product.kind === 'digital' || address !== null),
+      expiresAt: c.expires_at,
+      payment: this.payments.handoff(c),
+      lastPaymentError: c.last_payment_error ? JSON.parse(c.last_payment_error) : null,
+      order: order
+        ? {
+            id: order.id,
+            number: order.number,
+            downloadUrl: order.kind === 'digital' ? await this.orders.downloadUrl(order) : null,
+          }
+        : null,
+    };
+  }
+}

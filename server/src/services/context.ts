@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import type { DialectName } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import type { Clock } from '../util.ts';
+
+/** What every service needs; built once by the app factory. */
+export interface ServiceContext {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  config: Config;
+  clock: Clock;
+}

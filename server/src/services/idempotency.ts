@@ -1,0 +1,132 @@
+import { ProblemError } from '../http/problem.ts';
+import { canonicalJson, iso, sha256 } from '../util.ts';
+import type { ServiceContext } from './context.ts';
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+/** After this long, a request that never finished (its process died) no longer holds its key. */
+const STALE_LOCK_MS = 60_000;
+/** Keys are remembered this long. */
+const RETENTION_MS = 24 * 3600_000;
+
+const KEY = /^[\x21-\x7E]{8,255}$/;
+
+/**
+ * Idempotency-Key semantics, as Stripe has them: the first request with a key runs and its
+ * answer (success or 4xx) is stored; the same key with the same request gets that answer again;
+ * the same key with a different request is refused (422); a repeat while the first is still
+ * running is told to retry (409). 5xx answers are not stored, so the client may retry.
+ */
+export class IdempotencyService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  async run(
+    scope: string,
+    key: string | undefined,
+    request: unknown,
+    opts: { required: boolean },
+    handler: () => Promise<{ status: number; body: unknown }>,
+  ): Promise<StoredResponse> {
+    if (key === undefined) {
+      if (opts.required)
+        throw new ProblemError(
+          400,
+          'idempotency_key_required',
+          'Send a unique Idempotency-Key header (a UUID, say) with this request',
+        );
+      return { ...(await handler()), replayed: false };
+    }
+    if (!KEY.test(key)) {
+      throw new ProblemError(400, 'validation_failed', undefined, [
+        { field: 'Idempotency-Key', message: 'must be 8 to 255 visible ASCII characters' },
+      ]);
+    }
+    const { db } = this.ctx;
+    const hash = sha256(canonicalJson(request));
+    const now = this.ctx.clock.now();
+    const inserted = await db
+      .insertInto('idempotency_keys')
+      .values({
+        scope,
+        key,
+        request_hash: hash,
+        response_status: null,
+        response_body: null,
+        locked_at: iso(now),
+        created_at: iso(now),
+      })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) {
+      const existing = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .executeTakeFirstOrThrow();
+      if (existing.request_hash !== hash) {
+        throw new ProblemError(
+          422,
+          'idempotency_conflict',
+          'This Idempotency-Key was already used with a different request; use a new key',
+        );
+      }
+      if (existing.response_status !== null) {
+        return {
+          status: existing.response_status,
+          body: JSON.parse(existing.response_body ?? 'null'),
+          replayed: true,
+        };
+      }
+      const stale = iso(new Date(now.getTime() - STALE_LOCK_MS));
+      const takeover = await db
+        .updateTable('idempotency_keys')
+        .set({ locked_at: iso(now) })
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .where('response_status', 'is', null)
+        .where('locked_at', '<', stale)
+        .executeTakeFirst();
+      if (Number(takeover.numUpdatedRows) !== 1) {
+        throw new ProblemError(
+          409,
+          'idempotency_in_progress',
+          'The first request with this key is still running; retry shortly',
+          undefined,
+          { retryAfter: 1 },
+        );
+      }
+    }
+    let result: { status: number; body: unknown };
+    try {
+      result = await handler();
+    } catch (err) {
+      if (err instanceof ProblemError && err.status < 500) {
+        result = { status: err.status, body: err.toProblem() };
+      } else {
+        await db
+          .deleteFrom('idempotency_keys')
+          .where('scope', '=', scope)
+          .where('key', '=', key)
+          .execute();
+        throw err;
+      }
+    }
+    await db
+      .updateTable('idempotency_keys')
+      .set({ response_status: result.status, response_body: JSON.stringify(result.body) })
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .execute();
+    return { ...result, replayed: false };
+  }
+
+  async purgeOld(): Promise<void> {
+    const before = iso(new Date(this.ctx.clock.now().getTime() - RETENTION_MS));
+    await this.ctx.db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
+  }
+}

@@ -1,0 +1,137 @@
+import type { SellerRow } from '../db/schema.ts';
+import { ProblemError } from '../http/problem.ts';
+import type { SellerKind } from '../protocol/products.ts';
+import type {
+  SellerSettings,
+  ShippingZone,
+  TaxRate,
+  UpdateSellerBody,
+} from '../protocol/seller.ts';
+import { iso, newId, newSecret, safeEqualHex, sha256 } from '../util.ts';
+import type { ServiceContext } from './context.ts';
+
+export interface NewSeller {
+  id?: string;
+  name: string;
+  kind: SellerKind;
+  currency?: string;
+  allowedOrigins?: string[];
+  shippingZones?: ShippingZone[];
+  taxRates?: TaxRate[];
+  webhookUrl?: string | null;
+}
+
+export interface CreatedSeller {
+  id: string;
+  apiKey: string;
+  webhookSecret: string;
+}
+
+export function sellerSettings(row: SellerRow): SellerSettings {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as SellerKind,
+    currency: row.currency,
+    webhookUrl: row.webhook_url,
+    allowedOrigins: JSON.parse(row.allowed_origins),
+    shippingZones: JSON.parse(row.shipping_zones),
+    taxRates: JSON.parse(row.tax_rates),
+  };
+}
+
+export class SellerService {
+  /** Origins any seller allows, cached briefly: CORS asks on every request. */
+  private originCache: { at: number; origins: Set<string> } | null = null;
+
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /** Creates a seller and returns its API key, which is shown once and stored only as a hash. */
+  async create(input: NewSeller): Promise<CreatedSeller> {
+    const now = iso(this.ctx.clock.now());
+    const apiKey = newSecret('bip_sk');
+    const webhookSecret = newSecret('whsec');
+    const id = input.id ?? newId('sel');
+    await this.ctx.db
+      .insertInto('sellers')
+      .values({
+        id,
+        name: input.name,
+        kind: input.kind,
+        currency: (input.currency ?? 'USD').toUpperCase(),
+        api_key_hash: sha256(apiKey),
+        webhook_url: input.webhookUrl ?? null,
+        webhook_secret: webhookSecret,
+        allowed_origins: JSON.stringify(input.allowedOrigins ?? []),
+        shipping_zones: JSON.stringify(input.shippingZones ?? []),
+        tax_rates: JSON.stringify(input.taxRates ?? []),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    this.originCache = null;
+    return { id, apiKey, webhookSecret };
+  }
+
+  /** The seller owning `apiKey`, or an `unauthorized` problem. */
+  async authenticate(apiKey: string | undefined): Promise<SellerRow> {
+    if (!apiKey)
+      throw new ProblemError(
+        401,
+        'unauthorized',
+        'Send the seller API key as "Authorization: Bearer <key>"',
+      );
+    const hash = sha256(apiKey);
+    const row = await this.ctx.db
+      .selectFrom('sellers')
+      .selectAll()
+      .where('api_key_hash', '=', hash)
+      .executeTakeFirst();
+    // The lookup is by hash, so timing reveals nothing about the key; compare again anyway.
+    if (!row || !safeEqualHex(row.api_key_hash, hash))
+      throw new ProblemError(401, 'unauthorized', 'Unknown API key');
+    return row;
+  }
+
+  async get(id: string): Promise<SellerRow | undefined> {
+    return this.ctx.db.selectFrom('sellers').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async update(seller: SellerRow, body: UpdateSellerBody): Promise<SellerSettings> {
+    const patch: Partial<SellerRow> = { updated_at: iso(this.ctx.clock.now()) };
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.kind !== undefined) patch.kind = body.kind;
+    if (body.webhookUrl !== undefined) patch.webhook_url = body.webhookUrl;
+    if (body.allowedOrigins !== undefined)
+      patch.allowed_origins = JSON.stringify(body.allowedOrigins);
+    if (body.shippingZones !== undefined) patch.shipping_zones = JSON.stringify(body.shippingZones);
+    if (body.taxRates !== undefined) patch.tax_rates = JSON.stringify(body.taxRates);
+    await this.ctx.db.updateTable('sellers').set(patch).where('id', '=', seller.id).execute();
+    this.originCache = null;
+    return sellerSettings({ ...seller, ...patch } as SellerRow);
+  }
+
+  /** Issues a new API key; the old one stops working at once. */
+  async rotateApiKey(sellerId: string): Promise<string> {
+    const apiKey = newSecret('bip_sk');
+    await this.ctx.db
+      .updateTable('sellers')
+      .set({ api_key_hash: sha256(apiKey) })
+      .where('id', '=', sellerId)
+      .execute();
+    return apiKey;
+  }
+
+  /** Whether any seller allows `origin` to embed its products (used for CORS). */
+  async isOriginAllowedAnywhere(origin: string): Promise<boolean> {
+    const now = Date.now();
+    if (!this.originCache || now - this.originCache.at > 5_000) {
+      const rows = await this.ctx.db.selectFrom('sellers').select('allowed_origins').execute();
+      this.originCache = {
+        at: now,
+        origins: new Set(rows.flatMap((r) => JSON.parse(r.allowed_origins) as string[])),
+      };
+    }
+    return this.originCache.origins.has(origin);
+  }
+}

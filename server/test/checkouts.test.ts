@@ -1,0 +1,368 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  ADDRESS_FR,
+  ADDRESS_US,
+  buyer,
+  client,
+  createCheckout,
+  dialects,
+  makeSeller,
+  makeTee,
+  newKey,
+  startTestServer,
+  type TestServer,
+} from './helpers/server.ts';
+
+for (const { name, skip } of dialects()) {
+  describe(`checkouts (${name})`, { skip }, () => {
+    let server: TestServer;
+    let seller: Awaited<ReturnType<typeof makeSeller>>;
+    before(async () => {
+      server = await startTestServer(name);
+      seller = await makeSeller(server);
+    });
+    after(() => server?.close());
+
+    const variantStock = async (productId: string, variantId: string) => {
+      const res = await seller.api('GET', `/seller/products/${productId}`);
+      const v = res.body.variants.find((x: { id: string }) => x.id === variantId);
+      return { stock: v.stock, reserved: v.reserved };
+    };
+
+    test('creating a checkout reserves stock and prices on the server', async () => {
+      const tee = await makeTee(seller, { stock: 10, price: 2500 });
+      const res = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.medium,
+        quantity: 2,
+        postRef: 'post-42',
+      });
+      assert.equal(res.status, 201);
+      assert.equal(res.body.status, 'open');
+      assert.equal(res.body.quantity, 2);
+      assert.deepEqual(res.body.totals.subtotal, { amount: 5000, currency: 'USD' });
+      assert.equal(res.body.totals.shipping, null, 'no address yet: shipping unknown');
+      assert.deepEqual(res.body.totals.total, { amount: 5000, currency: 'USD' });
+      assert.equal(res.body.readyToPay, false);
+      assert.deepEqual(res.body.payment, { provider: 'test' });
+      assert.match(res.body.clientToken, /^ct_/);
+      assert.equal(res.body.postRef, 'post-42');
+      assert.deepEqual(await variantStock(tee.id, tee.medium), { stock: 10, reserved: 2 });
+    });
+
+    test('the client cannot set the price: unknown fields are refused', async () => {
+      const tee = await makeTee(seller);
+      const res = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+        price: 1,
+      });
+      assert.equal(res.status, 422);
+      assert.equal(res.body.code, 'validation_failed');
+    });
+
+    test('shipping zone, free-shipping threshold and tax follow the address and quantity', async () => {
+      const tee = await makeTee(seller, { stock: 50, price: 2000 });
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+        shippingAddress: ADDRESS_US,
+      });
+      assert.equal(created.status, 201);
+      // US: $5 flat, no tax
+      assert.deepEqual(created.body.totals, {
+        subtotal: { amount: 2000, currency: 'USD' },
+        shipping: { amount: 500, currency: 'USD' },
+        tax: { amount: 0, currency: 'USD' },
+        total: { amount: 2500, currency: 'USD' },
+      });
+      const api = buyer(server.url, created.body.clientToken);
+      // 3 × $20 = $60 ≥ $50 threshold: free shipping
+      const more = await api('PATCH', `/checkouts/${created.body.id}`, { quantity: 3 });
+      assert.equal(more.status, 200);
+      assert.equal(more.body.totals.shipping.amount, 0);
+      assert.equal(more.body.totals.total.amount, 6000);
+      // France: $15 flat and 20 % tax on goods + shipping
+      const fr = await api('PATCH', `/checkouts/${created.body.id}`, {
+        shippingAddress: ADDRESS_FR,
+      });
+      assert.equal(fr.status, 200);
+      assert.equal(fr.body.totals.shipping.amount, 1500);
+      assert.equal(fr.body.totals.tax.amount, 1500); // 20 % of 7500
+      assert.equal(fr.body.totals.total.amount, 9000);
+      assert.equal(fr.body.readyToPay, true);
+      // a country the seller does not ship to: refused, nothing changed
+      const jp = await api('PATCH', `/checkouts/${created.body.id}`, {
+        shippingAddress: { ...ADDRESS_FR, country: 'JP' },
+      });
+      assert.equal(jp.status, 422);
+      assert.equal(jp.body.code, 'does_not_ship');
+      const read = await api('GET', `/checkouts/${created.body.id}`);
+      assert.equal(read.body.shippingAddress.country, 'FR');
+      assert.equal(read.body.totals.total.amount, 9000);
+    });
+
+    test('quantity and variant changes move the reservation', async () => {
+      const tee = await makeTee(seller, { stock: 5 });
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 2,
+      });
+      const api = buyer(server.url, created.body.clientToken);
+      assert.equal(
+        (await api('PATCH', `/checkouts/${created.body.id}`, { quantity: 4 })).status,
+        200,
+      );
+      assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 4 });
+      const tooMany = await api('PATCH', `/checkouts/${created.body.id}`, { quantity: 6 });
+      assert.equal(tooMany.status, 409);
+      assert.equal(tooMany.body.code, 'out_of_stock');
+      assert.equal(tooMany.body.available, 1);
+      assert.deepEqual(
+        await variantStock(tee.id, tee.small),
+        { stock: 5, reserved: 4 },
+        'a refused change holds nothing more',
+      );
+      assert.equal(
+        (
+          await api('PATCH', `/checkouts/${created.body.id}`, {
+            variantId: tee.medium,
+            quantity: 1,
+          })
+        ).status,
+        200,
+      );
+      assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 0 });
+      assert.deepEqual(await variantStock(tee.id, tee.medium), { stock: 5, reserved: 1 });
+    });
+
+    test('paying with the test card makes an order and commits the stock', async () => {
+      const tee = await makeTee(seller, { stock: 5 });
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.medium,
+        quantity: 2,
+        email: 'ada@example.com',
+        shippingAddress: ADDRESS_US,
+      });
+      const api = buyer(server.url, created.body.clientToken);
+      const paid = await api('POST', `/checkouts/${created.body.id}/confirm`, {
+        payment: { provider: 'test', card: '4242 4242 4242 4242' },
+      });
+      assert.equal(paid.status, 200, JSON.stringify(paid.body));
+      assert.equal(paid.body.status, 'paid');
+      assert.match(paid.body.order.number, /^BIP-[2-9A-Z]{7}$/);
+      assert.equal(paid.body.order.downloadUrl, null);
+      assert.deepEqual(await variantStock(tee.id, tee.medium), { stock: 3, reserved: 0 });
+      const orders = await seller.api('GET', `/seller/orders?productId=${tee.id}`);
+      assert.equal(orders.body.orders.length, 1);
+      const order = orders.body.orders[0];
+      assert.equal(order.number, paid.body.order.number);
+      assert.equal(order.total.amount, 5000, '$50 reaches the free-shipping threshold');
+      assert.equal(order.email, null, 'no consent, no email for the seller');
+      assert.equal(order.shippingAddress.city, 'Springfield');
+      // paying twice does nothing more
+      const again = await api('POST', `/checkouts/${created.body.id}/confirm`, {
+        payment: { provider: 'test', card: '4242424242424242' },
+      });
+      assert.equal(again.status, 409);
+      assert.equal(again.body.code, 'checkout_not_open');
+      assert.deepEqual(await variantStock(tee.id, tee.medium), { stock: 3, reserved: 0 });
+    });
+
+    test('the seller sees the email only when the buyer shares it', async () => {
+      const tee = await makeTee(seller);
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+        email: 'share@example.com',
+        shareEmail: true,
+        shippingAddress: ADDRESS_US,
+      });
+      const api = buyer(server.url, created.body.clientToken);
+      await api('POST', `/checkouts/${created.body.id}/confirm`, {
+        payment: { provider: 'test', card: '4242424242424242' },
+      });
+      const orders = await seller.api('GET', `/seller/orders?productId=${tee.id}`);
+      assert.equal(orders.body.orders[0].email, 'share@example.com');
+    });
+
+    test('a declined card leaves the checkout open to try again', async () => {
+      const tee = await makeTee(seller, { stock: 3 });
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+        shippingAddress: ADDRESS_US,
+      });
+      const api = buyer(server.url, created.body.clientToken);
+      const declined = await api('POST', `/checkouts/${created.body.id}/confirm`, {
+        payment: { provider: 'test', card: '4000000000009995' },
+      });
+      assert.equal(declined.status, 402);
+      assert.equal(declined.body.code, 'payment_declined');
+      assert.equal(declined.body.declineCode, 'insufficient_funds');
+      const read = await api('GET', `/checkouts/${created.body.id}`);
+      assert.equal(read.body.status, 'open');
+      assert.equal(read.body.lastPaymentError.code, 'insufficient_funds');
+      assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 3, reserved: 1 });
+      const ok = await api('POST', `/checkouts/${created.body.id}/confirm`, {
+        payment: { provider: 'test', card: '4242424242424242' },
+      });
+      assert.equal(ok.body.status, 'paid');
+      assert.equal(ok.body.lastPaymentError, null);
+    });
+
+    test('a physical order cannot be paid without an address', async () => {
+      const tee = await makeTee(seller);
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+      });
+      const res = await buyer(server.url, created.body.clientToken)(
+        'POST',
+        `/checkouts/${created.body.id}/confirm`,
+        {
+          payment: { provider: 'test', card: '4242424242424242' },
+        },
+      );
+      assert.equal(res.status, 422);
+      assert.equal(res.body.errors[0].field, 'shippingAddress');
+    });
+
+    test('canceling releases the reservation, and a canceled checkout cannot be paid', async () => {
+      const tee = await makeTee(seller, { stock: 2 });
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 2,
+        shippingAddress: ADDRESS_US,
+      });
+      const api = buyer(server.url, created.body.clientToken);
+      const canceled = await api('DELETE', `/checkouts/${created.body.id}`);
+      assert.equal(canceled.status, 200);
+      assert.equal(canceled.body.status, 'canceled');
+      assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 2, reserved: 0 });
+      const pay = await api('POST', `/checkouts/${created.body.id}/confirm`, {
+        payment: { provider: 'test', card: '4242424242424242' },
+      });
+      assert.equal(pay.status, 409);
+    });
+
+    test('a checkout is readable only with its client token', async () => {
+      const tee = await makeTee(seller);
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+      });
+      const anon = client(server.url);
+      assert.equal((await anon('GET', `/checkouts/${created.body.id}`)).status, 401);
+      const wrong = buyer(server.url, 'ct_wrong');
+      const res = await wrong('GET', `/checkouts/${created.body.id}`);
+      assert.equal(res.status, 404);
+      assert.equal(res.body.code, 'not_found');
+      assert.equal((await wrong('DELETE', `/checkouts/${created.body.id}`)).status, 404);
+      assert.equal(
+        (await wrong('PATCH', `/checkouts/${created.body.id}`, { quantity: 2 })).status,
+        404,
+      );
+    });
+
+    describe('idempotency', () => {
+      test('same key and same body: the same checkout, one reservation', async () => {
+        const tee = await makeTee(seller, { stock: 5 });
+        const key = newKey();
+        const body = { productId: tee.id, variantId: tee.small, quantity: 2 };
+        const first = await createCheckout(server.url, body, key);
+        const second = await createCheckout(
+          server.url,
+          { quantity: 2, variantId: tee.small, productId: tee.id },
+          key,
+        );
+        assert.equal(first.status, 201);
+        assert.equal(second.status, 201);
+        assert.equal(second.body.id, first.body.id);
+        assert.equal(second.body.clientToken, first.body.clientToken);
+        assert.equal(second.headers.get('idempotent-replayed'), 'true');
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 2 });
+      });
+
+      test('same key and another body: 422, nothing written', async () => {
+        const tee = await makeTee(seller, { stock: 5 });
+        const key = newKey();
+        await createCheckout(
+          server.url,
+          { productId: tee.id, variantId: tee.small, quantity: 1 },
+          key,
+        );
+        const other = await createCheckout(
+          server.url,
+          { productId: tee.id, variantId: tee.small, quantity: 3 },
+          key,
+        );
+        assert.equal(other.status, 422);
+        assert.equal(other.body.code, 'idempotency_conflict');
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 1 });
+      });
+
+      test('a double click (two concurrent requests, one key) makes one checkout', async () => {
+        const tee = await makeTee(seller, { stock: 5 });
+        const key = newKey();
+        const body = { productId: tee.id, variantId: tee.small, quantity: 1 };
+        const results = await Promise.all([
+          createCheckout(server.url, body, key),
+          createCheckout(server.url, body, key),
+        ]);
+        const statuses = results.map((r) => r.status).sort();
+        assert.ok(
+          (statuses[0] === 201 && statuses[1] === 201) ||
+            (statuses[0] === 201 && statuses[1] === 409),
+          `got ${statuses}`,
+        );
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 1 });
+      });
+
+      test('creating without a key is refused', async () => {
+        const tee = await makeTee(seller);
+        const res = await client(server.url)('POST', '/checkouts', {
+          productId: tee.id,
+          variantId: tee.small,
+          quantity: 1,
+        });
+        assert.equal(res.status, 400);
+        assert.equal(res.body.code, 'idempotency_key_required');
+      });
+
+      test('a repeated confirm with the same key replays the answer, one order', async () => {
+        const tee = await makeTee(seller, { stock: 5 });
+        const created = await createCheckout(server.url, {
+          productId: tee.id,
+          variantId: tee.small,
+          quantity: 1,
+          shippingAddress: ADDRESS_US,
+        });
+        const api = buyer(server.url, created.body.clientToken);
+        const key = newKey();
+        const pay = { payment: { provider: 'test', card: '4242424242424242' } };
+        const a = await api('POST', `/checkouts/${created.body.id}/confirm`, pay, {
+          'Idempotency-Key': key,
+        });
+        const b = await api('POST', `/checkouts/${created.body.id}/confirm`, pay, {
+          'Idempotency-Key': key,
+        });
+        assert.equal(a.status, 200);
+        assert.equal(b.status, 200);
+        assert.equal(b.body.order.number, a.body.order.number);
+        const orders = await seller.api('GET', `/seller/orders?productId=${tee.id}`);
+        assert.equal(orders.body.orders.length, 1);
+      });
+    });
+  });
+}
