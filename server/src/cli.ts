@@ -61,7 +61,12 @@ export async function main(argv: string[]): Promise<number> {
       if (command === 'demo') {
         const app = await createApp(config);
         const existing = await app.db.kysely.selectFrom('sellers').select('id').limit(1).execute();
-        if (existing.length === 0) await seedDemo(app);
+        if (existing.length === 0) {
+          const made = await seedDemo(app);
+          console.log('Seeded the demo catalogue. Seller API keys (shown once):');
+          for (const s of made.sellers)
+            console.log(`  ${s.name}: ${s.apiKey}  (products: ${s.products.join(', ')})`);
+        }
         await app.close();
       }
       const server = await startServer(config);

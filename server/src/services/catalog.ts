@@ -298,26 +298,19 @@ export class CatalogService {
     body: VariantInput,
   ): Promise<SellerProduct> {
     const product = await this.sellerProduct(sellerId, productId);
-    const errors = checkVariants(
-      product.options,
-      [...product.variants.map((v) => ({ ...v, price: 0 })), body].map((v) => ({
-        options: v.options,
-        price: 0,
-      })),
-    );
+    // Check the new variant against the existing ones; report only its own errors.
+    const at = `variants.${product.variants.length}`;
+    const existing = product.variants.map((v) => ({ options: v.options, price: 0 }));
+    const errors = checkVariants(product.options, [...existing, body])
+      .filter((e) => e.field === at || e.field.startsWith(`${at}.`))
+      .map((e) => ({ ...e, field: e.field.slice(at.length + 1) || 'options' }));
     const id = body.id ?? newId('var');
     if (
       await this.ctx.db.selectFrom('variants').select('id').where('id', '=', id).executeTakeFirst()
     ) {
       errors.push({ field: 'id', message: 'this variant id is already taken' });
     }
-    if (errors.length)
-      throw new ProblemError(
-        422,
-        'validation_failed',
-        undefined,
-        errors.map((e) => ({ ...e, field: e.field.replace(/^variants\.\d+\./, '') })),
-      );
+    if (errors.length) throw new ProblemError(422, 'validation_failed', undefined, errors);
     await insertVariants(
       this.ctx.db,
       productId,
