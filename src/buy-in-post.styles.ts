@@ -1,0 +1,75 @@
+import { css } from 'lit';
+
+/** Styles of the core chunk: the Buy button. The checkout dialog brings its own. */
+export const styles = css`
+  :host {
+    --buy-in-post-accent: #1d4ed8;
+    --buy-in-post-on-accent: #ffffff;
+    --buy-in-post-radius: 999px;
+    --buy-in-post-font: inherit;
+    --buy-in-post-spacing: 0.5rem;
+    --buy-in-post-surface: Canvas;
+    --buy-in-post-text: CanvasText;
+    --buy-in-post-muted: color-mix(in srgb, CanvasText 62%, Canvas);
+    --buy-in-post-border: color-mix(in srgb, CanvasText 18%, Canvas);
+    display: inline-block;
+    font-family: var(--buy-in-post-font);
+    color-scheme: light dark;
+    vertical-align: middle;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  [part='button'] {
+    display: inline-flex;
+    align-items: center;
+    gap: var(--buy-in-post-spacing);
+    min-block-size: 2.5rem;
+    min-inline-size: 2.5rem;
+    padding-block: 0.5rem;
+    padding-inline: 1rem;
+    border: 0;
+    border-radius: var(--buy-in-post-radius);
+    background: var(--buy-in-post-accent);
+    color: var(--buy-in-post-on-accent);
+    font: inherit;
+    font-weight: 600;
+    line-height: 1.2;
+    cursor: pointer;
+    transition: filter 120ms ease-out;
+  }
+  [part='button']:hover:not(:disabled) {
+    filter: brightness(1.1);
+  }
+  [part='button']:focus-visible {
+    outline: 3px solid var(--buy-in-post-accent);
+    outline-offset: 2px;
+  }
+  [part='button']:disabled {
+    cursor: not-allowed;
+    background: var(--buy-in-post-border);
+    color: var(--buy-in-post-text);
+  }
+  [part='skeleton'] {
+    display: inline-block;
+    inline-size: 7.5rem;
+    block-size: 2.5rem;
+    border-radius: var(--buy-in-post-radius);
+    background: linear-gradient(90deg, var(--buy-in-post-border), transparent, var(--buy-in-post-border));
+    background-size: 200% 100%;
+    animation: shimmer 1.2s linear infinite;
+  }
+  @keyframes shimmer {
+    to {
+      background-position: -200% 0;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    [part='skeleton'] {
+      animation: none;
+    }
+    [part='button'] {
+      transition: none;
+    }
+  }
+`;

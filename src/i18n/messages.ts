@@ -1,0 +1,279 @@
+/**
+ * Every string the element shows, in one catalogue. English is the reference; each language
+ * must have every key (the type checks it). Functions take what varies; plurals go through
+ * Intl.PluralRules with the active locale.
+ */
+export interface Messages {
+  buy: (price: string) => string;
+  buyFrom: (price: string) => string;
+  soldOut: string;
+  loading: string;
+  unavailable: string;
+  viewProduct: string;
+  close: string;
+  back: string;
+  continue: string;
+  retry: string;
+  stepProduct: string;
+  stepShipping: string;
+  stepPayment: string;
+  stepReview: string;
+  stepDone: string;
+  stepOf: (n: number, total: number) => string;
+  sellerKind: Record<'artist' | 'brand' | 'nonprofit' | 'other', string>;
+  by: (seller: string, kind: string) => string;
+  price: string;
+  was: (price: string) => string;
+  quantity: string;
+  decrease: string;
+  increase: string;
+  items: (n: number, rules: Intl.PluralRules) => string;
+  onlyLeft: (n: number, rules: Intl.PluralRules) => string;
+  optionSoldOut: string;
+  optionNotMade: string;
+  choose: (option: string) => string;
+  subtotal: string;
+  shipping: string;
+  shippingAtNextStep: string;
+  free: string;
+  tax: string;
+  total: string;
+  totalIs: (total: string) => string;
+  email: string;
+  shareEmail: string;
+  name: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+  phone: string;
+  optional: string;
+  required: (field: string) => string;
+  invalidEmail: string;
+  testMode: string;
+  testModeHelp: string;
+  cardNumber: string;
+  payNow: (total: string) => string;
+  redirectHelp: string;
+  redirectGo: string;
+  reviewIntro: string;
+  confirm: (total: string) => string;
+  edit: string;
+  thankYou: string;
+  orderNumber: (n: string) => string;
+  whatNextPhysical: string;
+  whatNextDigital: string;
+  download: string;
+  done: string;
+  processing: string;
+  errors: {
+    out_of_stock: string;
+    out_of_stock_alternatives: string;
+    checkout_expired: string;
+    payment_declined: (reason: string) => string;
+    network: string;
+    does_not_ship: string;
+    generic: string;
+    variant_unavailable: string;
+    rate_limited: string;
+  };
+  startAgain: string;
+  resumeNotice: string;
+}
+
+export const en: Messages = {
+  buy: (price) => `Buy · ${price}`,
+  buyFrom: (price) => `Buy · from ${price}`,
+  soldOut: 'Sold out',
+  loading: 'Loading price…',
+  unavailable: 'View product',
+  viewProduct: 'View product page',
+  close: 'Close',
+  back: 'Back',
+  continue: 'Continue',
+  retry: 'Try again',
+  stepProduct: 'Choose your item',
+  stepShipping: 'Contact and shipping',
+  stepPayment: 'Payment',
+  stepReview: 'Review your order',
+  stepDone: 'Order confirmed',
+  stepOf: (n, total) => `Step ${n} of ${total}`,
+  sellerKind: { artist: 'Artist', brand: 'Brand', nonprofit: 'Non-profit', other: 'Seller' },
+  by: (seller, kind) => `${kind} · ${seller}`,
+  price: 'Price',
+  was: (price) => `was ${price}`,
+  quantity: 'Quantity',
+  decrease: 'Decrease quantity',
+  increase: 'Increase quantity',
+  items: (n, rules) => (rules.select(n) === 'one' ? `${n} item` : `${n} items`),
+  onlyLeft: (n, rules) => (rules.select(n) === 'one' ? `Only ${n} left` : `Only ${n} left`),
+  optionSoldOut: 'sold out',
+  optionNotMade: 'not available in this combination',
+  choose: (option) => `Choose ${option.toLowerCase()}`,
+  subtotal: 'Subtotal',
+  shipping: 'Shipping',
+  shippingAtNextStep: 'Calculated at the next step',
+  free: 'Free',
+  tax: 'Tax',
+  total: 'Total',
+  totalIs: (total) => `Total ${total}`,
+  email: 'Email',
+  shareEmail: 'Share my email with the seller',
+  name: 'Full name',
+  line1: 'Address',
+  line2: 'Apartment, suite, etc.',
+  city: 'City',
+  region: 'State / region',
+  postalCode: 'Postal code',
+  country: 'Country',
+  phone: 'Phone',
+  optional: 'optional',
+  required: (field) => `${field} is required`,
+  invalidEmail: 'Enter an email address like name@example.com',
+  testMode: 'Test mode',
+  testModeHelp:
+    'No real money moves. Use 4242 4242 4242 4242 to succeed, or 4000 0000 0000 0002 to see a decline.',
+  cardNumber: 'Card number',
+  payNow: (total) => `Continue to review · ${total}`,
+  redirectHelp:
+    'You will finish paying on the payment provider’s secure page, then come back here.',
+  redirectGo: 'Go to secure payment',
+  reviewIntro: 'Check everything, then confirm.',
+  confirm: (total) => `Pay ${total}`,
+  edit: 'Edit',
+  thankYou: 'Thank you!',
+  orderNumber: (n) => `Order ${n}`,
+  whatNextPhysical: 'The seller has your order and will ship it to you.',
+  whatNextDigital: 'Your download is ready.',
+  download: 'Download',
+  done: 'Done',
+  processing: 'Processing…',
+  errors: {
+    out_of_stock: 'Sorry, there is not enough stock for that choice.',
+    out_of_stock_alternatives: 'These are still available:',
+    checkout_expired:
+      'Your reservation expired. Your choices are kept; start again to reserve the item.',
+    payment_declined: (reason) => `The payment was declined: ${reason}`,
+    network: 'The shop cannot be reached. Your entries are kept; try again.',
+    does_not_ship: 'The seller does not ship to this country.',
+    generic: 'Something went wrong. Your entries are kept; try again.',
+    variant_unavailable: 'This option is no longer available.',
+    rate_limited: 'Too many attempts. Wait a minute, then try again.',
+  },
+  startAgain: 'Start again',
+  resumeNotice: 'Welcome back — your checkout is as you left it.',
+};
+
+export const ar: Messages = {
+  buy: (price) => `اشترِ · ${price}`,
+  buyFrom: (price) => `اشترِ · من ${price}`,
+  soldOut: 'نفدت الكمية',
+  loading: 'جارٍ تحميل السعر…',
+  unavailable: 'عرض المنتج',
+  viewProduct: 'فتح صفحة المنتج',
+  close: 'إغلاق',
+  back: 'رجوع',
+  continue: 'متابعة',
+  retry: 'حاول مجددًا',
+  stepProduct: 'اختر منتجك',
+  stepShipping: 'التواصل والشحن',
+  stepPayment: 'الدفع',
+  stepReview: 'راجع طلبك',
+  stepDone: 'تم تأكيد الطلب',
+  stepOf: (n, total) => `الخطوة ${n} من ${total}`,
+  sellerKind: {
+    artist: 'فنان',
+    brand: 'علامة تجارية',
+    nonprofit: 'منظمة غير ربحية',
+    other: 'بائع',
+  },
+  by: (seller, kind) => `${kind} · ${seller}`,
+  price: 'السعر',
+  was: (price) => `كان ${price}`,
+  quantity: 'الكمية',
+  decrease: 'إنقاص الكمية',
+  increase: 'زيادة الكمية',
+  items: (n, rules) => {
+    switch (rules.select(n)) {
+      case 'zero':
+        return 'لا قطع';
+      case 'one':
+        return 'قطعة واحدة';
+      case 'two':
+        return 'قطعتان';
+      case 'few':
+        return `${n} قطع`;
+      default:
+        return `${n} قطعة`;
+    }
+  },
+  onlyLeft: (n, rules) => {
+    switch (rules.select(n)) {
+      case 'one':
+        return 'بقيت قطعة واحدة فقط';
+      case 'two':
+        return 'بقيت قطعتان فقط';
+      case 'few':
+        return `بقيت ${n} قطع فقط`;
+      default:
+        return `بقيت ${n} قطعة فقط`;
+    }
+  },
+  optionSoldOut: 'نفدت الكمية',
+  optionNotMade: 'غير متوفر بهذا الاختيار',
+  choose: (option) => `اختر ${option}`,
+  subtotal: 'المجموع الفرعي',
+  shipping: 'الشحن',
+  shippingAtNextStep: 'يُحسب في الخطوة التالية',
+  free: 'مجاني',
+  tax: 'الضريبة',
+  total: 'الإجمالي',
+  totalIs: (total) => `الإجمالي ${total}`,
+  email: 'البريد الإلكتروني',
+  shareEmail: 'شارك بريدي الإلكتروني مع البائع',
+  name: 'الاسم الكامل',
+  line1: 'العنوان',
+  line2: 'الشقة أو الجناح وغير ذلك',
+  city: 'المدينة',
+  region: 'الولاية / المنطقة',
+  postalCode: 'الرمز البريدي',
+  country: 'البلد',
+  phone: 'الهاتف',
+  optional: 'اختياري',
+  required: (field) => `${field} مطلوب`,
+  invalidEmail: 'أدخل بريدًا إلكترونيًا مثل name@example.com',
+  testMode: 'وضع الاختبار',
+  testModeHelp:
+    'لا تُنقل أموال حقيقية. استخدم 4242 4242 4242 4242 لنجاح الدفع، أو 4000 0000 0000 0002 لرؤية الرفض.',
+  cardNumber: 'رقم البطاقة',
+  payNow: (total) => `متابعة إلى المراجعة · ${total}`,
+  redirectHelp: 'ستكمل الدفع في صفحة مزوّد الدفع الآمنة، ثم تعود إلى هنا.',
+  redirectGo: 'الانتقال إلى الدفع الآمن',
+  reviewIntro: 'راجع كل شيء ثم أكّد.',
+  confirm: (total) => `ادفع ${total}`,
+  edit: 'تعديل',
+  thankYou: 'شكرًا لك!',
+  orderNumber: (n) => `الطلب ${n}`,
+  whatNextPhysical: 'وصل طلبك إلى البائع وسيشحنه إليك.',
+  whatNextDigital: 'التنزيل جاهز.',
+  download: 'تنزيل',
+  done: 'تم',
+  processing: 'جارٍ المعالجة…',
+  errors: {
+    out_of_stock: 'عذرًا، لا تكفي الكمية المتوفرة لهذا الاختيار.',
+    out_of_stock_alternatives: 'ما زال متوفرًا:',
+    checkout_expired: 'انتهت مدة الحجز. اختياراتك محفوظة؛ ابدأ من جديد لحجز المنتج.',
+    payment_declined: (reason) => `رُفض الدفع: ${reason}`,
+    network: 'تعذّر الوصول إلى المتجر. بياناتك محفوظة؛ حاول مجددًا.',
+    does_not_ship: 'لا يشحن البائع إلى هذا البلد.',
+    generic: 'حدث خطأ ما. بياناتك محفوظة؛ حاول مجددًا.',
+    variant_unavailable: 'هذا الخيار لم يعد متوفرًا.',
+    rate_limited: 'محاولات كثيرة. انتظر دقيقة ثم حاول مجددًا.',
+  },
+  startAgain: 'ابدأ من جديد',
+  resumeNotice: 'مرحبًا بعودتك — طلبك كما تركته.',
+};
+
+export const catalogues: Record<string, Messages> = { en, ar };

@@ -1,0 +1,129 @@
+import type {
+  Checkout,
+  ConfirmCheckoutBody,
+  CreateCheckoutBody,
+  FieldError,
+  Problem,
+  ProductBatch,
+  UpdateCheckoutBody,
+} from '../../server/src/protocol/index.ts';
+import type { ProtocolErrorCode } from './types.ts';
+
+/** A failure of a protocol call, with the endpoint's stable code (or `network` / `timeout`). */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+  constructor(
+    readonly code: ProtocolErrorCode,
+    readonly status: number,
+    message: string,
+    readonly problem?: Problem,
+  ) {
+    super(message);
+  }
+  get fieldErrors(): FieldError[] {
+    return this.problem?.errors ?? [];
+  }
+}
+
+const uuid = () =>
+  globalThis.crypto?.randomUUID?.() ??
+  `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+/**
+ * The Commerce Endpoint Protocol v1, from the browser. Every call takes an AbortSignal;
+ * failures become {@link ProtocolError}s carrying the endpoint's `code`.
+ */
+export class ProtocolClient {
+  readonly base: string;
+
+  constructor(endpoint: string) {
+    this.base = `${endpoint.replace(/\/+$/, '')}/v1`;
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; token?: string; key?: string; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+    if (opts.key) headers['Idempotency-Key'] = opts.key;
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers,
+        body: opts.body === undefined ? null : JSON.stringify(opts.body),
+        signal: opts.signal ?? null,
+        credentials: 'omit',
+      });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw new ProtocolError('aborted', 0, 'aborted');
+      throw new ProtocolError('network', 0, (err as Error).message);
+    }
+    const text = await res.text();
+    let data: unknown = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      // a proxy's HTML error page, say
+    }
+    if (!res.ok) {
+      const problem = (data && typeof data === 'object' ? data : undefined) as Problem | undefined;
+      throw new ProtocolError(
+        problem?.code ?? (res.status >= 500 ? 'internal_error' : 'validation_failed'),
+        res.status,
+        problem?.detail ?? problem?.title ?? res.statusText,
+        problem,
+      );
+    }
+    return data as T;
+  }
+
+  products(ids: readonly string[], signal?: AbortSignal): Promise<ProductBatch> {
+    const query = ids.map(encodeURIComponent).join(',');
+    return this.call('GET', `/products?ids=${query}`, signal ? { signal } : {});
+  }
+
+  /** `key` makes a retried create return the same checkout (a double press makes one). */
+  createCheckout(body: CreateCheckoutBody, key = uuid(), signal?: AbortSignal): Promise<Checkout> {
+    return this.call('POST', '/checkouts', { body, key, ...(signal ? { signal } : {}) });
+  }
+
+  getCheckout(id: string, token: string, signal?: AbortSignal): Promise<Checkout> {
+    return this.call('GET', `/checkouts/${encodeURIComponent(id)}`, {
+      token,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  updateCheckout(
+    id: string,
+    token: string,
+    body: UpdateCheckoutBody,
+    signal?: AbortSignal,
+  ): Promise<Checkout> {
+    return this.call('PATCH', `/checkouts/${encodeURIComponent(id)}`, {
+      body,
+      token,
+      key: uuid(),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  confirmCheckout(
+    id: string,
+    token: string,
+    body: ConfirmCheckoutBody,
+    key = uuid(),
+  ): Promise<Checkout> {
+    return this.call('POST', `/checkouts/${encodeURIComponent(id)}/confirm`, { body, token, key });
+  }
+
+  cancelCheckout(id: string, token: string): Promise<Checkout> {
+    return this.call('DELETE', `/checkouts/${encodeURIComponent(id)}`, { token, key: uuid() });
+  }
+}
+
+export { uuid as newIdempotencyKey };

@@ -1,0 +1,91 @@
+import type { Product } from '../../server/src/protocol/index.ts';
+import { ProtocolClient, ProtocolError } from './client.ts';
+
+const MAX_BATCH = 50;
+/** How long a loaded product is reused before the next request refreshes it. */
+const FRESH_MS = 30_000;
+
+interface Entry {
+  at: number;
+  promise: Promise<Product | null>;
+}
+
+/**
+ * One loader per endpoint, shared by every element on the page: ids asked for in the same
+ * frame go out together (≤ 50 per request), and each product is fetched once and shared.
+ */
+export class ProductLoader {
+  private static readonly loaders = new Map<string, ProductLoader>();
+
+  /** The page-wide loader for `endpoint`. */
+  static for(endpoint: string): ProductLoader {
+    let loader = ProductLoader.loaders.get(endpoint);
+    if (!loader) {
+      loader = new ProductLoader(new ProtocolClient(endpoint));
+      ProductLoader.loaders.set(endpoint, loader);
+    }
+    return loader;
+  }
+
+  private readonly cache = new Map<string, Entry>();
+  private pending = new Map<
+    string,
+    { resolve(p: Product | null): void; reject(e: unknown): void }
+  >();
+  private scheduled = false;
+
+  constructor(readonly client: ProtocolClient) {}
+
+  /** The product, or null when the endpoint does not know it. Rejects when unreachable. */
+  load(id: string): Promise<Product | null> {
+    const hit = this.cache.get(id);
+    if (hit && Date.now() - hit.at < FRESH_MS) return hit.promise;
+    const promise = new Promise<Product | null>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+    });
+    this.cache.set(id, { at: Date.now(), promise });
+    // A failed load is not cached: the next element (or a retry) asks again.
+    promise.catch(() => this.cache.delete(id));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // Whatever comes first: the next frame (coalesces a whole render pass of a timeline) or
+      // a short timer (frames do not come in background tabs).
+      const timer = setTimeout(() => this.flush(), 50);
+      requestAnimationFrame(() => {
+        clearTimeout(timer);
+        this.flush();
+      });
+    }
+    return promise;
+  }
+
+  /** Forgets a product so the next load fetches it again (after a purchase, say). */
+  invalidate(id: string) {
+    this.cache.delete(id);
+  }
+
+  private flush() {
+    if (!this.scheduled) return;
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = new Map();
+    const ids = [...batch.keys()];
+    for (let i = 0; i < ids.length; i += MAX_BATCH) {
+      const chunk = ids.slice(i, i + MAX_BATCH);
+      this.client.products(chunk).then(
+        ({ products }) => {
+          const byId = new Map(products.map((p) => [p.id, p]));
+          for (const id of chunk) batch.get(id)!.resolve(byId.get(id) ?? null);
+        },
+        (err: unknown) => {
+          for (const id of chunk)
+            batch
+              .get(id)!
+              .reject(
+                err instanceof ProtocolError ? err : new ProtocolError('network', 0, String(err)),
+              );
+        },
+      );
+    }
+  }
+}
