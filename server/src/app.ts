@@ -154,7 +154,12 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       },
     }),
     async (c) => {
-      await db.kysely.selectFrom('sellers').select('id').limit(1).execute();
+      try {
+        await db.kysely.selectFrom('sellers').select('id').limit(1).execute();
+      } catch (err) {
+        console.error('[health] database check failed:', err);
+        throw new ProblemError(503, 'internal_error', 'The database cannot be reached');
+      }
       return c.json(
         { status: 'ok' as const, version: VERSION, database: db.dialect, payments: payments.name },
         200,

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { DialectName } from './database.ts';
 import * as m001 from './migrations/001_initial.ts';
 
@@ -21,7 +21,19 @@ export async function migrateToLatest(
   db: Kysely<unknown>,
   dialect: DialectName,
 ): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: provider(dialect) });
+  // Kysely looks for its bookkeeping tables in every schema it can see; on a PostgreSQL server
+  // holding several schemas (tenants, tests) it would find another schema's and skip creating
+  // ours. Pin them to the schema this connection works in.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
+          ?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: provider(dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
