@@ -57,7 +57,7 @@ export async function waitFor<T>(
   check: () => Promise<T> | T,
   ms = 10_000,
   what = 'condition',
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
