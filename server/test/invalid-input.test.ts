@@ -725,7 +725,7 @@ for (const { name, skip } of dialects()) {
       assert.ok(all.length >= 60);
       for (const c of all) {
         const before = await snapshot(server);
-        const auth =
+        const auth: Record<string, string> =
           c.as === 'seller'
             ? { Authorization: `Bearer ${a.apiKey}` }
             : c.as === 'buyer'
