@@ -25,7 +25,7 @@ export class ProtocolError extends Error {
   }
 }
 
-const uuid = () =>
+const uuid = (): string =>
   globalThis.crypto?.randomUUID?.() ??
   `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
