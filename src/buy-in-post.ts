@@ -185,9 +185,7 @@ export class BuyInPost extends LitElement implements CheckoutHost {
   }
 
   async reloadProduct(): Promise<void> {
-    const loader = ProductLoader.for(this.resolvedEndpoint);
-    loader.invalidate(this.product);
-    await this.load();
+    await this.load({ fresh: true });
   }
 
   /** Loads the product once the element comes near the viewport. */
@@ -200,7 +198,7 @@ export class BuyInPost extends LitElement implements CheckoutHost {
     });
   }
 
-  private async load() {
+  private async load({ fresh = false } = {}) {
     if (!this.resolvedEndpoint || !this.product) {
       this.loadState = 'unreachable';
       return;
@@ -208,7 +206,7 @@ export class BuyInPost extends LitElement implements CheckoutHost {
     const id = this.product;
     if (!this.productValue) this.loadState = 'loading';
     try {
-      const product = await ProductLoader.for(this.resolvedEndpoint).load(id);
+      const product = await ProductLoader.for(this.resolvedEndpoint).load(id, { fresh });
       if (id !== this.product) return;
       this.productValue = product;
       this.loadState = product ? 'ready' : 'missing';

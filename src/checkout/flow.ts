@@ -262,10 +262,7 @@ export class CheckoutFlow implements CheckoutView {
       this.confirmKey = null;
       this.finish(paid);
     } catch (err) {
-      // A decline is an answer: the next attempt is a new operation with a new key.
-      if (err instanceof ProtocolError && err.code !== 'network' && err.status < 500)
-        this.confirmKey = null;
-      this.fail(err);
+      await this.fail(err); // a decline renews the key there; a network error keeps it
     }
   }
 
@@ -291,24 +288,33 @@ export class CheckoutFlow implements CheckoutView {
     try {
       this.dispatch({ type: 'checkout', checkout: await call() });
     } catch (err) {
-      this.fail(err);
+      await this.fail(err);
     }
   }
 
-  private fail(err: unknown) {
+  private async fail(err: unknown) {
     if (err instanceof ProtocolError && err.code === 'aborted') {
       this.state = { ...this.state, busy: false };
       return;
     }
     const e = err instanceof ProtocolError ? err : new ProtocolError('network', 0, String(err));
+    // A 4xx is the endpoint's answer to that request: the next attempt is a new operation and
+    // needs a new key (reusing it with another body is an idempotency_conflict). Network errors
+    // and 5xx keep the key, so a retry cannot create or charge twice.
+    if (e.status >= 400 && e.status < 500 && e.code !== 'idempotency_in_progress') {
+      this.createKey = null;
+      this.confirmKey = null;
+    }
     const error = this.describe(e);
     if (error.code === 'checkout_expired') {
       this.clientToken = null;
       this.createKey = null;
       this.adapter = null;
     }
-    if (error.code === 'out_of_stock' || error.code === 'variant_unavailable')
-      void this.host.reloadProduct();
+    // Offer what can be bought as it is now, not as the page last saw it.
+    if (error.code === 'out_of_stock' || error.code === 'variant_unavailable') {
+      await this.host.reloadProduct();
+    }
     this.dispatch({ type: 'failed', error });
     this.announcement = error.message;
     this.host.dispatchEvent(new BuyInPostErrorEvent(error.code, error.message));

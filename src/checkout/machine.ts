@@ -80,6 +80,46 @@ export function variantFor(product: Product, options: Record<string, string>): V
   );
 }
 
+/**
+ * Why a value of the option at `index` cannot be chosen, judged against the options before it
+ * (cascading: the first option is judged alone, the second with the first, …), or null.
+ */
+export function unavailability(
+  product: Product,
+  options: Record<string, string>,
+  index: number,
+  value: string,
+): 'not-made' | 'sold-out' | null {
+  const fixed = product.options.slice(0, index).map((o) => o.name);
+  const name = product.options[index]!.name;
+  const matching = product.variants.filter(
+    (v) => v.options[name] === value && fixed.every((n) => v.options[n] === options[n]),
+  );
+  if (matching.length === 0) return 'not-made';
+  return matching.some((v) => v.maxQuantity > 0) ? null : 'sold-out';
+}
+
+/**
+ * Sets one option; when that leaves no purchasable variant, the later options move to the
+ * first combination that can be bought, so every variant in stock stays one press away.
+ */
+export function selectOption(
+  product: Product,
+  options: Record<string, string>,
+  name: string,
+  value: string,
+): Record<string, string> {
+  const next = { ...options, [name]: value };
+  const current = variantFor(product, next);
+  if (current && current.maxQuantity > 0) return next;
+  const index = product.options.findIndex((o) => o.name === name);
+  const fixed = product.options.slice(0, index + 1).map((o) => o.name);
+  const candidate = product.variants.find(
+    (v) => v.maxQuantity > 0 && fixed.every((n) => v.options[n] === next[n]),
+  );
+  return candidate ? { ...candidate.options } : next;
+}
+
 /** A first selection: the first purchasable variant's options, quantity 1. */
 export function initialState(product: Product): FlowState {
   const first = product.variants.find((v) => v.maxQuantity > 0) ?? product.variants[0];
@@ -122,7 +162,7 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
   switch (event.type) {
     case 'select': {
       if (state.busy || state.step !== 'product') return state;
-      const options = { ...state.selection.options, [event.option]: event.value };
+      const options = selectOption(product, state.selection.options, event.option, event.value);
       const quantity = clampQuantity(state.selection.quantity, variantFor(product, options));
       return { ...state, selection: { options, quantity }, error: null };
     }

@@ -43,7 +43,13 @@ export class ProtocolClient {
   private async call<T>(
     method: string,
     path: string,
-    opts: { body?: unknown; token?: string; key?: string; signal?: AbortSignal } = {},
+    opts: {
+      body?: unknown;
+      token?: string;
+      key?: string;
+      signal?: AbortSignal;
+      fresh?: boolean;
+    } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -57,6 +63,8 @@ export class ProtocolClient {
         body: opts.body === undefined ? null : JSON.stringify(opts.body),
         signal: opts.signal ?? null,
         credentials: 'omit',
+        // a fresh read revalidates with the endpoint (ETag) instead of trusting the HTTP cache
+        cache: opts.fresh ? 'no-cache' : 'default',
       });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw new ProtocolError('aborted', 0, 'aborted');
@@ -81,9 +89,12 @@ export class ProtocolClient {
     return data as T;
   }
 
-  products(ids: readonly string[], signal?: AbortSignal): Promise<ProductBatch> {
+  products(
+    ids: readonly string[],
+    opts: { signal?: AbortSignal; fresh?: boolean } = {},
+  ): Promise<ProductBatch> {
     const query = ids.map(encodeURIComponent).join(',');
-    return this.call('GET', `/products?ids=${query}`, signal ? { signal } : {});
+    return this.call('GET', `/products?ids=${query}`, opts);
   }
 
   /** `key` makes a retried create return the same checkout (a double press makes one). */

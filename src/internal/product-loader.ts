@@ -5,6 +5,12 @@ const MAX_BATCH = 50;
 /** How long a loaded product is reused before the next request refreshes it. */
 const FRESH_MS = 30_000;
 
+interface Pending {
+  resolve(p: Product | null): void;
+  reject(e: unknown): void;
+  fresh: boolean;
+}
+
 interface Entry {
   at: number;
   promise: Promise<Product | null>;
@@ -28,20 +34,20 @@ export class ProductLoader {
   }
 
   private readonly cache = new Map<string, Entry>();
-  private pending = new Map<
-    string,
-    { resolve(p: Product | null): void; reject(e: unknown): void }
-  >();
+  private pending = new Map<string, Pending>();
   private scheduled = false;
 
   constructor(readonly client: ProtocolClient) {}
 
-  /** The product, or null when the endpoint does not know it. Rejects when unreachable. */
-  load(id: string): Promise<Product | null> {
+  /**
+   * The product, or null when the endpoint does not know it. Rejects when unreachable.
+   * `fresh` skips every cache (after a purchase or an out-of-stock answer).
+   */
+  load(id: string, { fresh = false } = {}): Promise<Product | null> {
     const hit = this.cache.get(id);
-    if (hit && Date.now() - hit.at < FRESH_MS) return hit.promise;
+    if (!fresh && hit && Date.now() - hit.at < FRESH_MS) return hit.promise;
     const promise = new Promise<Product | null>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, fresh });
     });
     this.cache.set(id, { at: Date.now(), promise });
     // A failed load is not cached: the next element (or a retry) asks again.
@@ -69,23 +75,25 @@ export class ProductLoader {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = new Map();
-    const ids = [...batch.keys()];
-    for (let i = 0; i < ids.length; i += MAX_BATCH) {
-      const chunk = ids.slice(i, i + MAX_BATCH);
-      this.client.products(chunk).then(
-        ({ products }) => {
-          const byId = new Map(products.map((p) => [p.id, p]));
-          for (const id of chunk) batch.get(id)!.resolve(byId.get(id) ?? null);
-        },
-        (err: unknown) => {
-          for (const id of chunk)
-            batch
-              .get(id)!
-              .reject(
-                err instanceof ProtocolError ? err : new ProtocolError('network', 0, String(err)),
-              );
-        },
-      );
+    // Fresh reads go in their own requests so the rest of the page keeps using the HTTP cache.
+    for (const fresh of [false, true]) {
+      const ids = [...batch].filter(([, p]) => p.fresh === fresh).map(([id]) => id);
+      for (let i = 0; i < ids.length; i += MAX_BATCH)
+        this.request(ids.slice(i, i + MAX_BATCH), batch, fresh);
     }
+  }
+
+  private request(chunk: string[], batch: Map<string, Pending>, fresh: boolean) {
+    this.client.products(chunk, { fresh }).then(
+      ({ products }) => {
+        const byId = new Map(products.map((p) => [p.id, p]));
+        for (const id of chunk) batch.get(id)!.resolve(byId.get(id) ?? null);
+      },
+      (err: unknown) => {
+        const error =
+          err instanceof ProtocolError ? err : new ProtocolError('network', 0, String(err));
+        for (const id of chunk) batch.get(id)!.reject(error);
+      },
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
-import type { Product, Variant } from '../../internal/types.ts';
+import type { Variant } from '../../internal/types.ts';
 import type { CheckoutFlow } from '../flow.ts';
-import { variantFor } from '../machine.ts';
+import { unavailability, variantFor } from '../machine.ts';
 import { renderError, renderPrimary, renderTotals } from '../view.ts';
 
 const COLOUR_OPTION = /^(colou?r|couleur|farbe|اللون|لون)$/i;
@@ -20,18 +20,6 @@ const SWATCHES: Record<string, string> = {
   pink: '#f48fb1',
   yellow: '#fbc02d',
 };
-
-/** Why a value cannot be picked with the other current choices, if it cannot. */
-function unavailable(
-  product: Product,
-  options: Record<string, string>,
-  name: string,
-  value: string,
-): 'not-made' | 'sold-out' | null {
-  const v = variantFor(product, { ...options, [name]: value });
-  if (!v) return 'not-made';
-  return v.maxQuantity === 0 ? 'sold-out' : null;
-}
 
 export function renderProductStep(flow: CheckoutFlow) {
   const { i18n } = flow.host;
@@ -56,7 +44,7 @@ export function renderProductStep(flow: CheckoutFlow) {
         <legend>${option.name}: <strong>${selection.options[option.name] ?? ''}</strong></legend>
         <div class="choices">
           ${option.values.map((value) => {
-            const why = unavailable(product, selection.options, option.name, value);
+            const why = unavailability(product, selection.options, i, value);
             const id = `opt-${i}-${value.replace(/\W+/g, '_')}`;
             const reason =
               why === 'sold-out' ? t.optionSoldOut : why === 'not-made' ? t.optionNotMade : '';
