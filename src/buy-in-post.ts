@@ -40,17 +40,18 @@ const loadCheckout = () => import('./checkout/flow.ts');
  * A Buy button beside a post. Pressing it opens, inside shadow DOM, the product's details,
  * then shipping and payment, then a confirmation — the order goes to the seller.
  *
+ * @tagname buy-in-post
  * @summary Turns any post into a shop: Buy button, options, checkout, confirmation.
  *
  * @slot - Fallback shown without JavaScript and when the endpoint cannot be reached: put a
  *   plain link to the product page here.
  *
- * @fires buy-in-post-open - The reader pressed Buy and the dialog opened.
- * @fires buy-in-post-option-change - The reader chose another option or quantity.
- * @fires buy-in-post-checkout-start - A checkout was created (stock reserved).
- * @fires buy-in-post-purchase - The order is paid and sent to the seller.
- * @fires buy-in-post-error - Something failed; `code` says what.
- * @fires buy-in-post-close - The dialog closed.
+ * @fires {BuyInPostOpenEvent} buy-in-post-open - The reader pressed Buy and the dialog opened.
+ * @fires {BuyInPostOptionChangeEvent} buy-in-post-option-change - The reader chose another option or quantity.
+ * @fires {BuyInPostCheckoutStartEvent} buy-in-post-checkout-start - A checkout was created (stock reserved).
+ * @fires {BuyInPostPurchaseEvent} buy-in-post-purchase - The order is paid and sent to the seller.
+ * @fires {BuyInPostErrorEvent} buy-in-post-error - Something failed; `code` says what.
+ * @fires {BuyInPostCloseEvent} buy-in-post-close - The dialog closed.
  *
  * @csspart button - The Buy button.
  * @csspart skeleton - The placeholder shown while the price loads.
@@ -176,7 +177,8 @@ export class BuyInPost extends LitElement implements CheckoutHost {
     if (!this.productValue) return;
     const view = await this.ensureView();
     await view.show();
-    this.dispatchEvent(new BuyInPostOpenEvent(this.product));
+    const opened = new BuyInPostOpenEvent(this.product);
+    this.dispatchEvent(opened);
   }
 
   /** Closes the checkout dialog; an open checkout is kept for when the reader comes back. */

@@ -7,6 +7,8 @@ import {
   BuyInPostOptionChangeEvent,
   BuyInPostPurchaseEvent,
 } from '../events.ts';
+import { registerCatalogues } from '../i18n/locale.ts';
+import { ar, en } from '../i18n/messages.ts';
 import { newIdempotencyKey, ProtocolError } from '../internal/client.ts';
 import type { Checkout, Product, ShippingAddress } from '../internal/types.ts';
 import { checkoutStyles } from './checkout.styles.ts';
@@ -25,6 +27,8 @@ import {
 import { adapterFor, type PaymentAdapter } from './payment/adapter.ts';
 import { resumeStore } from './resume.ts';
 import { renderDialog } from './view.ts';
+
+registerCatalogues({ en, ar });
 
 /**
  * The checkout, loaded on the first sign of interest. Holds the state machine, performs its

@@ -1,4 +1,16 @@
-import { catalogues, en, type Messages } from './messages.ts';
+import { type CoreMessages, coreAr, coreEn } from './core-messages.ts';
+import type { Messages } from './messages.ts';
+
+/**
+ * The catalogues in force. The core chunk knows only the button's strings; the checkout chunk
+ * registers the full catalogues when it loads (see `registerCatalogues`). Code in the core
+ * chunk must only read CoreMessages keys.
+ */
+const catalogues: Record<string, CoreMessages | Messages> = { en: coreEn, ar: coreAr };
+
+export function registerCatalogues(full: Record<string, Messages>) {
+  Object.assign(catalogues, full);
+}
 
 const RTL = new Set(['ar', 'he', 'fa', 'ur']);
 
@@ -20,7 +32,6 @@ export class I18n {
   readonly locale: string;
   readonly lang: string;
   readonly dir: 'ltr' | 'rtl';
-  readonly t: Messages;
   readonly plural: Intl.PluralRules;
   private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
 
@@ -33,9 +44,13 @@ export class I18n {
     }
     this.locale = canonical;
     this.lang = canonical.split('-')[0]!.toLowerCase();
-    this.t = catalogues[this.lang] ?? en;
     this.dir = RTL.has(this.lang) && catalogues[this.lang] ? 'rtl' : 'ltr';
     this.plural = new Intl.PluralRules(canonical);
+  }
+
+  /** The strings of this locale's language, English where it has none. */
+  get t(): Messages {
+    return (catalogues[this.lang] ?? catalogues.en) as Messages;
   }
 
   money(m: { amount: number; currency: string }): string {

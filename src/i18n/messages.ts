@@ -1,15 +1,12 @@
+import { type CoreMessages, coreAr, coreEn } from './core-messages.ts';
+
 /**
- * Every string the element shows, in one catalogue. English is the reference; each language
+ * Every string the element shows, in one catalogue (the button's few strings live in
+ * core-messages.ts, which is in the core chunk; this file loads with the checkout). English is the reference; each language
  * must have every key (the type checks it). Functions take what varies; plurals go through
  * Intl.PluralRules with the active locale.
  */
-export interface Messages {
-  buy: (price: string) => string;
-  buyFrom: (price: string) => string;
-  soldOut: string;
-  loading: string;
-  unavailable: string;
-  viewProduct: string;
+export interface Messages extends CoreMessages {
   close: string;
   back: string;
   continue: string;
@@ -84,12 +81,7 @@ export interface Messages {
 }
 
 export const en: Messages = {
-  buy: (price) => `Buy · ${price}`,
-  buyFrom: (price) => `Buy · from ${price}`,
-  soldOut: 'Sold out',
-  loading: 'Loading price…',
-  unavailable: 'View product',
-  viewProduct: 'View product page',
+  ...coreEn,
   close: 'Close',
   back: 'Back',
   continue: 'Continue',
@@ -167,12 +159,7 @@ export const en: Messages = {
 };
 
 export const ar: Messages = {
-  buy: (price) => `اشترِ · ${price}`,
-  buyFrom: (price) => `اشترِ · من ${price}`,
-  soldOut: 'نفدت الكمية',
-  loading: 'جارٍ تحميل السعر…',
-  unavailable: 'عرض المنتج',
-  viewProduct: 'فتح صفحة المنتج',
+  ...coreAr,
   close: 'إغلاق',
   back: 'رجوع',
   continue: 'متابعة',

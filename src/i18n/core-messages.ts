@@ -1,0 +1,24 @@
+/** The strings the Buy button needs before the checkout chunk loads — and nothing more. */
+export interface CoreMessages {
+  buy: (price: string) => string;
+  buyFrom: (price: string) => string;
+  soldOut: string;
+  loading: string;
+  viewProduct: string;
+}
+
+export const coreEn: CoreMessages = {
+  buy: (price) => `Buy · ${price}`,
+  buyFrom: (price) => `Buy · from ${price}`,
+  soldOut: 'Sold out',
+  loading: 'Loading price…',
+  viewProduct: 'View product page',
+};
+
+export const coreAr: CoreMessages = {
+  buy: (price) => `اشترِ · ${price}`,
+  buyFrom: (price) => `اشترِ · من ${price}`,
+  soldOut: 'نفدت الكمية',
+  loading: 'جارٍ تحميل السعر…',
+  viewProduct: 'فتح صفحة المنتج',
+};
