@@ -1,13 +1,15 @@
 // Browser tests for <buy-in-post>: real Chromium (Debian's), the real element, and the real
-// reference endpoint started here on a free port with a fresh SQLite database and a catalogue
-// made through the seller API. See ../shared/TOOLCHAIN.md for why each option is as it is.
-import { mkdtempSync } from 'node:fs';
+// reference endpoint, started here once for the run on a free port over a fresh SQLite database,
+// with a catalogue made through the seller API. See /work/shared/TOOLCHAIN.md for why each
+// launcher option is as it is, and test/helpers/endpoint.mjs for the server commands.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { register } from 'tsx/esm/api';
-import { createEndpoint } from './test/helpers/endpoint.mjs';
+import { createEndpoint, freePort } from './test/helpers/endpoint.mjs';
 
 register();
 
@@ -22,57 +24,99 @@ const args = [
   '--no-first-run',
 ];
 
-const endpoint = await createEndpoint(mkdtempSync(join(tmpdir(), 'bip-wtr-')));
+// The test page's origin is fixed before the endpoint starts, so the endpoint can allow exactly
+// that origin (CORS) and serve image URLs from it.
+const hostname = 'localhost';
+const port = await freePort();
+const pageOrigin = `http://${hostname}:${port}`;
+const dir = mkdtempSync(join(tmpdir(), 'bip-wtr-'));
+const endpoint = await createEndpoint({ dir, pageOrigin });
+
+/** A stand-in for Stripe.js (the element's Stripe adapter loads it from js.stripe.com). */
+const FAKE_STRIPE_JS = `(() => {
+  function Stripe(key, options) {
+    if (!(this instanceof Stripe)) return new Stripe(key, options);
+    this.key = key;
+    this.options = options;
+  }
+  Stripe.version = 'endive';
+  Stripe.prototype.elements = function () {
+    return { create: () => ({ mount() {}, unmount() {}, on() {}, destroy() {} }), submit: async () => ({}) };
+  };
+  Stripe.prototype.confirmPayment = async () => ({ paymentIntent: { status: 'succeeded' } });
+  window.Stripe = Stripe;
+})();`;
+
+/** Outside addresses the page tried to reach (and was refused), for the environment test. */
+const refused = [];
+const LOCAL = new Set([hostname, '127.0.0.1', '[::1]']);
 
 /** Prints one plain closing line the CI can read: "element: N passed, N failed". */
 function summaryReporter() {
   let passed = 0;
   let failed = 0;
-  let skipped = 0;
   const count = (results) => {
+    let failures = 0;
     for (const t of results?.tests ?? []) {
-      if (t.skipped) skipped++;
-      else if (t.passed) passed++;
-      else failed++;
+      if (t.skipped) continue;
+      if (t.passed) passed++;
+      else failures++;
     }
-    for (const s of results?.suites ?? []) count(s);
+    for (const s of results?.suites ?? []) failures += count(s);
+    return failures;
   };
   return {
     onTestRunFinished({ sessions }) {
       for (const s of sessions) {
-        count(s.testResults);
-        // a file that failed to load has no results but errors
-        if (!s.testResults && s.errors?.length) failed++;
+        const failures = count(s.testResults);
+        failed += failures;
+        // a file that failed to load, or failed in a hook, has errors but no failed test
+        if (!s.passed && failures === 0) failed++;
       }
     },
     async stop() {
-      console.log(`\nelement: ${passed} passed, ${failed} failed, ${skipped} skipped`);
       await endpoint.close();
+      rmSync(dir, { recursive: true, force: true });
+      // The runner prints its own summary after the reporters stop: say ours at exit, last.
+      const line = `element: ${passed} passed, ${failed} failed`;
+      process.once('exit', () => console.log(`\n${line}`));
     },
   };
 }
 
 export default {
   files: ['test/**/*.test.ts'],
+  hostname,
+  port,
   nodeResolve: { exportConditions: ['production'] },
+  // One file at a time: some tests stop and restart the shared endpoint.
   concurrency: 1,
   testsFinishTimeout: 300_000,
-  testFramework: { config: { timeout: 20_000 } },
+  testFramework: { config: { timeout: 30_000 } },
   plugins: [
     esbuildPlugin({ ts: true, target: 'auto-always', tsconfig: './tsconfig.json' }),
     endpoint.plugin,
+    {
+      name: 'bip-refused',
+      executeCommand: ({ command }) => (command === 'bip-refused' ? [...refused] : undefined),
+    },
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>
     <html lang="en">
       <head>
+        <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <script>window.__BIP__ = ${JSON.stringify(endpoint.info)};</script>
+        <script>
+          // loading tests read the page's whole request history
+          performance.setResourceTimingBufferSize(100000);
+          window.__BIP__ = ${JSON.stringify(endpoint.info)};
+        </script>
       </head>
       <body>
         <script type="module" src="${testFramework}"></script>
       </body>
     </html>`,
-  reporters: [(await import('@web/test-runner')).defaultReporter(), summaryReporter()],
+  reporters: [defaultReporter(), summaryReporter()],
   browsers: [
     playwrightLauncher({
       launchOptions: {
@@ -81,8 +125,23 @@ export default {
         args,
       },
       async createPage({ context }) {
-        // Only this machine: every outside address (product images, fonts…) is refused.
-        await context.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => route.abort());
+        // Only this machine: Stripe.js gets its test double, every other outside address is
+        // refused (and noted).
+        await context.route(
+          (url) => !LOCAL.has(url.hostname),
+          (route) => {
+            const url = new URL(route.request().url());
+            if (url.hostname === 'js.stripe.com') {
+              return route.fulfill({
+                status: 200,
+                contentType: 'application/javascript',
+                body: FAKE_STRIPE_JS,
+              });
+            }
+            refused.push(url.href);
+            return route.abort('blockedbyclient');
+          },
+        );
         return context.newPage();
       },
     }),

@@ -3,15 +3,16 @@ import { css } from 'lit';
 /** Styles of the core chunk: the Buy button. The checkout dialog brings its own. */
 export const styles = css`
   :host {
-    --buy-in-post-accent: #1d4ed8;
-    --buy-in-post-on-accent: #ffffff;
-    --buy-in-post-radius: 999px;
-    --buy-in-post-font: inherit;
-    --buy-in-post-spacing: 0.5rem;
-    --buy-in-post-surface: Canvas;
-    --buy-in-post-text: CanvasText;
-    --buy-in-post-muted: color-mix(in srgb, CanvasText 62%, Canvas);
-    --buy-in-post-border: color-mix(in srgb, CanvasText 18%, Canvas);
+    /* Defaults for the public custom properties; a value set by the page (inherited) wins.
+       --buy-in-post-font unset means the host page's font. */
+    --_accent: var(--buy-in-post-accent, #1d4ed8);
+    --_on-accent: var(--buy-in-post-on-accent, #ffffff);
+    --_radius: var(--buy-in-post-radius, 999px);
+    --_spacing: var(--buy-in-post-spacing, 0.5rem);
+    --_surface: var(--buy-in-post-surface, Canvas);
+    --_text: var(--buy-in-post-text, CanvasText);
+    --_muted: var(--buy-in-post-muted, color-mix(in srgb, CanvasText 62%, Canvas));
+    --_border: var(--buy-in-post-border, color-mix(in srgb, CanvasText 18%, Canvas));
     display: inline-block;
     font-family: var(--buy-in-post-font);
     color-scheme: light dark;
@@ -23,15 +24,15 @@ export const styles = css`
   [part='button'] {
     display: inline-flex;
     align-items: center;
-    gap: var(--buy-in-post-spacing);
+    gap: var(--_spacing);
     min-block-size: 2.5rem;
     min-inline-size: 2.5rem;
     padding-block: 0.5rem;
     padding-inline: 1rem;
     border: 0;
-    border-radius: var(--buy-in-post-radius);
-    background: var(--buy-in-post-accent);
-    color: var(--buy-in-post-on-accent);
+    border-radius: var(--_radius);
+    background: var(--_accent);
+    color: var(--_on-accent);
     font: inherit;
     font-weight: 600;
     line-height: 1.2;
@@ -42,20 +43,20 @@ export const styles = css`
     filter: brightness(1.1);
   }
   [part='button']:focus-visible {
-    outline: 3px solid var(--buy-in-post-accent);
+    outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
   [part='button']:disabled {
     cursor: not-allowed;
-    background: var(--buy-in-post-border);
-    color: var(--buy-in-post-text);
+    background: var(--_border);
+    color: var(--_text);
   }
   [part='skeleton'] {
     display: inline-block;
     inline-size: 7.5rem;
     block-size: 2.5rem;
-    border-radius: var(--buy-in-post-radius);
-    background: linear-gradient(90deg, var(--buy-in-post-border), transparent, var(--buy-in-post-border));
+    border-radius: var(--_radius);
+    background: linear-gradient(90deg, var(--_border), transparent, var(--_border));
     background-size: 200% 100%;
     animation: shimmer 1.2s linear infinite;
   }

@@ -46,15 +46,14 @@ const TAX: TaxRate[] = [
   { country: 'SA', rateBps: 1500 },
 ];
 
-const img = (slug: string, alt: string) => ({
-  url: `https://picsum.photos/seed/${slug}/800/800`,
-  alt,
-});
+/** Demo images are served by the demo server (offline); the seed only names them. */
+let imageBase = 'http://localhost:8787/img';
+const img = (slug: string, alt: string) => ({ url: `${imageBase}/${slug}.svg`, alt });
 
-const DEMO: {
+const demo = (): {
   seller: { name: string; kind: 'artist' | 'brand' | 'nonprofit' };
   products: CreateProductBody[];
-}[] = [
+}[] => [
   {
     seller: { name: 'Nour & the Night Trains', kind: 'artist' },
     products: [
@@ -161,9 +160,10 @@ const DEMO: {
 ];
 
 /** Creates the demo sellers and catalogue (through the same services as the seller API). */
-export async function seedDemo(app: App): Promise<{ sellers: SeededSeller[] }> {
+export async function seedDemo(app: App, opts: { imageBase?: string } = {}): Promise<{ sellers: SeededSeller[] }> {
+  imageBase = opts.imageBase ?? `${app.config.publicUrl}/img`;
   const sellers: SeededSeller[] = [];
-  for (const { seller, products } of DEMO) {
+  for (const { seller, products } of demo()) {
     const created = await app.services.sellers.create({
       ...seller,
       shippingZones: ZONES,

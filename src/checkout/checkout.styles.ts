@@ -7,10 +7,10 @@ export const checkoutStyles = css`
     inline-size: min(32rem, 100vw - 2rem);
     max-block-size: min(90dvh, 48rem);
     padding: 0;
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: 16px;
-    background: var(--buy-in-post-surface);
-    color: var(--buy-in-post-text);
+    background: var(--_surface);
+    color: var(--_text);
     font-family: var(--buy-in-post-font);
     color-scheme: light dark;
     overflow: hidden;
@@ -49,10 +49,10 @@ export const checkoutStyles = css`
   header {
     display: flex;
     align-items: center;
-    gap: var(--buy-in-post-spacing);
+    gap: var(--_spacing);
     padding-block: 0.75rem;
     padding-inline: 1rem;
-    border-block-end: 1px solid var(--buy-in-post-border);
+    border-block-end: 1px solid var(--_border);
   }
   .titles {
     flex: 1;
@@ -61,7 +61,7 @@ export const checkoutStyles = css`
   .progress {
     margin: 0;
     font-size: 0.8125rem;
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
   }
   h2 {
     margin: 0;
@@ -71,7 +71,7 @@ export const checkoutStyles = css`
     outline: none;
   }
   h2:focus-visible {
-    outline: 2px solid var(--buy-in-post-accent);
+    outline: 2px solid var(--_accent);
   }
   .body {
     overflow-y: auto;
@@ -95,12 +95,12 @@ export const checkoutStyles = css`
     cursor: not-allowed;
   }
   :is(button, input, select, a):focus-visible {
-    outline: 3px solid var(--buy-in-post-accent);
+    outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
   .icon {
     min-inline-size: 2.75rem;
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: 999px;
     background: transparent;
     color: inherit;
@@ -116,8 +116,8 @@ export const checkoutStyles = css`
     padding-inline: 1rem;
     border: 0;
     border-radius: 12px;
-    background: var(--buy-in-post-accent);
-    color: var(--buy-in-post-on-accent);
+    background: var(--_accent);
+    color: var(--_on-accent);
     font-weight: 600;
     text-decoration: none;
   }
@@ -126,7 +126,7 @@ export const checkoutStyles = css`
   }
   .secondary {
     padding-inline: 1rem;
-    border: 1px solid var(--buy-in-post-accent);
+    border: 1px solid var(--_accent);
     border-radius: 12px;
     background: transparent;
     color: inherit;
@@ -136,14 +136,14 @@ export const checkoutStyles = css`
     padding: 0;
     border: 0;
     background: none;
-    color: var(--buy-in-post-accent);
+    color: var(--_accent);
     text-decoration: underline;
   }
   footer {
     position: sticky;
     inset-block-end: -1rem;
     padding-block: 0.5rem 0;
-    background: var(--buy-in-post-surface);
+    background: var(--_surface);
   }
   .product {
     display: flex;
@@ -155,7 +155,7 @@ export const checkoutStyles = css`
     block-size: 6rem;
     object-fit: cover;
     border-radius: 12px;
-    background: var(--buy-in-post-border);
+    background: var(--_border);
   }
   .title {
     margin: 0;
@@ -166,7 +166,7 @@ export const checkoutStyles = css`
   .optional,
   .reason {
     margin: 0;
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
     font-size: 0.875rem;
   }
   .price {
@@ -180,7 +180,7 @@ export const checkoutStyles = css`
     font-size: 1.125rem;
   }
   .was {
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
   }
   fieldset {
     margin: 0;
@@ -213,16 +213,16 @@ export const checkoutStyles = css`
     min-inline-size: 2.75rem;
     box-sizing: border-box;
     padding-inline: 0.75rem;
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: 10px;
     cursor: pointer;
   }
   .choice input:checked + label {
-    border: 2px solid var(--buy-in-post-accent);
+    border: 2px solid var(--_accent);
     font-weight: 600;
   }
   .choice input:focus-visible + label {
-    outline: 3px solid var(--buy-in-post-accent);
+    outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
   .choice input:disabled + label {
@@ -235,7 +235,7 @@ export const checkoutStyles = css`
     block-size: 1.25rem;
     border-radius: 999px;
     background: var(--swatch);
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
   }
   .quantity {
     display: flex;
@@ -252,7 +252,7 @@ export const checkoutStyles = css`
   }
   .low {
     inline-size: 100%;
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
     font-size: 0.875rem;
   }
   .live-total {
@@ -273,7 +273,7 @@ export const checkoutStyles = css`
   }
   .totals .total {
     font-weight: 700;
-    border-block-start: 1px solid var(--buy-in-post-border);
+    border-block-start: 1px solid var(--_border);
     padding-block-start: 0.25rem;
   }
   form {
@@ -289,7 +289,7 @@ export const checkoutStyles = css`
     box-sizing: border-box;
     inline-size: 100%;
     padding-inline: 0.75rem;
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: 10px;
     background: transparent;
     color: inherit;

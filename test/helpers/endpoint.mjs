@@ -1,20 +1,37 @@
-// The real reference endpoint for the browser tests, and the server commands tests use to act
-// on it (new products, stock, expiry, stopping and restarting it).
+// The real reference endpoint for the browser tests, and the server commands the tests use to act
+// on it through `executeServerCommand` (new products, stock, expiry, stopping and restarting).
+//
+// Runs in the web-test-runner process (Node); the server's TypeScript loads through tsx.
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-const seq = { n: 0 };
+let seq = 0;
 
-async function call(base, key, method, path, body) {
+/** A free TCP port on 127.0.0.1 (nothing listens on it once this resolves). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A seller-API call over HTTP; throws with the problem body on any non-2xx answer. */
+async function sellerCall(base, key, method, path, body) {
   const res = await fetch(`${base}/v1${path}`, {
     method,
     headers: {
       Authorization: `Bearer ${key}`,
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
     },
-    body: body ? JSON.stringify(body) : undefined,
+    body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  const data = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return data;
 }
 
@@ -23,7 +40,14 @@ const ZONES = [
   { name: 'Abroad', countries: ['FR', 'AE', 'SA', 'EG', 'GB'], rate: 1500 },
 ];
 
-export async function createEndpoint(dir) {
+/**
+ * Starts the endpoint on a free port over a fresh SQLite file in `dir`, makes a seller and a
+ * catalogue, and returns what the test page needs (`info`), the wtr plugin carrying the server
+ * commands, and `close()`.
+ *
+ * @param {{ dir: string, pageOrigin: string }} opts
+ */
+export async function createEndpoint({ dir, pageOrigin }) {
   const { loadConfig } = await import('../../server/src/config.ts');
   const { startServer } = await import('../../server/src/server.ts');
   const databaseUrl = join(dir, 'wtr.sqlite');
@@ -31,29 +55,90 @@ export async function createEndpoint(dir) {
     BIP_MODE: 'development',
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
+    // CORS for exactly the test page's origin (not `*`): the element must work with a real list
+    BIP_DEV_CORS_ORIGINS: pageOrigin,
     BIP_CHECKOUT_RATE_LIMIT: '100000',
     ...extra,
   });
+
+  /** @type {Awaited<ReturnType<typeof startServer>> | null} */
   let server = await startServer(loadConfig(env({ PORT: '0' })));
   const port = server.port;
   const base = server.url;
-  const seller = await server.app.services.sellers.create({
+  // Download links name the public URL; with port 0 it is known only now.
+  server.app.config.publicUrl = base;
+  let reservationSeconds = null;
+
+  async function start(extra = {}) {
+    if (server) return;
+    server = await startServer(
+      loadConfig(env({ PORT: String(port), BIP_PUBLIC_URL: base, ...extra })),
+    );
+  }
+  async function stop() {
+    const s = server;
+    server = null;
+    await s?.close();
+  }
+  /** The running server; a test that stopped it and then failed must not break the next one. */
+  async function running() {
+    if (!server) await start(reservationExtra());
+    return server;
+  }
+  const reservationExtra = () =>
+    reservationSeconds ? { BIP_RESERVATION_SECONDS: String(reservationSeconds) } : {};
+
+  // The seller: there is no HTTP route to create one (the CLI and the service do it); every
+  // setting and the whole catalogue then go through the seller API over HTTP.
+  const { apiKey: key } = await server.app.services.sellers.create({
     name: 'Nour & the Night Trains',
     kind: 'artist',
+  });
+  await sellerCall(base, key, 'PATCH', '/seller/me', {
     shippingZones: ZONES,
     taxRates: [{ country: 'FR', rateBps: 2000 }],
   });
-  const key = seller.apiKey;
+  const api = (method, path, body) => sellerCall(base, key, method, path, body);
 
-  /** A fresh T-shirt (Size S/M/L × Colour Black/Sand; Sand L does not exist; Sand S sold out). */
+  const image = (name) => ({ url: `${pageOrigin}/__bip/img/${name}.svg`, alt: '' });
+
+  /** Any product; `variants` as the seller API takes them. Returns the created product. */
+  async function newProduct({
+    prefix = 'product',
+    title = 'Poster',
+    kind = 'physical',
+    options = [],
+    variants = [{ price: 2500, stock: 10 }],
+    images,
+  } = {}) {
+    const id = `${prefix}-${++seq}`;
+    return api('POST', '/seller/products', {
+      id,
+      title,
+      description: 'Made for the tests.',
+      url: `https://shop.example/${id}`,
+      kind,
+      options,
+      images: images ?? [{ ...image('poster'), alt: `${title}, front` }],
+      variants: variants.map((v, i) => ({ id: `${id}-${i + 1}`, ...v })),
+    });
+  }
+
+  /**
+   * A T-shirt: Size S/M/L × Colour Black/Sand. Sand L is not made (a non-existent
+   * combination); Sand S is sold out. M has a compare-at price.
+   */
   async function newTee({ stock = 10, price = 2500, title = 'Tour T-shirt' } = {}) {
-    const id = `tee-${++seq.n}`;
-    const variants = [];
+    const id = `tee-${++seq}`;
+    const variants = {};
+    const input = [];
     for (const size of ['S', 'M', 'L']) {
       for (const colour of ['Black', 'Sand']) {
         if (size === 'L' && colour === 'Sand') continue;
-        variants.push({
-          id: `${id}-${size.toLowerCase()}-${colour.toLowerCase()}`,
+        const vid = `${id}-${size.toLowerCase()}-${colour.toLowerCase()}`;
+        variants[`${size}/${colour}`] = vid;
+        input.push({
+          id: vid,
           options: { Size: size, Colour: colour },
           price,
           compareAtPrice: size === 'M' ? price + 500 : null,
@@ -61,7 +146,7 @@ export async function createEndpoint(dir) {
         });
       }
     }
-    await call(base, key, 'POST', '/seller/products', {
+    await api('POST', '/seller/products', {
       id,
       title,
       description: 'Heavyweight cotton.',
@@ -71,44 +156,59 @@ export async function createEndpoint(dir) {
         { name: 'Size', values: ['S', 'M', 'L'] },
         { name: 'Colour', values: ['Black', 'Sand'] },
       ],
-      images: [{ url: `${base}/img/${id}.png`, alt: 'A black T-shirt with tour dates' }],
-      variants,
+      images: [{ ...image('tee'), alt: 'A black T-shirt with tour dates' }],
+      variants: input,
     });
-    return { id, variant: (size, colour) => `${id}-${size.toLowerCase()}-${colour.toLowerCase()}` };
+    return { id, variants };
   }
 
-  async function newDigital({ price = 900 } = {}) {
-    const id = `album-${++seq.n}`;
-    await call(base, key, 'POST', '/seller/products', {
+  /** A digital album with its file uploaded (PUT …/file?name=…). */
+  async function newDigital({ price = 900, content = 'ten tracks' } = {}) {
+    const id = `album-${++seq}`;
+    await api('POST', '/seller/products', {
       id,
       title: 'Night Trains — digital album',
       kind: 'digital',
+      images: [{ ...image('album'), alt: 'Album cover: a train at night' }],
       variants: [{ id: `${id}-std`, price, stock: null }],
     });
-    const res = await fetch(`${base}/v1/seller/products/${id}/file?name=album.txt`, {
+    const res = await fetch(`${base}/v1/seller/products/${id}/file?name=night-trains.txt`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'text/plain' },
-      body: 'ten tracks',
+      body: content,
     });
-    if (!res.ok) throw new Error(`file upload: ${res.status}`);
+    if (!res.ok) throw new Error(`file upload: ${res.status} ${await res.text()}`);
     return { id, variant: `${id}-std` };
   }
+
+  const db = async () => (await running()).app.db.kysely;
 
   const commands = {
     'bip-new-tee': (p) => newTee(p ?? {}),
     'bip-new-digital': (p) => newDigital(p ?? {}),
+    'bip-new-product': (p) => newProduct(p ?? {}),
+    /** `count` one-variant products at once (batching tests); returns their ids. */
+    'bip-new-products': async ({ count, price = 1200 }) => {
+      const ids = [];
+      for (let i = 0; i < count; i++)
+        ids.push((await newProduct({ prefix: 'many', variants: [{ price, stock: 5 }] })).id);
+      return ids;
+    },
     'bip-set-stock': ({ productId, variantId, stock }) =>
-      call(base, key, 'PATCH', `/seller/products/${productId}/variants/${variantId}`, { stock }),
+      api('PATCH', `/seller/products/${productId}/variants/${variantId}`, { stock }),
+    'bip-seller-product': ({ productId }) => api('GET', `/seller/products/${productId}`),
     'bip-orders': async ({ productId }) =>
-      (await call(base, key, 'GET', `/seller/orders?productId=${productId}`)).orders,
+      (await api('GET', `/seller/orders?productId=${encodeURIComponent(productId)}`)).orders,
     'bip-checkouts': async ({ productId }) =>
-      server.app.db.kysely
+      (await db())
         .selectFrom('checkouts')
-        .select(['id', 'status', 'quantity', 'variant_id'])
+        .select(['id', 'status', 'quantity', 'variant_id', 'expires_at'])
         .where('product_id', '=', productId)
+        .orderBy('created_at')
         .execute(),
+    /** Makes the open checkouts of a product lapse now (as if the reservation ran out). */
     'bip-expire': async ({ productId }) => {
-      await server.app.db.kysely
+      await (await db())
         .updateTable('checkouts')
         .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
         .where('product_id', '=', productId)
@@ -116,25 +216,77 @@ export async function createEndpoint(dir) {
         .execute();
       return true;
     },
+    /** Whether every open checkout of a product has passed its expiry time. */
+    'bip-lapsed': async ({ productId }) => {
+      const rows = await (await db())
+        .selectFrom('checkouts')
+        .select(['expires_at'])
+        .where('product_id', '=', productId)
+        .where('status', '=', 'open')
+        .execute();
+      return rows.length > 0 && rows.every((r) => Date.parse(r.expires_at) <= Date.now());
+    },
     'bip-stop': async () => {
-      await server.close();
+      await stop();
       return true;
     },
     'bip-start': async () => {
-      server = await startServer(loadConfig(env({ PORT: String(port) })));
+      await start(reservationExtra());
       return true;
     },
+    /** Restarts on the same port and database; `reservationSeconds` null restores the default. */
+    'bip-restart': async ({ reservationSeconds: seconds = null } = {}) => {
+      reservationSeconds = seconds;
+      await stop();
+      await start(reservationExtra());
+      return true;
+    },
+    /** An address where nothing listens (an unreachable endpoint). */
+    'bip-dead-endpoint': async () => `http://127.0.0.1:${await freePort()}`,
+  };
+
+  const catalogue = {
+    tee: await newTee(),
+    from: (
+      await newProduct({
+        prefix: 'print',
+        title: 'Art print',
+        options: [{ name: 'Format', values: ['A4', 'A3'] }],
+        variants: [
+          { options: { Format: 'A4' }, price: 1500, stock: 10 },
+          { options: { Format: 'A3' }, price: 2500, stock: 10 },
+        ],
+      })
+    ).id,
+    soldOut: (
+      await newProduct({ prefix: 'zine', title: 'Tour zine', variants: [{ price: 800, stock: 0 }] })
+    ).id,
+    digital: await newDigital(),
+    errors: await newTee({ title: 'Error-case T-shirt' }),
   };
 
   return {
-    info: { endpoint: base },
+    /** What the test page gets as `window.__BIP__`. */
+    info: { endpoint: base, catalogue },
     plugin: {
       name: 'bip-endpoint',
+      serve(context) {
+        // Product images, served by the test page's own server (no outside requests).
+        const m = /^\/__bip\/img\/([\w-]+)\.svg$/.exec(context.path);
+        if (!m) return undefined;
+        return {
+          body: `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="160"><rect width="160" height="160" fill="#333"/><text x="80" y="88" fill="#fff" text-anchor="middle" font-size="20">${m[1]}</text></svg>`,
+          type: 'image/svg+xml',
+        };
+      },
       async executeCommand({ command, payload }) {
         const fn = commands[command];
-        return fn ? fn(payload) : undefined;
+        if (!fn) return undefined; // not ours: let the other command plugins answer
+        if (command !== 'bip-stop' && command !== 'bip-start' && command !== 'bip-restart')
+          await running();
+        return fn(payload);
       },
     },
-    close: () => server.close(),
+    close: stop,
   };
 }

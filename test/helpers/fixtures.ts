@@ -1,24 +1,85 @@
+// Shared helpers for the element tests: the endpoint's address and catalogue (from the test
+// page, see web-test-runner.config.mjs), server commands, and ways to find things in the
+// element by role, label and part — the only contract the tests rely on.
 import { fixture, html, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../src/define.ts';
 import type { BuyInPost } from '../../src/buy-in-post.ts';
 
-export const ENDPOINT: string = (window as unknown as { __BIP__: { endpoint: string } }).__BIP__
-  .endpoint;
-
-export interface Tee {
+export interface TeeInfo {
   id: string;
+  /** "Size/Colour" → variant id, e.g. variants['M/Black']. */
+  variants: Record<string, string>;
 }
 
-/** Runs one of the endpoint commands in test/helpers/endpoint.mjs. */
+interface TestEnvironment {
+  endpoint: string;
+  catalogue: {
+    tee: TeeInfo;
+    from: string;
+    soldOut: string;
+    digital: { id: string; variant: string };
+    errors: TeeInfo;
+  };
+}
+
+const BIP = (window as unknown as { __BIP__: TestEnvironment }).__BIP__;
+
+/** The reference endpoint started for this run. */
+export const ENDPOINT: string = BIP.endpoint;
+/** Products made once for the run (read-only tests share them; buying tests make their own). */
+export const CATALOGUE = BIP.catalogue;
+
+/** Runs one of the server commands in test/helpers/endpoint.mjs. */
 export function cmd<T = unknown>(name: string, payload?: unknown): Promise<T> {
   return executeServerCommand<T, unknown>(name, payload);
 }
 
-export const newTee = (opts: { stock?: number; price?: number } = {}) =>
-  cmd<{ id: string }>('bip-new-tee', opts);
+/** A fresh T-shirt (S/M/L × Black/Sand; Sand S sold out, Sand L not made), stock of its own. */
+export const newTee = (opts: { stock?: number; price?: number; title?: string } = {}) =>
+  cmd<TeeInfo>('bip-new-tee', opts);
+export const newDigital = (opts: { price?: number; content?: string } = {}) =>
+  cmd<{ id: string; variant: string }>('bip-new-digital', opts);
+
+export interface VariantInput {
+  options?: Record<string, string>;
+  price: number;
+  stock?: number | null;
+  compareAtPrice?: number | null;
+}
+/** Any product, through the seller API; variant ids are `${id}-1`, `${id}-2`, … */
+export const newProduct = (opts: {
+  title?: string;
+  kind?: 'physical' | 'digital';
+  options?: { name: string; values: string[] }[];
+  variants?: VariantInput[];
+}) => cmd<{ id: string; variants: { id: string }[] }>('bip-new-product', opts);
+
 export const variantId = (productId: string, size: string, colour: string) =>
   `${productId}-${size.toLowerCase()}-${colour.toLowerCase()}`;
+
+export interface CheckoutRow {
+  id: string;
+  status: string;
+  quantity: number;
+  variant_id: string;
+  expires_at: string;
+}
+export const checkoutsOf = (productId: string) =>
+  cmd<CheckoutRow[]>('bip-checkouts', { productId });
+
+export interface Order {
+  id: string;
+  number: string;
+  quantity: number;
+  variantId: string;
+  productId: string;
+  postRef: string | null;
+  email: string | null;
+  total: { amount: number; currency: string };
+  shippingAddress: { name: string; city: string; country: string } | null;
+}
+export const ordersOf = (productId: string) => cmd<Order[]>('bip-orders', { productId });
 
 /** Mounts an element and waits for its Buy button (price loaded). */
 export async function mountReady(
@@ -44,10 +105,11 @@ export function step(el: BuyInPost): string | null {
   return el.shadowRoot!.querySelector('[part="body"]')?.getAttribute('data-step') ?? null;
 }
 
+/** Waits until the dialog shows `name` and nothing is in flight. */
 export async function waitForStep(el: BuyInPost, name: string) {
   await waitUntil(
     () => step(el) === name && !el.shadowRoot!.querySelector('[aria-busy="true"]'),
-    `step ${name}`,
+    `step ${name} (now ${step(el)})`,
     { timeout: 10_000 },
   );
 }
@@ -56,6 +118,11 @@ export function q<T extends Element = HTMLElement>(el: BuyInPost, selector: stri
   const found = el.shadowRoot!.querySelector<T>(selector);
   if (!found) throw new Error(`no ${selector} in the element`);
   return found;
+}
+
+/** The element focused inside the element's shadow root. */
+export function focused(el: BuyInPost): Element | null {
+  return el.shadowRoot!.activeElement;
 }
 
 /** The radio for an option value, found by its visible label text. */
@@ -67,8 +134,33 @@ export function radio(el: BuyInPost, value: string): HTMLInputElement {
   return el.shadowRoot!.getElementById(label.htmlFor) as HTMLInputElement;
 }
 
+/** The form control whose label starts with `text` (what a sighted reader goes by). */
+export function field<T extends HTMLElement = HTMLInputElement>(el: BuyInPost, text: string): T {
+  const label = [...el.shadowRoot!.querySelectorAll('label')].find((l) =>
+    l.textContent?.trim().startsWith(text),
+  );
+  const control = label?.control;
+  if (!control) throw new Error(`no field labelled ${text}`);
+  return control as unknown as T;
+}
+
+/** A button by its visible text (or accessible label). */
+export function button(el: BuyInPost, text: string | RegExp): HTMLButtonElement {
+  const match = (s: string | null | undefined) =>
+    !!s && (typeof text === 'string' ? s.trim().includes(text) : text.test(s.trim()));
+  const found = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button')].find(
+    (b) => match(b.textContent) || match(b.getAttribute('aria-label')),
+  );
+  if (!found) throw new Error(`no button ${text}`);
+  return found;
+}
+
 export function primary(el: BuyInPost): HTMLButtonElement {
   return q<HTMLButtonElement>(el, '[part="primary"]');
+}
+
+export function errorText(el: BuyInPost): string {
+  return el.shadowRoot!.querySelector('[part="error"]')?.textContent?.replace(/\s+/g, ' ') ?? '';
 }
 
 export function typeInto(el: BuyInPost, selector: string, value: string) {
@@ -88,4 +180,56 @@ export async function fillShipping(el: BuyInPost, country = 'US') {
   select.value = country;
   select.dispatchEvent(new Event('change'));
   await el.updateComplete;
+}
+
+// ---- real input -------------------------------------------------------------------------------
+
+/** A real mouse click in the middle of `target` (scrolled into view first). */
+export async function clickOn(target: Element) {
+  target.scrollIntoView({ block: 'center', inline: 'center' });
+  const r = target.getBoundingClientRect();
+  await sendMouse({
+    type: 'click',
+    position: [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)],
+  });
+}
+
+/** Moves the real mouse pointer over `target`. */
+export async function hover(target: Element) {
+  target.scrollIntoView({ block: 'center', inline: 'center' });
+  const r = target.getBoundingClientRect();
+  await sendMouse({
+    type: 'move',
+    position: [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)],
+  });
+}
+
+/** Presses `key` until `done()` holds (at most `max` times): Tab to a control, say. */
+export async function pressUntil(key: string, done: () => boolean, what: string, max = 40) {
+  for (let i = 0; i < max && !done(); i++) await sendKeys({ press: key });
+  if (!done()) throw new Error(`pressed ${key} ${max} times and never reached ${what}`);
+}
+
+/** Tabs (forwards) until the focus is on `target` inside the element. */
+export function tabTo(el: BuyInPost, target: () => Element | null, what: string) {
+  return pressUntil('Tab', () => !!target() && focused(el) === target(), what);
+}
+
+// ---- requests ---------------------------------------------------------------------------------
+
+/** Every request the page made whose URL contains `part` (resource timing; survives caches). */
+export function requestsTo(part: string): string[] {
+  return performance
+    .getEntriesByType('resource')
+    .map((e) => e.name)
+    .filter((n) => n.includes(part));
+}
+
+/** Product look-ups (GET /v1/products?ids=…) that asked for `id`. */
+export function lookupsOf(id: string): string[] {
+  return requestsTo('/v1/products?ids=').filter((url) =>
+    decodeURIComponent(new URL(url).searchParams.get('ids') ?? '')
+      .split(',')
+      .includes(id),
+  );
 }
