@@ -1,13 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { BuyInPost } from '../src/buy-in-post.ts';
-import {
-  buyButton,
-  CATALOGUE,
-  cmd,
-  ENDPOINT,
-  mountReady,
-  newProduct,
-} from './helpers/fixtures.ts';
+import { buyButton, CATALOGUE, cmd, ENDPOINT, mountReady, newProduct } from './helpers/fixtures.ts';
 
 const text = (el: BuyInPost) => buyButton(el)!.textContent!.replace(/\s+/g, ' ').trim();
 const matchesState = (el: BuyInPost, state: string) => el.matches(`:state(${state})`);

@@ -160,7 +160,10 @@ const demo = (): {
 ];
 
 /** Creates the demo sellers and catalogue (through the same services as the seller API). */
-export async function seedDemo(app: App, opts: { imageBase?: string } = {}): Promise<{ sellers: SeededSeller[] }> {
+export async function seedDemo(
+  app: App,
+  opts: { imageBase?: string } = {},
+): Promise<{ sellers: SeededSeller[] }> {
   imageBase = opts.imageBase ?? `${app.config.publicUrl}/img`;
   const sellers: SeededSeller[] = [];
   for (const { seller, products } of demo()) {
