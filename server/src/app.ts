@@ -68,6 +68,9 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   // that its own seller allows the origin).
   const publicCors = cors({
     origin: async (origin) => {
+      // No Origin (server to server, health checkers): nothing to grant, and no database
+      // lookup that could fail the request before its handler runs.
+      if (!origin) return null;
       if (
         config.mode === 'development' &&
         (config.devCorsOrigins.includes('*') || config.devCorsOrigins.includes(origin))
@@ -219,11 +222,15 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problemResponse(c, err);
     if (err instanceof HTTPException && err.status < 500) {
-      // Hono's own 4xx (malformed JSON and the like)
-      const code = err.status === 413 ? 'payload_too_large' : 'validation_failed';
+      // Hono's own 4xx (malformed JSON, a JSON type the validator refuses, and the like)
+      if (err.status === 413 || err.status === 415) {
+        const code = err.status === 413 ? 'payload_too_large' : 'unsupported_media_type';
+        return problemResponse(c, new ProblemError(err.status, code));
+      }
+      const detail = err.message || 'The body is not valid JSON';
       return problemResponse(
         c,
-        new ProblemError(err.status === 413 ? 413 : 400, code, err.message || undefined),
+        new ProblemError(400, 'validation_failed', detail, [{ field: '(body)', message: detail }]),
       );
     }
     // Never leak internals: log them, answer with a stable code only.

@@ -46,11 +46,13 @@ const TAX: TaxRate[] = [
   { country: 'SA', rateBps: 1500 },
 ];
 
-/** Demo images are served by the demo server (offline); the seed only names them. */
-let imageBase = 'http://localhost:8787/img';
-const img = (slug: string, alt: string) => ({ url: `${imageBase}/${slug}.svg`, alt });
-
-const demo = (): {
+/**
+ * The demo catalogue. `img` names each picture: they are offline placeholders served by the
+ * demo server (`demo/serve.ts`, `GET /img/{slug}.svg`).
+ */
+const demo = (
+  img: (slug: string, alt: string) => { url: string; alt: string },
+): {
   seller: { name: string; kind: 'artist' | 'brand' | 'nonprofit' };
   products: CreateProductBody[];
 }[] => [
@@ -164,9 +166,10 @@ export async function seedDemo(
   app: App,
   opts: { imageBase?: string } = {},
 ): Promise<{ sellers: SeededSeller[] }> {
-  imageBase = opts.imageBase ?? `${app.config.publicUrl}/img`;
+  const imageBase = opts.imageBase ?? `${app.config.publicUrl}/img`;
+  const img = (slug: string, alt: string) => ({ url: `${imageBase}/${slug}.svg`, alt });
   const sellers: SeededSeller[] = [];
-  for (const { seller, products } of demo()) {
+  for (const { seller, products } of demo(img)) {
     const created = await app.services.sellers.create({
       ...seller,
       shippingZones: ZONES,

@@ -51,6 +51,29 @@ for (const { name, skip } of dialects()) {
       assert.deepEqual(await variantStock(tee.id, tee.medium), { stock: 10, reserved: 2 });
     });
 
+    test('amounts past 2^31 minor units are exact, as numbers, through to the order', async () => {
+      const tee = await makeTee(seller, { stock: 5, price: 9_000_000_000 });
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 3,
+        shippingAddress: ADDRESS_US,
+      });
+      assert.equal(created.status, 201);
+      const { subtotal, shipping, total } = created.body.totals;
+      assert.deepEqual(subtotal, { amount: 27_000_000_000, currency: 'USD' });
+      assert.equal(typeof total.amount, 'number');
+      assert.equal(total.amount, 27_000_000_000 + shipping.amount);
+      const paid = await buyer(server.url, created.body.clientToken)(
+        'POST',
+        `/checkouts/${created.body.id}/confirm`,
+        { payment: { provider: 'test', card: '4242424242424242' } },
+      );
+      assert.equal(paid.status, 200);
+      const orders = await seller.api('GET', `/seller/orders?productId=${tee.id}`);
+      assert.equal(orders.body.orders[0].total.amount, total.amount);
+    });
+
     test('the client cannot set the price: unknown fields are refused', async () => {
       const tee = await makeTee(seller);
       const res = await createCheckout(server.url, {
@@ -171,6 +194,8 @@ for (const { name, skip } of dialects()) {
       });
       assert.equal(again.status, 409);
       assert.equal(again.body.code, 'checkout_not_open');
+      assert.equal(again.body.status, 409, 'problem+json status stays the HTTP status');
+      assert.equal(again.body.checkoutStatus, 'paid');
       assert.deepEqual(await variantStock(tee.id, tee.medium), { stock: 3, reserved: 0 });
     });
 

@@ -76,6 +76,7 @@ async function snapshot(server: TestServer) {
 }
 
 const control = 'Ada\u0007Reader';
+const c1Control = 'Ada\u009b31mReader'; // the 8-bit terminal escape (CSI)
 const loneSurrogate = 'Ada \uD800 Reader';
 const huge = 'x'.repeat(70 * 1024);
 
@@ -290,6 +291,14 @@ for (const { name, skip } of dialects()) {
         method: 'POST',
         path: '/checkouts',
         body: { ...goodCheckout(), shippingAddress: { ...ADDRESS_US, name: control } },
+        status: 422,
+        code: 'validation_failed',
+      },
+      {
+        name: 'a C1 control character in the name',
+        method: 'POST',
+        path: '/checkouts',
+        body: { ...goodCheckout(), shippingAddress: { ...ADDRESS_US, name: c1Control } },
         status: 422,
         code: 'validation_failed',
       },

@@ -26,9 +26,14 @@ export function openDatabase(url: string): Db {
     const parsed = new URL(url);
     const schema = parsed.searchParams.get('schema');
     parsed.searchParams.delete('schema');
+    // Money columns are bigint (migration 002), which pg returns as strings unless told
+    // otherwise; every amount is far below 2^53, so plain numbers are exact.
+    const types = new pg.TypeOverrides();
+    types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
     const pool = new pg.Pool({
       connectionString: parsed.toString(),
       max: 10,
+      types,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { DialectName } from './database.ts';
 import * as m001 from './migrations/001_initial.ts';
+import * as m002 from './migrations/002_money_bigint.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 function provider(dialect: DialectName): MigrationProvider {
   const all: Record<string, { up(db: Kysely<unknown>, d: DialectName): Promise<void> }> = {
     '001_initial': m001,
+    '002_money_bigint': m002,
   };
   return {
     async getMigrations() {

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 
 // Control characters (except tab/newline in long text) and unpaired surrogates are refused:
-// they break receipts, CSV exports and shipping labels downstream.
+// they break receipts, CSV exports and shipping labels downstream. C1 controls (U+0080–U+009F:
+// NEL, the 8-bit CSI terminal escape…) are control characters too.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A trimmed, NFC-normalised line of text without control characters. */
@@ -66,6 +67,7 @@ export type Money = z.infer<typeof Money>;
 export const HttpsUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
+  .refine((s) => !CONTROL.test(s), 'must not contain control characters')
   .openapi({ example: 'https://shop.example/tour-tee' });
 
 export const Timestamp = z.string().openapi({ example: '2026-11-24T10:00:00.000Z' });

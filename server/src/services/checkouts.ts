@@ -453,7 +453,8 @@ export class CheckoutService {
         'checkout_not_open',
         `This checkout is ${row.status}`,
         undefined,
-        { status: row.status },
+        // not `status`: in problem+json that member is the HTTP status code
+        { checkoutStatus: row.status },
       );
     return row;
   }

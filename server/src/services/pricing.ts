@@ -50,6 +50,8 @@ export function computeTotals(input: PriceInput): PriceResult {
   const free = zone.freeOver != null && subtotal >= zone.freeOver;
   const shipping = free ? 0 : zone.rate;
   const rate = input.taxRates.find((t) => t.country === input.country)?.rateBps ?? 0;
-  const tax = Math.floor(((subtotal + shipping) * rate + 5_000) / 10_000);
+  // In BigInt: (subtotal + shipping) × rate can pass 2^53 at amounts the protocol allows, where
+  // floating point would round the product and the half-up step with it.
+  const tax = Number((BigInt(subtotal + shipping) * BigInt(rate) + 5_000n) / 10_000n);
   return { subtotal, shipping, tax, total: subtotal + shipping + tax };
 }
