@@ -1,19 +1,63 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
-// Library build: dist/buy-in-post.js is the one-script-tag bundle (registers <buy-in-post>),
-// dist/index.js the class without registration. Lit is bundled; the checkout flow stays a lazy
-// chunk beside them, loaded on the first sign of interest.
+/**
+ * Writes dist/.vite/chunk-graph.json — each emitted chunk's static and dynamic imports, straight
+ * from the bundler — so scripts/size.mjs can tell what loads at page load from what loads lazily
+ * without parsing minified code. (Vite's own manifest is keyed by source file and loses one of
+ * the two entries built from src/define.ts.)
+ */
+function chunkGraph(): Plugin {
+  return {
+    name: 'buy-in-post:chunk-graph',
+    generateBundle(_options, bundle) {
+      const graph: Record<string, { imports: string[]; dynamicImports: string[] }> = {};
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        graph[chunk.fileName] = {
+          imports: [...new Set(chunk.imports)],
+          dynamicImports: [...new Set(chunk.dynamicImports)],
+        };
+      }
+      this.emitFile({
+        type: 'asset',
+        fileName: '.vite/chunk-graph.json',
+        source: JSON.stringify(graph, null, 2),
+      });
+    },
+  };
+}
+
+// Library build, ES modules, Lit bundled:
+// - dist/buy-in-post.js — the one-script-tag bundle: registers <buy-in-post>;
+// - dist/define.js      — the same, for `import 'buy-in-post/define'`;
+// - dist/index.js       — the class and its events, no registration;
+// - dist/core-*.js      — Lit + the element, shared by the three entries (never duplicated);
+// - dist/checkout-*.js  — the checkout flow, reached only through a dynamic import() on the
+//                         reader's first sign of interest.
 export default defineConfig({
+  plugins: [chunkGraph()],
   build: {
     target: 'es2022',
-    minify: true,
     sourcemap: true,
     lib: {
-      entry: { 'buy-in-post': 'src/define.ts', index: 'src/index.ts' },
+      entry: {
+        'buy-in-post': 'src/define.ts',
+        define: 'src/define.ts',
+        index: 'src/index.ts',
+      },
       formats: ['es'],
     },
     rollupOptions: {
-      output: { chunkFileNames: 'chunks/[name]-[hash].js' },
+      output: {
+        // Library mode leaves whitespace and names alone unless told: minify the output itself.
+        minify: true,
+        chunkFileNames: (chunk) =>
+          chunk.facadeModuleId?.endsWith('/src/checkout/flow.ts')
+            ? 'checkout-[hash].js'
+            : chunk.name === 'buy-in-post'
+              ? 'core-[hash].js'
+              : '[name]-[hash].js',
+      },
     },
   },
 });

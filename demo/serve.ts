@@ -1,16 +1,18 @@
 // `npm start`: the reference endpoint (demo catalogue, test payments, SQLite under ./data) and
-// the demo pages, on one port, offline. Builds the element first so the pages load the same
-// dist/buy-in-post.js a site would.
+// the demo pages on one port, offline, no keys. Builds the element first so the pages load the
+// same dist/buy-in-post.js a site would.
+//
+//   PORT=8787 (default)  HOST=127.0.0.1 (default)  any other BIP_* variable of the endpoint
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, join, normalize } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { build } from 'vite';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
-import { seedDemo } from '../server/src/seed.ts';
-import { closeOnSignals } from '../server/src/server.ts';
+import { type SeededSeller, seedDemo } from '../server/src/seed.ts';
 import { placeholderSvg } from './images.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,64 +25,101 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+console.log('Building the element (vite build)…');
 await build({ root, logLevel: 'warn', configFile: join(root, 'vite.config.ts') });
 
-const port = process.env.PORT ?? '8787';
+const port = process.env.PORT || '8787';
+mkdirSync(join(root, 'data'), { recursive: true });
 const config = loadConfig({
-  // one demo database per port: the seeded image URLs name the port
+  // One demo database per port: the seeded image URLs name the port.
   DATABASE_URL: join(root, 'data', `demo-${port}.sqlite`),
   BIP_MODE: 'development',
   ...process.env,
   PORT: port,
-  HOST: process.env.HOST ?? '127.0.0.1',
+  HOST: process.env.HOST || '127.0.0.1',
 });
-config.publicUrl = process.env.BIP_PUBLIC_URL ?? `http://localhost:${config.port}`;
+config.publicUrl = (process.env.BIP_PUBLIC_URL || `http://localhost:${config.port}`).replace(
+  /\/$/,
+  '',
+);
 const endpoint = await createApp(config);
-if ((await endpoint.db.kysely.selectFrom('sellers').select('id').limit(1).execute()).length === 0) {
-  const made = await seedDemo(endpoint, { imageBase: `${config.publicUrl}/img` });
-  console.log(
-    'Seeded the demo catalogue. Seller API keys (shown once; paste one into the seller page):',
-  );
-  for (const s of made.sellers) console.log(`  ${s.name}: ${s.apiKey}`);
-}
+const sellers = await seedOnce();
 
 const site = new Hono();
 site.get('/img/:name{[a-z0-9-]+\\.svg}', (c) =>
-  c.body(placeholderSvg(c.req.param('name').replace('.svg', '')), 200, {
+  c.body(placeholderSvg(c.req.param('name').replace(/\.svg$/, '')), 200, {
     'Content-Type': TYPES['.svg']!,
+    'Cache-Control': 'public, max-age=3600',
   }),
 );
 site.get('/', (c) => c.redirect('/demo/index.html'));
-for (const prefix of ['/demo/*', '/dist/*']) {
-  site.get(prefix, async (c) => {
-    const path = normalize(c.req.path).replace(/^(\.\.[/\\])+/, '');
-    try {
-      const body = await readFile(join(root, path));
-      return c.body(body, 200, {
-        'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
-        'Cache-Control': 'no-cache',
-      });
-    } catch {
-      return c.notFound();
-    }
-  });
-}
+site.get('/demo', (c) => c.redirect('/demo/index.html'));
+site.get('/demo/*', (c) => sendFile(c.req.path));
+site.get('/dist/*', (c) => sendFile(c.req.path));
 site.route('/', endpoint.app);
 
-const server = serve({ fetch: site.fetch, port: config.port, hostname: config.host }, () => {
-  const url = `http://localhost:${config.port}`;
-  console.log(`\nbuy-in-post demo: ${url}/demo/index.html  (timeline)`);
-  console.log(`                  ${url}/demo/blog.html   (one script tag)`);
-  console.log(`                  ${url}/demo/seller.html (orders)`);
-  console.log(`endpoint:         ${url}/v1 (SQLite, test payments — card 4242 4242 4242 4242)\n`);
+const server = serve({ fetch: site.fetch, port: config.port, hostname: config.host }, (info) => {
+  const url = `http://localhost:${info.port}`;
+  console.log(`\nbuy-in-post demo: ${url}/demo/index.html   (timeline)`);
+  console.log(`                  ${url}/demo/blog.html    (one script tag)`);
+  console.log(`                  ${url}/demo/seller.html  (the seller's orders)`);
+  console.log(`endpoint:         ${url}/v1   (SQLite, test payments: card 4242 4242 4242 4242)`);
+  console.log('\nSeller API keys for the seller page:');
+  for (const s of sellers) console.log(`  ${s.name.padEnd(26)} ${s.apiKey}`);
+  console.log('\nCtrl-C to stop.');
 });
 endpoint.startBackground();
-closeOnSignals({
-  url: '',
-  port: config.port,
-  app: endpoint,
-  close: async () => {
-    await new Promise<void>((r) => server.close(() => r()));
-    await endpoint.close();
-  },
-});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    server.close();
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    endpoint.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
+
+/**
+ * Seeds the demo catalogue into an empty database, once. The sellers' API keys are shown only at
+ * creation, so they are kept beside the demo database (data/ is git-ignored) to be printed at
+ * every start.
+ */
+async function seedOnce(): Promise<Pick<SeededSeller, 'name' | 'apiKey'>[]> {
+  const keysFile = join(root, 'data', `demo-${port}.keys.json`);
+  const hasSellers =
+    (await endpoint.db.kysely.selectFrom('sellers').select('id').limit(1).execute()).length > 0;
+  if (hasSellers) {
+    return existsSync(keysFile) ? JSON.parse(readFileSync(keysFile, 'utf8')) : [];
+  }
+  const made = await seedDemo(endpoint, { imageBase: `${config.publicUrl}/img` });
+  const keys = made.sellers.map(({ name, apiKey }) => ({ name, apiKey }));
+  writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  console.log('Seeded the demo catalogue.');
+  return keys;
+}
+
+/** Serves a page, script or style under demo/ or dist/; anything else is a 404. */
+async function sendFile(urlPath: string): Promise<Response> {
+  const notFound = new Response('Not found', { status: 404 });
+  let file: string;
+  try {
+    file = resolve(root, `.${decodeURIComponent(urlPath)}`);
+  } catch {
+    return notFound; // malformed escape
+  }
+  const type = TYPES[extname(file)];
+  const inside = ['demo', 'dist'].some((d) => file.startsWith(join(root, d) + sep));
+  if (!type || !inside) return notFound;
+  try {
+    return new Response(await readFile(file), {
+      headers: { 'Content-Type': type, 'Cache-Control': 'no-cache' },
+    });
+  } catch {
+    return notFound;
+  }
+}

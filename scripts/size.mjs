@@ -1,51 +1,58 @@
-// Prints each built chunk's gzip size and fails (exit 1) when the core — everything
-// dist/buy-in-post.js loads before the reader shows interest, i.e. its static imports — is over
-// budget. Lazy chunks (dynamic import()) are listed but not counted.
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+// Prints each built chunk's gzip size and fails (exit 1) when the core — dist/buy-in-post.js and
+// everything it imports statically, i.e. what a page loads before a reader shows interest — is
+// over budget. Lazy chunks (reached only through import()) are listed but not counted.
+//
+// Also fails when the build lost its shape: the checkout must stay a lazy chunk, and Lit must be
+// in exactly one chunk (shared by the entries, never duplicated).
+//
+// Reads dist/.vite/chunk-graph.json, written by the chunk-graph plugin in vite.config.ts.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const BUDGET = 12 * 1024;
-const dist = resolve('dist');
-const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
+const ENTRY = 'buy-in-post.js';
+const dist = resolve(process.argv[2] ?? 'dist');
 
-function staticImports(file, seen = new Set()) {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const code = readFileSync(file, 'utf8');
-  // `import … from "./x.js"` and `import "./x.js"`, not `import("./x.js")`
-  for (const m of code.matchAll(/\bimport\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)) {
-    if (m[1].startsWith('.')) staticImports(resolve(dirname(file), m[1]), seen);
-  }
-  return seen;
-}
+/** @type {Record<string, {imports: string[], dynamicImports: string[]}>} */
+const graph = JSON.parse(readFileSync(join(dist, '.vite/chunk-graph.json'), 'utf8'));
+const code = (file) => readFileSync(join(dist, file));
+const gzip = (file) => gzipSync(code(file), { level: 9 }).length;
+const kB = (bytes) => `${(bytes / 1024).toFixed(2)} kB`;
 
-const all = (dir) =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? e.name === 'types'
-        ? []
-        : all(join(dir, e.name))
-      : e.name.endsWith('.js')
-        ? [join(dir, e.name)]
-        : [],
-  );
-
-const core = staticImports(join(dist, 'buy-in-post.js'));
-let coreBytes = 0;
-console.log('\nchunk                                   gzip     loaded');
-for (const file of all(dist).sort()) {
-  const size = gz(file);
-  const isCore = core.has(file);
-  if (isCore) coreBytes += size;
-  console.log(
-    `${relative(dist, file).padEnd(38)} ${(size / 1024).toFixed(2).padStart(6)} kB  ${isCore ? 'at page load' : 'lazily'}`,
-  );
-}
-console.log(
-  `\ncore (buy-in-post.js + static imports): ${(coreBytes / 1024).toFixed(2)} kB gzip, budget ${BUDGET / 1024} kB`,
+const core = new Set();
+const visit = (file) => {
+  if (core.has(file)) return;
+  core.add(file);
+  for (const dep of graph[file]?.imports ?? []) visit(dep);
+};
+visit(ENTRY);
+const lazy = new Set(
+  [...core].flatMap((f) => graph[f]?.dynamicImports ?? []).filter((f) => !core.has(f)),
 );
-if (coreBytes > BUDGET) {
-  console.error(`✖ the core chunk is ${coreBytes - BUDGET} bytes over budget`);
-  process.exit(1);
+
+const problems = [];
+let coreBytes = 0;
+console.log(`\n${'chunk'.padEnd(28)} ${'raw'.padStart(9)} ${'gzip'.padStart(9)}  loaded`);
+for (const file of Object.keys(graph).sort()) {
+  const size = gzip(file);
+  const when = core.has(file)
+    ? 'at page load'
+    : lazy.has(file)
+      ? 'lazily (import())'
+      : 'other entry';
+  if (core.has(file)) coreBytes += size;
+  console.log(
+    `${file.padEnd(28)} ${kB(code(file).length).padStart(9)} ${kB(size).padStart(9)}  ${when}`,
+  );
 }
+
+if (lazy.size === 0) problems.push('no lazy chunk: the checkout flow was bundled into the core');
+const withLit = Object.keys(graph).filter((f) => code(f).includes('litHtmlVersions'));
+if (withLit.length !== 1)
+  problems.push(`Lit is in ${withLit.length} chunks (${withLit.join(', ')})`);
+
+console.log(`\ncore (${ENTRY} + static imports): ${kB(coreBytes)} gzip, budget ${kB(BUDGET)}`);
+if (coreBytes > BUDGET) problems.push(`the core is ${coreBytes - BUDGET} bytes over budget`);
+for (const p of problems) console.error(`✖ ${p}`);
+process.exit(problems.length ? 1 : 0);

@@ -1,4 +1,11 @@
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import {
+  html,
+  LitElement,
+  nothing,
+  type PropertyValues,
+  type ReactiveControllerHost,
+  type TemplateResult,
+} from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { styles } from './buy-in-post.styles.ts';
 import { BuyInPostOpenEvent } from './events.ts';
@@ -17,14 +24,12 @@ export interface CheckoutView {
 }
 
 /** What the checkout chunk may use of the element. */
-export interface CheckoutHost extends HTMLElement {
+export interface CheckoutHost extends HTMLElement, ReactiveControllerHost {
   readonly productData: Product | null;
   readonly client: ProtocolClient;
   readonly i18n: I18n;
   readonly post: string;
   open: boolean;
-  requestUpdate(): void;
-  readonly updateComplete: Promise<boolean>;
   readonly renderRoot: HTMLElement | DocumentFragment;
   /** Closes the dialog and gives focus back to the Buy button. */
   hide(): void;

@@ -1,17 +1,18 @@
-import { nothing } from 'lit';
+import { adoptStyles, type LitElement, nothing, type ReactiveController } from 'lit';
 import type { CheckoutHost, CheckoutView } from '../buy-in-post.ts';
 import {
   BuyInPostCheckoutStartEvent,
-  BuyInPostCloseEvent,
   BuyInPostErrorEvent,
   BuyInPostOptionChangeEvent,
   BuyInPostPurchaseEvent,
 } from '../events.ts';
 import { registerCatalogues } from '../i18n/locale.ts';
 import { ar, en } from '../i18n/messages.ts';
-import { newIdempotencyKey, ProtocolError } from '../internal/client.ts';
-import type { Checkout, Product, ShippingAddress } from '../internal/types.ts';
+import { newIdempotencyKey } from '../internal/client.ts';
+import type { Checkout, Product } from '../internal/types.ts';
 import { checkoutStyles } from './checkout.styles.ts';
+import { CheckoutDialog, renderDialog, stepProgress, stepTitle } from './dialog.ts';
+import { asProtocolError, describeError } from './errors.ts';
 import {
   type Contact,
   type FlowError,
@@ -24,43 +25,48 @@ import {
   transition,
   variantFor,
 } from './machine.ts';
-import { adapterFor, type PaymentAdapter } from './payment/adapter.ts';
-import { resumeStore } from './resume.ts';
-import { renderDialog } from './view.ts';
+import { adapterFor, type PaymentAdapter, type PaymentContext } from './payment/adapter.ts';
+import { addressFrom, CheckoutSession, createBody } from './session.ts';
 
 registerCatalogues({ en, ar });
 
+/** "Stop waiting": clears `busy` without an error for the reader (see machine.ts). */
+const ABORTED: FlowError = { code: 'aborted', message: '' };
+
 /**
- * The checkout, loaded on the first sign of interest. Holds the state machine, performs its
- * side effects (protocol calls), and renders the dialog through `view.ts`. One per element;
- * it outlives the dialog, so closing and reopening resumes where the reader was.
+ * The checkout, loaded on the first sign of interest. Feeds the state machine, performs its
+ * side effects (through the session: protocol calls, storage; and events, focus, announcements)
+ * and renders the dialog (dialog.ts, steps/). One per element; it outlives the dialog, so
+ * closing and reopening — or reloading the page — resumes where the reader was. A reactive
+ * controller of the element, so it hears of disconnection and aborts what is in flight.
  */
-export class CheckoutFlow implements CheckoutView {
+export class CheckoutFlow implements CheckoutView, ReactiveController {
   state: FlowState;
-  /** Said once by the polite live region (step changes, totals). */
-  announcement = '';
+  readonly dialog: CheckoutDialog;
+  private readonly session: CheckoutSession;
   private adapter: PaymentAdapter | null = null;
-  private abort = new AbortController();
-  /** One Idempotency-Key per intended operation: a retry reuses it, a new intent gets a new one. */
-  private createKey: string | null = null;
-  private confirmKey: string | null = null;
-  private clientToken: string | null = null;
-  private resumed = false;
-  /** A checkout saved by an earlier visit, read again when the dialog first opens. */
+  private adapterKey: string | null = null;
+  /** A checkout saved by an earlier visit, read again when the dialog next opens. */
   private pendingResume: string | null = null;
 
   constructor(readonly host: CheckoutHost) {
-    // The dialog's styles arrive with this chunk: add them to the element's shadow root.
-    const root = host.renderRoot as ShadowRoot;
-    if (checkoutStyles.styleSheet && !root.adoptedStyleSheets.includes(checkoutStyles.styleSheet)) {
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, checkoutStyles.styleSheet];
-    }
-    this.state = initialState(host.productData!);
-    const saved = resumeStore.load(this.host.client.base, this.product.id);
+    // The dialog's styles arrive with this chunk: add them to the element's own.
+    const base = (host.constructor as typeof LitElement).elementStyles;
+    adoptStyles(host.renderRoot as ShadowRoot, [...base, ...checkoutStyles]);
+    host.addController(this);
+    this.dialog = new CheckoutDialog(host, () => {
+      this.session.abort();
+      // After an order, the next Buy starts a new purchase with the same choices.
+      if (this.state.step === 'done') this.dispatch({ type: 'restart' });
+    });
+    this.session = new CheckoutSession(host.client, this.product.id);
+    this.state = initialState(this.product);
+    const saved = this.session.restore();
     if (saved) {
-      this.state = { ...this.state, selection: saved.selection, contact: saved.contact };
-      this.clientToken = saved.clientToken;
       if (saved.checkoutId && saved.clientToken) this.pendingResume = saved.checkoutId;
+      this.state = { ...this.state, selection: saved.selection, contact: saved.contact };
+      // The saved choice may since have sold out, or the stock shrunk below its quantity.
+      this.state = transition(this.state, { type: 'availability' }, this.product);
     }
   }
 
@@ -72,91 +78,79 @@ export class CheckoutFlow implements CheckoutView {
     return stepsFor(this.product);
   }
 
-  // ---- CheckoutView ----------------------------------------------------------------------
+  // ---- CheckoutView, ReactiveController --------------------------------------------------
 
   async show() {
-    this.abort = new AbortController();
-    this.host.open = true;
-    this.host.requestUpdate();
-    await this.host.updateComplete;
-    const dialog = this.dialog();
-    if (dialog && !dialog.open) dialog.showModal();
-    if (this.pendingResume && !this.resumed) await this.resume(this.pendingResume);
-    this.announceStep();
-    await this.focusHeading();
+    if (this.host.open) return this.dialog.focusHeading();
+    this.session.renew();
+    await this.dialog.open();
+    if (this.pendingResume) await this.resume(this.pendingResume);
+    this.dialog.announce(this.stepAnnouncement());
+    await this.dialog.focusHeading();
   }
 
   hide() {
-    const dialog = this.dialog();
-    if (dialog?.open) dialog.close();
-    else this.handleClosed();
+    this.dialog.close();
   }
 
   render() {
     return this.host.open ? renderDialog(this) : nothing;
   }
 
-  productChanged(product: Product) {
-    // Availability changed (a purchase elsewhere, a reload after out_of_stock): keep the
-    // selection, but clamp the quantity to what can be bought now.
-    const variant = variantFor(product, this.state.selection.options);
-    const max = Math.max(1, variant?.maxQuantity ?? 1);
-    if (this.state.selection.quantity > max) {
-      this.state = { ...this.state, selection: { ...this.state.selection, quantity: max } };
-    }
+  /** The product was read again (host.productData is already the new one). */
+  productChanged(_product: Product) {
+    // Keep the choice, bound the quantity by what can be bought now; the picker re-renders.
+    this.dispatch({ type: 'availability' });
     this.host.requestUpdate();
   }
 
-  // ---- events from the view ---------------------------------------------------------------
+  hostDisconnected() {
+    // Removed from the page: stop waiting for answers nobody will see. The checkout stays saved.
+    this.session.abort();
+    this.host.open = false;
+  }
+
+  // ---- what the reader does (called by the steps) ----------------------------------------
 
   dispatch(event: FlowEvent) {
     const before = this.state;
     this.state = transition(this.state, event, this.product);
+    if (this.state === before) return;
+    const { checkout } = this.state;
     if (before.step !== this.state.step) {
-      this.announceStep();
-      void this.focusHeading();
-    } else if (
-      before.checkout?.totals.total.amount !== this.state.checkout?.totals.total.amount &&
-      this.state.checkout
-    ) {
-      this.announcement = this.host.i18n.t.totalIs(
-        this.host.i18n.money(this.state.checkout.totals.total),
-      );
+      this.dialog.announce(this.stepAnnouncement());
+      void this.dialog.focusHeading();
+    } else if (checkout && before.checkout?.totals.total.amount !== checkout.totals.total.amount) {
+      this.dialog.announce(this.host.i18n.t.totalIs(this.host.i18n.money(checkout.totals.total)));
     }
-    if (this.state.step === 'payment' && this.state.checkout && !this.adapter) {
-      this.adapter = adapterFor(this.state.checkout.payment);
-    }
-    this.save();
+    // Saved while there is a checkout to come back to; after the order, nothing is kept.
+    if (this.state.step !== 'done' && this.session.holdsCheckout) this.session.save(this.state);
     this.host.requestUpdate();
   }
 
   select(option: string, value: string) {
-    this.dispatch({ type: 'select', option, value });
-    this.fireOptionChange();
+    this.choose({ type: 'select', option, value });
+  }
+
+  chooseVariant(variantId: string) {
+    this.choose({ type: 'variant', variantId });
   }
 
   setQuantity(quantity: number) {
-    this.dispatch({ type: 'quantity', quantity });
-    this.fireOptionChange();
+    this.choose({ type: 'quantity', quantity });
   }
 
   setContact(contact: Partial<Contact>) {
     this.dispatch({ type: 'contact', contact });
   }
 
-  paymentAdapter(): PaymentAdapter | null {
-    if (!this.adapter && this.state.checkout)
-      this.adapter = adapterFor(this.state.checkout.payment);
-    return this.adapter;
+  edit(step: Step) {
+    this.dispatch({ type: 'edit', step });
   }
 
-  paymentReady(payment: PaymentInput) {
-    this.dispatch({ type: 'payment', payment });
-  }
-
-  /** The primary action of the current step. */
+  /** The step's primary action. A press while a request is in flight does nothing. */
   async continue() {
-    if (this.state.busy) return; // a double press does nothing
+    if (this.state.busy) return;
     switch (this.state.step) {
       case 'product':
         return this.submitProduct();
@@ -169,57 +163,62 @@ export class CheckoutFlow implements CheckoutView {
     }
   }
 
-  /** After expiry, or from an error: a new checkout with everything the reader entered. */
-  restart() {
-    this.createKey = null;
-    this.confirmKey = null;
-    this.clientToken = null;
-    this.adapter = null;
+  /** The adapter for the current checkout's payment hand-off (null: one we cannot show). */
+  paymentAdapter(): PaymentAdapter | null {
+    const c = this.state.checkout;
+    const key = c ? `${c.id}:${c.payment.provider}` : null;
+    if (key !== this.adapterKey) {
+      this.adapter?.dispose?.();
+      this.adapter = c ? adapterFor(c.payment) : null;
+      this.adapterKey = key;
+    }
+    return this.adapter;
+  }
+
+  paymentContext(): PaymentContext {
+    return {
+      i18n: this.host.i18n,
+      checkout: this.state.checkout!,
+      busy: this.state.busy,
+      input: this.state.payment,
+      ready: (payment: PaymentInput) => this.dispatch({ type: 'payment', payment }),
+      requestUpdate: () => this.host.requestUpdate(),
+    };
+  }
+
+  // Handlers bound once, so templates do not make a new function each render.
+  handleContinue = () => void this.continue();
+  handleBack = () => this.dispatch({ type: 'back' });
+  handleClose = () => this.host.hide();
+  /** Retries what failed; a create or a payment reuses its Idempotency-Key (see machine.ts). */
+  handleRetry = () => void this.continue();
+  /** After expiry: a new checkout with everything the reader entered. */
+  handleStartAgain = () => {
+    this.session.forget();
     this.dispatch({ type: 'restart' });
-  }
-
-  /** Retries whatever failed, with the same Idempotency-Key where one was in use. */
-  retry() {
-    if (this.state.step === 'payment') return;
     void this.continue();
-  }
+  };
 
-  // ---- side effects -------------------------------------------------------------------------
+  // ---- side effects ------------------------------------------------------------------------
 
   private async submitProduct() {
     const variant = variantFor(this.product, this.state.selection.options);
-    if (!variant) return;
+    if (!variant || variant.maxQuantity < 1) return;
     const { quantity } = this.state.selection;
-    this.dispatch({ type: 'submit' });
-    await this.run(async () => {
-      const current = this.state.checkout;
-      if (current && this.clientToken) {
-        if (current.variantId === variant.id && current.quantity === quantity) return current;
-        return this.host.client.updateCheckout(
-          current.id,
-          this.clientToken,
-          { variantId: variant.id, quantity },
-          this.abort.signal,
-        );
+    const current = this.state.checkout;
+    this.dispatch({ type: 'submit', key: newIdempotencyKey() });
+    try {
+      if (current && this.session.holdsCheckout) {
+        const same = current.variantId === variant.id && current.quantity === quantity;
+        const next = same
+          ? current
+          : await this.session.update(current.id, { variantId: variant.id, quantity });
+        return this.dispatch({ type: 'checkout', checkout: next });
       }
-      this.createKey ??= newIdempotencyKey();
-      const address = this.completeAddress();
-      const created = await this.host.client.createCheckout(
-        {
-          productId: this.product.id,
-          variantId: variant.id,
-          quantity,
-          ...(this.host.post ? { postRef: this.host.post } : {}),
-          ...(this.state.contact.email
-            ? { email: this.state.contact.email, shareEmail: this.state.contact.shareEmail }
-            : {}),
-          ...(address && this.product.kind === 'physical' ? { shippingAddress: address } : {}),
-        },
-        this.createKey,
-        this.abort.signal,
-      );
-      this.createKey = null;
-      this.clientToken = created.clientToken ?? null;
+      this.pendingResume = null; // a new checkout replaces the one we could not read back
+      const body = createBody(this.product, variant.id, this.state, this.host.post);
+      const created = await this.session.create(body, this.state.attemptKey!);
+      this.dispatch({ type: 'checkout', checkout: created });
       this.host.dispatchEvent(
         new BuyInPostCheckoutStartEvent(
           this.product.id,
@@ -228,56 +227,59 @@ export class CheckoutFlow implements CheckoutView {
           created.id,
         ),
       );
-      return created;
-    });
+    } catch (err) {
+      await this.fail(err);
+    }
   }
 
   private async submitShipping() {
     const checkout = this.state.checkout;
-    const address = this.completeAddress();
-    if (!checkout || !this.clientToken || !address) return;
+    const address = addressFrom(this.state.contact);
+    if (!checkout || !address) return;
+    const { email, shareEmail } = this.state.contact;
     this.dispatch({ type: 'submit' });
-    await this.run(() =>
-      this.host.client.updateCheckout(
-        checkout.id,
-        this.clientToken!,
-        {
-          email: this.state.contact.email || null,
-          shareEmail: this.state.contact.shareEmail,
-          shippingAddress: address,
-        },
-        this.abort.signal,
-      ),
-    );
+    try {
+      const body = { email: email.trim() || null, shareEmail, shippingAddress: address };
+      this.dispatch({ type: 'checkout', checkout: await this.session.update(checkout.id, body) });
+    } catch (err) {
+      await this.fail(err);
+    }
   }
 
   private async pay() {
     const { checkout, payment } = this.state;
-    if (!checkout || !this.clientToken || payment?.provider !== 'test') return;
-    this.dispatch({ type: 'submit' });
-    this.confirmKey ??= newIdempotencyKey();
+    const adapter = this.paymentAdapter();
+    if (!checkout || !payment || !adapter) return;
+    this.dispatch({ type: 'submit', key: newIdempotencyKey() });
+    this.dialog.announce(this.host.i18n.t.confirmingPayment);
     try {
-      const paid = await this.host.client.confirmCheckout(
-        checkout.id,
-        this.clientToken,
-        { payment },
-        this.confirmKey,
-      );
-      this.confirmKey = null;
-      this.finish(paid);
+      const key = this.state.attemptKey!;
+      await this.settle(await this.session.confirm(adapter, checkout, payment, key));
     } catch (err) {
-      await this.fail(err); // a decline renews the key there; a network error keeps it
+      await this.fail(err);
     }
+  }
+
+  /** Follows a checkout the endpoint returned: paid → done; processing → wait; gone → say so. */
+  private async settle(checkout: Checkout) {
+    const c = await this.session.settled(checkout);
+    const { t } = this.host.i18n;
+    if (c.status === 'paid') return this.finish(c);
+    if (c.status === 'open') return this.dispatch({ type: 'resume', checkout: c });
+    if (c.status === 'processing') {
+      // Not an answer yet: "try again" confirms with the same key, which reads it again.
+      return this.report({ code: 'payment_failed', message: t.errors.still_processing });
+    }
+    this.session.forget(); // expired, canceled or failed: the reservation is gone
+    this.report({ code: 'checkout_expired', message: t.errors.checkout_expired });
   }
 
   private finish(paid: Checkout) {
     this.dispatch({ type: 'paid', checkout: paid });
-    resumeStore.clear(this.host.client.base, this.product.id);
-    this.clientToken = null;
-    const order = paid.order!;
+    this.session.clear();
     this.host.dispatchEvent(
       new BuyInPostPurchaseEvent(
-        order.number,
+        paid.order?.number ?? '',
         paid.totals.total,
         this.product.id,
         paid.variantId,
@@ -287,160 +289,73 @@ export class CheckoutFlow implements CheckoutView {
     void this.host.reloadProduct();
   }
 
-  /** Runs a call that yields a checkout; success moves the machine on, failure is reported. */
-  private async run(call: () => Promise<Checkout>) {
-    try {
-      this.dispatch({ type: 'checkout', checkout: await call() });
-    } catch (err) {
-      await this.fail(err);
+  private async fail(err: unknown): Promise<void> {
+    const e = asProtocolError(err);
+    if (e.code === 'aborted') return this.dispatch({ type: 'failed', error: ABORTED });
+    // "Not open": someone (another tab, a webhook) moved the checkout on. Read it and follow
+    // it — an order to show, or a reservation that is gone.
+    const current = this.state.checkout;
+    if (e.code === 'checkout_not_open' && current && this.session.holdsCheckout) {
+      const c = await this.session.read(current.id).catch(() => null);
+      if (c && c.status !== 'open') return this.settle(c).catch((again) => this.fail(again));
     }
+    const error = describeError(e, this.host.i18n, current !== null);
+    if (error.code === 'checkout_expired') this.session.forget();
+    // Offer what can be bought as it is now, not as the page last saw it.
+    if (error.code === 'out_of_stock' || error.code === 'variant_unavailable')
+      await this.host.reloadProduct();
+    this.report(error);
   }
 
-  private async fail(err: unknown) {
-    if (err instanceof ProtocolError && err.code === 'aborted') {
-      this.state = { ...this.state, busy: false };
-      return;
-    }
-    const e = err instanceof ProtocolError ? err : new ProtocolError('network', 0, String(err));
-    // A 4xx is the endpoint's answer to that request: the next attempt is a new operation and
-    // needs a new key (reusing it with another body is an idempotency_conflict). Network errors
-    // and 5xx keep the key, so a retry cannot create or charge twice.
-    if (e.status >= 400 && e.status < 500 && e.code !== 'idempotency_in_progress') {
-      this.createKey = null;
-      this.confirmKey = null;
-    }
-    const error = this.describe(e);
-    if (error.code === 'checkout_expired') {
-      this.clientToken = null;
-      this.createKey = null;
-      this.adapter = null;
-    }
-    // Offer what can be bought as it is now, not as the page last saw it.
-    if (error.code === 'out_of_stock' || error.code === 'variant_unavailable') {
-      await this.host.reloadProduct();
-    }
+  /** Every failure the reader sees: shown (role=alert) by the step, and told to the host. */
+  private report(error: FlowError) {
     this.dispatch({ type: 'failed', error });
-    this.announcement = error.message;
     this.host.dispatchEvent(new BuyInPostErrorEvent(error.code, error.message));
   }
 
-  /** A translated message for the reader, from the endpoint's stable code. */
-  private describe(e: ProtocolError): FlowError {
-    const { t } = this.host.i18n;
-    const fields = Object.fromEntries(e.fieldErrors.map((f) => [f.field, f.message]));
-    // A checkout the endpoint no longer knows is, for the reader, an expired one.
-    const code = e.code === 'not_found' && this.state.checkout ? 'checkout_expired' : e.code;
-    const messages: Partial<Record<string, string>> = {
-      out_of_stock: t.errors.out_of_stock,
-      checkout_expired: t.errors.checkout_expired,
-      payment_declined: t.errors.payment_declined(e.message),
-      network: t.errors.network,
-      does_not_ship: t.errors.does_not_ship,
-      variant_unavailable: t.errors.variant_unavailable,
-      rate_limited: t.errors.rate_limited,
-    };
-    const available = typeof e.problem?.available === 'number' ? e.problem.available : undefined;
-    return {
-      code,
-      message: messages[code] ?? t.errors.generic,
-      fields,
-      ...(available !== undefined ? { available } : {}),
-    };
-  }
-
   private async resume(id: string) {
-    this.resumed = true;
     this.pendingResume = null;
-    if (!this.clientToken) return;
+    this.dispatch({ type: 'submit' });
     try {
-      const checkout = await this.host.client.getCheckout(id, this.clientToken, this.abort.signal);
-      if (checkout.status === 'open' || checkout.status === 'paid') {
-        this.dispatch({ type: 'resume', checkout });
-        this.announcement = this.host.i18n.t.resumeNotice;
+      const c = await this.session.read(id);
+      if (c.status === 'paid') return this.finish(c); // back from a hosted payment page
+      if (c.status === 'open' || c.status === 'processing') {
+        this.dispatch({ type: 'resume', checkout: c });
+        this.dialog.announce(this.host.i18n.t.resumeNotice);
+        if (c.status === 'processing') void this.settle(c).catch((err) => this.fail(err));
         return;
       }
-    } catch {
-      // unreachable or gone: start afresh with the saved entries
+      this.session.forget(); // expired or canceled: start afresh, with the saved entries
+    } catch (err) {
+      // Unreachable for now: keep the token and try again on the next open.
+      if (asProtocolError(err).status === 0) this.pendingResume = id;
+      else this.session.forget();
     }
-    this.clientToken = null;
-    this.save();
+    this.dispatch({ type: 'failed', error: ABORTED });
+    this.session.save(this.state);
   }
 
-  /** The address, if every required field is filled. */
-  private completeAddress(): ShippingAddress | null {
-    const a = this.state.contact.address;
-    if (!a.name || !a.line1 || !a.city || !a.country) return null;
-    return {
-      name: a.name,
-      line1: a.line1,
-      city: a.city,
-      country: a.country,
-      ...(a.line2 ? { line2: a.line2 } : {}),
-      ...(a.region ? { region: a.region } : {}),
-      ...(a.postalCode ? { postalCode: a.postalCode } : {}),
-      ...(a.phone ? { phone: a.phone } : {}),
-    };
-  }
+  // ---- helpers -----------------------------------------------------------------------------
 
-  private save() {
-    if (this.state.step === 'done') return;
-    resumeStore.save(this.host.client.base, this.product.id, {
-      checkoutId: this.state.checkout?.id ?? null,
-      clientToken: this.clientToken,
-      selection: this.state.selection,
-      contact: this.state.contact,
-    });
-  }
-
-  private fireOptionChange() {
-    const variant = variantFor(this.product, this.state.selection.options);
-    this.host.dispatchEvent(
-      new BuyInPostOptionChangeEvent(
-        this.product.id,
-        variant?.id ?? null,
-        { ...this.state.selection.options },
-        this.state.selection.quantity,
-      ),
+  /** Option and quantity changes: the reader's own, so the host hears of them once rendered. */
+  private choose(event: FlowEvent) {
+    const before = JSON.stringify(this.state.selection);
+    this.dispatch(event);
+    const after = this.state.selection;
+    if (JSON.stringify(after) === before) return;
+    const variant = variantFor(this.product, after.options);
+    const change = new BuyInPostOptionChangeEvent(
+      this.product.id,
+      variant?.id ?? null,
+      { ...after.options },
+      after.quantity,
     );
+    void this.host.updateComplete.then(() => this.host.dispatchEvent(change));
   }
 
-  // ---- dialog plumbing ----------------------------------------------------------------------
-
-  dialog(): HTMLDialogElement | null {
-    return this.host.renderRoot.querySelector('dialog');
-  }
-
-  /** The dialog closed (close button, Escape, Done): tidy up and give focus back. */
-  handleClosed = () => {
-    if (!this.host.open) return;
-    this.abort.abort();
-    if (this.state.step === 'done') {
-      // The next Buy starts a new purchase with the same choices.
-      this.restart();
-    }
-    this.host.open = false;
-    this.host.requestUpdate();
-    this.host.dispatchEvent(new BuyInPostCloseEvent(this.product.id));
-    void this.host.updateComplete.then(() => {
-      this.host.renderRoot.querySelector<HTMLElement>('[part="button"]')?.focus();
-    });
-  };
-
-  private announceStep() {
-    const { t } = this.host.i18n;
-    const titles: Record<Step, string> = {
-      product: t.stepProduct,
-      shipping: t.stepShipping,
-      payment: t.stepPayment,
-      review: t.stepReview,
-      done: t.stepDone,
-    };
-    const n = this.steps.indexOf(this.state.step) + 1;
-    this.announcement = `${t.stepOf(n, this.steps.length)}: ${titles[this.state.step]}`;
-  }
-
-  private async focusHeading() {
-    await this.host.updateComplete;
-    this.host.renderRoot.querySelector<HTMLElement>('[data-step-heading]')?.focus();
+  private stepAnnouncement(): string {
+    const title = stepTitle(this, this.state.step);
+    const progress = stepProgress(this);
+    return progress ? `${progress}: ${title}` : title;
   }
 }

@@ -1,14 +1,12 @@
-import type {
-  Checkout,
-  Product,
-  ProtocolErrorCode,
-  ShippingAddress,
-  Variant,
-} from '../internal/types.ts';
+import type { Checkout, Product, ProtocolErrorCode, ShippingAddress } from '../internal/types.ts';
+import { clampQuantity, selectOption, variantFor } from './selection.ts';
+
+export { clampQuantity, selectOption, unavailability, variantFor } from './selection.ts';
 
 /**
- * The checkout flow as one state machine. `transition` is pure: no DOM, no network. The flow
- * controller performs the side effects (API calls) and feeds their results back as events.
+ * The checkout flow as one state machine. `transition` is pure: no DOM, no network, no clock,
+ * no randomness (Idempotency-Keys are minted by the caller and handed in with `submit`). The
+ * flow controller performs the side effects (API calls) and feeds their results back as events.
  */
 export type Step = 'product' | 'shipping' | 'payment' | 'review' | 'done';
 
@@ -48,76 +46,57 @@ export interface FlowState {
   /** A request is in flight: actions are disabled, a double press does nothing. */
   busy: boolean;
   error: FlowError | null;
+  /**
+   * The Idempotency-Key of the operation being attempted (creating the checkout, or paying).
+   * A double press or a retry after a network failure reuses it, so the endpoint answers once;
+   * an answer, or a change of mind (another option, another card), ends the attempt.
+   */
+  attemptKey: string | null;
 }
 
 export type FlowEvent =
   | { type: 'select'; option: string; value: string }
+  /** One press on an alternative offered after out_of_stock: that variant's options at once. */
+  | { type: 'variant'; variantId: string }
   | { type: 'quantity'; quantity: number }
   | { type: 'contact'; contact: Partial<Contact> }
-  | { type: 'submit' }
+  /** `key` is a fresh candidate; an attempt already under way keeps its own. */
+  | { type: 'submit'; key?: string }
   | { type: 'checkout'; checkout: Checkout }
   | { type: 'payment'; payment: PaymentInput }
   | { type: 'paid'; checkout: Checkout }
   | { type: 'failed'; error: FlowError }
+  /** The product was read again (stock changed): keep the choice, bound the quantity. */
+  | { type: 'availability' }
   | { type: 'back' }
   | { type: 'edit'; step: Step }
   | { type: 'restart' }
   | { type: 'resume'; checkout: Checkout };
+
+/**
+ * Failures where the endpoint did not answer the request (or did not store its answer): the
+ * retry must reuse the key so that a request that did go through is not made twice. Every
+ * other answer is stored against its key, so the next attempt needs a new one.
+ */
+const RETRY_SAME_KEY: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>([
+  'network',
+  'aborted',
+  'internal_error',
+  'payment_failed',
+  'idempotency_in_progress',
+  'rate_limited',
+]);
+
+/** Errors whose way forward is "try again" (same request, entries kept). */
+export function isRetryable(code: ProtocolErrorCode): boolean {
+  return RETRY_SAME_KEY.has(code) && code !== 'aborted';
+}
 
 /** The steps a product goes through: digital goods skip shipping. */
 export function stepsFor(product: Pick<Product, 'kind'>): Step[] {
   return product.kind === 'digital'
     ? ['product', 'payment', 'review', 'done']
     : ['product', 'shipping', 'payment', 'review', 'done'];
-}
-
-/** The variant matching a selection, or null when the combination does not exist. */
-export function variantFor(product: Product, options: Record<string, string>): Variant | null {
-  return (
-    product.variants.find((v) =>
-      product.options.every((o) => v.options[o.name] === options[o.name]),
-    ) ?? null
-  );
-}
-
-/**
- * Why a value of the option at `index` cannot be chosen, judged against the options before it
- * (cascading: the first option is judged alone, the second with the first, …), or null.
- */
-export function unavailability(
-  product: Product,
-  options: Record<string, string>,
-  index: number,
-  value: string,
-): 'not-made' | 'sold-out' | null {
-  const fixed = product.options.slice(0, index).map((o) => o.name);
-  const name = product.options[index]!.name;
-  const matching = product.variants.filter(
-    (v) => v.options[name] === value && fixed.every((n) => v.options[n] === options[n]),
-  );
-  if (matching.length === 0) return 'not-made';
-  return matching.some((v) => v.maxQuantity > 0) ? null : 'sold-out';
-}
-
-/**
- * Sets one option; when that leaves no purchasable variant, the later options move to the
- * first combination that can be bought, so every variant in stock stays one press away.
- */
-export function selectOption(
-  product: Product,
-  options: Record<string, string>,
-  name: string,
-  value: string,
-): Record<string, string> {
-  const next = { ...options, [name]: value };
-  const current = variantFor(product, next);
-  if (current && current.maxQuantity > 0) return next;
-  const index = product.options.findIndex((o) => o.name === name);
-  const fixed = product.options.slice(0, index + 1).map((o) => o.name);
-  const candidate = product.variants.find(
-    (v) => v.maxQuantity > 0 && fixed.every((n) => v.options[n] === next[n]),
-  );
-  return candidate ? { ...candidate.options } : next;
 }
 
 /** A first selection: the first purchasable variant's options, quantity 1. */
@@ -131,12 +110,8 @@ export function initialState(product: Product): FlowState {
     payment: null,
     busy: false,
     error: null,
+    attemptKey: null,
   };
-}
-
-function clampQuantity(q: number, variant: Variant | null): number {
-  const max = Math.max(1, variant?.maxQuantity ?? 1);
-  return Math.min(Math.max(1, Math.floor(q) || 1), max);
 }
 
 function next(product: Product, step: Step): Step {
@@ -157,6 +132,46 @@ export function stepForCheckout(product: Product, c: Checkout): Step {
   return 'payment';
 }
 
+/** Where a failure sends the reader: to the step where it can be put right. */
+function stepForError(state: FlowState, e: FlowError, product: Product): Step {
+  const canShip = product.kind === 'physical' && state.checkout !== null;
+  switch (e.code) {
+    case 'checkout_expired':
+    case 'out_of_stock':
+    case 'variant_unavailable':
+      return 'product';
+    case 'payment_declined':
+      return 'payment';
+    case 'does_not_ship':
+      return canShip ? 'shipping' : state.step;
+    case 'validation_failed': {
+      const contactField = Object.keys(e.fields ?? {}).some(
+        (f) => f === 'email' || f.startsWith('shippingAddress'),
+      );
+      return contactField && canShip ? 'shipping' : state.step;
+    }
+    default:
+      return state.step;
+  }
+}
+
+function failed(state: FlowState, e: FlowError, product: Product): FlowState {
+  const attemptKey = RETRY_SAME_KEY.has(e.code) ? state.attemptKey : null;
+  // Aborted (the dialog closed mid-request) is not the reader's problem: just stop waiting.
+  if (e.code === 'aborted') return { ...state, busy: false, attemptKey };
+  const base = {
+    ...state,
+    busy: false,
+    error: e,
+    attemptKey,
+    step: stepForError(state, e, product),
+  };
+  // The reservation is gone; keep every entry, start again from the product step.
+  if (e.code === 'checkout_expired') return { ...base, checkout: null, payment: null };
+  if (e.code === 'payment_declined') return { ...base, payment: null };
+  return base;
+}
+
 export function transition(state: FlowState, event: FlowEvent, product: Product): FlowState {
   if (state.step === 'done' && event.type !== 'restart') return state;
   switch (event.type) {
@@ -164,16 +179,39 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
       if (state.busy || state.step !== 'product') return state;
       const options = selectOption(product, state.selection.options, event.option, event.value);
       const quantity = clampQuantity(state.selection.quantity, variantFor(product, options));
-      return { ...state, selection: { options, quantity }, error: null };
+      return { ...state, selection: { options, quantity }, error: null, attemptKey: null };
+    }
+    case 'variant': {
+      const variant = product.variants.find((v) => v.id === event.variantId);
+      if (state.busy || state.step !== 'product' || !variant || variant.maxQuantity < 1)
+        return state;
+      const quantity = clampQuantity(state.selection.quantity, variant);
+      const selection = { options: { ...variant.options }, quantity };
+      return { ...state, selection, error: null, attemptKey: null };
     }
     case 'quantity': {
       if (state.busy || state.step !== 'product') return state;
       const quantity = clampQuantity(event.quantity, variantFor(product, state.selection.options));
-      return { ...state, selection: { ...state.selection, quantity }, error: null };
-    }
-    case 'contact':
       return {
         ...state,
+        selection: { ...state.selection, quantity },
+        error: null,
+        attemptKey: null,
+      };
+    }
+    case 'availability': {
+      const quantity = clampQuantity(
+        state.selection.quantity,
+        variantFor(product, state.selection.options),
+      );
+      if (quantity === state.selection.quantity) return state;
+      return { ...state, selection: { ...state.selection, quantity } };
+    }
+    case 'contact':
+      if (state.busy) return state;
+      return {
+        ...state,
+        attemptKey: null,
         contact: {
           ...state.contact,
           ...event.contact,
@@ -182,47 +220,61 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
       };
     case 'submit':
       if (state.busy) return state;
-      return { ...state, busy: true, error: null };
+      return {
+        ...state,
+        busy: true,
+        error: null,
+        attemptKey: state.attemptKey ?? event.key ?? null,
+      };
     case 'checkout':
       // A created or updated checkout moves the reader on from the step that asked for it.
       return {
         ...state,
         busy: false,
         error: null,
+        attemptKey: null,
         checkout: event.checkout,
         step: next(product, state.step),
       };
     case 'payment':
-      return { ...state, busy: false, error: null, payment: event.payment, step: 'review' };
-    case 'paid':
-      return { ...state, busy: false, error: null, checkout: event.checkout, step: 'done' };
-    case 'failed': {
-      const e = event.error;
-      if (e.code === 'checkout_expired') {
-        // The reservation is gone; keep every entry, start again from the product step.
-        return { ...state, busy: false, error: e, checkout: null, payment: null, step: 'product' };
-      }
-      if (e.code === 'out_of_stock' || e.code === 'variant_unavailable') {
-        return { ...state, busy: false, error: e, step: 'product' };
-      }
-      if (e.code === 'payment_declined')
-        return { ...state, busy: false, error: e, payment: null, step: 'payment' };
-      return { ...state, busy: false, error: e };
-    }
-    case 'back':
       if (state.busy) return state;
-      return { ...state, error: null, step: previous(product, state.step) };
-    case 'edit':
-      if (state.busy || state.step !== 'review') return state;
-      return { ...state, error: null, step: event.step };
-    case 'restart':
-      return { ...initialState(product), selection: state.selection, contact: state.contact };
-    case 'resume':
+      return { ...state, error: null, attemptKey: null, payment: event.payment, step: 'review' };
+    case 'paid':
       return {
         ...state,
         busy: false,
+        error: null,
+        attemptKey: null,
         checkout: event.checkout,
-        step: stepForCheckout(product, event.checkout),
+        step: 'done',
       };
+    case 'failed':
+      return failed(state, event.error, product);
+    case 'back':
+      if (state.busy) return state;
+      return { ...state, error: null, attemptKey: null, step: previous(product, state.step) };
+    case 'edit':
+      if (state.busy || state.step !== 'review' || !stepsFor(product).includes(event.step))
+        return state;
+      return { ...state, error: null, attemptKey: null, step: event.step };
+    case 'restart':
+      return { ...initialState(product), selection: state.selection, contact: state.contact };
+    case 'resume': {
+      const c = event.checkout;
+      const variant = product.variants.find((v) => v.id === c.variantId);
+      // The endpoint's checkout is the truth: show what is reserved, not what was last clicked.
+      const selection = variant
+        ? { options: { ...variant.options }, quantity: c.quantity }
+        : state.selection;
+      return {
+        ...state,
+        busy: false,
+        error: null,
+        attemptKey: null,
+        selection,
+        checkout: c,
+        step: stepForCheckout(product, c),
+      };
+    }
   }
 }

@@ -38,6 +38,7 @@ export interface Messages extends CoreMessages {
   totalIs: (total: string) => string;
   email: string;
   shareEmail: string;
+  shareEmailHelp: string;
   name: string;
   line1: string;
   line2: string;
@@ -49,10 +50,14 @@ export interface Messages extends CoreMessages {
   optional: string;
   required: (field: string) => string;
   invalidEmail: string;
+  checkField: (field: string) => string;
   testMode: string;
   testModeHelp: string;
   cardNumber: string;
-  payNow: (total: string) => string;
+  invalidCard: string;
+  toReview: (total: string) => string;
+  paymentUnsupported: string;
+  confirmingPayment: string;
   redirectHelp: string;
   redirectGo: string;
   reviewIntro: string;
@@ -65,7 +70,12 @@ export interface Messages extends CoreMessages {
   download: string;
   done: string;
   processing: string;
+  /** Test-mode decline reasons, by the endpoint's `declineCode`. */
+  declines: Record<string, string>;
   errors: {
+    payment_failed: string;
+    still_processing: string;
+    origin_not_allowed: string;
     out_of_stock: string;
     out_of_stock_alternatives: string;
     checkout_expired: string;
@@ -78,6 +88,7 @@ export interface Messages extends CoreMessages {
   };
   startAgain: string;
   resumeNotice: string;
+  images: string;
 }
 
 export const en: Messages = {
@@ -113,6 +124,8 @@ export const en: Messages = {
   totalIs: (total) => `Total ${total}`,
   email: 'Email',
   shareEmail: 'Share my email with the seller',
+  shareEmailHelp:
+    'Off unless you tick it. The seller always gets your name and address to ship your order; your card details are never shared.',
   name: 'Full name',
   line1: 'Address',
   line2: 'Apartment, suite, etc.',
@@ -124,11 +137,16 @@ export const en: Messages = {
   optional: 'optional',
   required: (field) => `${field} is required`,
   invalidEmail: 'Enter an email address like name@example.com',
+  checkField: (field) => `Check this field: ${field}`,
   testMode: 'Test mode',
   testModeHelp:
     'No real money moves. Use 4242 4242 4242 4242 to succeed, or 4000 0000 0000 0002 to see a decline.',
   cardNumber: 'Card number',
-  payNow: (total) => `Continue to review · ${total}`,
+  invalidCard: 'This card number does not look right. Check it and try again.',
+  toReview: (total) => `Continue to review · ${total}`,
+  paymentUnsupported:
+    'This shop asks for a way of paying that this page cannot show yet. Open the product page to buy it there.',
+  confirmingPayment: 'Confirming your payment…',
   redirectHelp:
     'You will finish paying on the payment provider’s secure page, then come back here.',
   redirectGo: 'Go to secure payment',
@@ -142,7 +160,20 @@ export const en: Messages = {
   download: 'Download',
   done: 'Done',
   processing: 'Processing…',
+  declines: {
+    card_declined: 'Your card was declined.',
+    lost_card: 'Your card was declined.',
+    insufficient_funds: 'Your card has insufficient funds.',
+    expired_card: 'Your card has expired.',
+    incorrect_cvc: 'Your card’s security code is incorrect.',
+    incorrect_number: 'Your card number is incorrect.',
+    processing_error: 'Your card could not be processed.',
+  },
   errors: {
+    payment_failed: 'The payment service is not answering. Nothing was charged; try again.',
+    still_processing:
+      'Your payment is still being confirmed. Check again in a moment; you will not be charged twice.',
+    origin_not_allowed: 'This shop does not sell on this site. Open the product page to buy it.',
     out_of_stock: 'Sorry, there is not enough stock for that choice.',
     out_of_stock_alternatives: 'These are still available:',
     checkout_expired:
@@ -156,6 +187,7 @@ export const en: Messages = {
   },
   startAgain: 'Start again',
   resumeNotice: 'Welcome back — your checkout is as you left it.',
+  images: 'Product photos',
 };
 
 export const ar: Messages = {
@@ -220,6 +252,8 @@ export const ar: Messages = {
   totalIs: (total) => `الإجمالي ${total}`,
   email: 'البريد الإلكتروني',
   shareEmail: 'شارك بريدي الإلكتروني مع البائع',
+  shareEmailHelp:
+    'لن يُشارَك ما لم تحدد هذا الخيار. يحصل البائع دائمًا على اسمك وعنوانك ليشحن طلبك، أما بيانات بطاقتك فلا تُشارَك أبدًا.',
   name: 'الاسم الكامل',
   line1: 'العنوان',
   line2: 'الشقة أو الجناح وغير ذلك',
@@ -231,11 +265,16 @@ export const ar: Messages = {
   optional: 'اختياري',
   required: (field) => `${field} مطلوب`,
   invalidEmail: 'أدخل بريدًا إلكترونيًا مثل name@example.com',
+  checkField: (field) => `تحقّق من هذا الحقل: ${field}`,
   testMode: 'وضع الاختبار',
   testModeHelp:
     'لا تُنقل أموال حقيقية. استخدم 4242 4242 4242 4242 لنجاح الدفع، أو 4000 0000 0000 0002 لرؤية الرفض.',
   cardNumber: 'رقم البطاقة',
-  payNow: (total) => `متابعة إلى المراجعة · ${total}`,
+  invalidCard: 'يبدو أن رقم البطاقة غير صحيح. تحقّق منه وحاول مجددًا.',
+  toReview: (total) => `متابعة إلى المراجعة · ${total}`,
+  paymentUnsupported:
+    'يطلب هذا المتجر طريقة دفع لا تستطيع هذه الصفحة عرضها بعد. افتح صفحة المنتج لتشتري من هناك.',
+  confirmingPayment: 'جارٍ تأكيد الدفع…',
   redirectHelp: 'ستكمل الدفع في صفحة مزوّد الدفع الآمنة، ثم تعود إلى هنا.',
   redirectGo: 'الانتقال إلى الدفع الآمن',
   reviewIntro: 'راجع كل شيء ثم أكّد.',
@@ -248,7 +287,19 @@ export const ar: Messages = {
   download: 'تنزيل',
   done: 'تم',
   processing: 'جارٍ المعالجة…',
+  declines: {
+    card_declined: 'رُفضت بطاقتك.',
+    lost_card: 'رُفضت بطاقتك.',
+    insufficient_funds: 'رصيد بطاقتك غير كافٍ.',
+    expired_card: 'انتهت صلاحية بطاقتك.',
+    incorrect_cvc: 'رمز الأمان لبطاقتك غير صحيح.',
+    incorrect_number: 'رقم بطاقتك غير صحيح.',
+    processing_error: 'تعذّرت معالجة بطاقتك.',
+  },
   errors: {
+    payment_failed: 'خدمة الدفع لا تستجيب. لم يُخصم أي مبلغ؛ حاول مجددًا.',
+    still_processing: 'ما زال الدفع قيد التأكيد. تحقّق بعد لحظات؛ لن يُخصم المبلغ مرتين.',
+    origin_not_allowed: 'هذا المتجر لا يبيع عبر هذا الموقع. افتح صفحة المنتج لتشتري منه.',
     out_of_stock: 'عذرًا، لا تكفي الكمية المتوفرة لهذا الاختيار.',
     out_of_stock_alternatives: 'ما زال متوفرًا:',
     checkout_expired: 'انتهت مدة الحجز. اختياراتك محفوظة؛ ابدأ من جديد لحجز المنتج.',
@@ -261,6 +312,7 @@ export const ar: Messages = {
   },
   startAgain: 'ابدأ من جديد',
   resumeNotice: 'مرحبًا بعودتك — طلبك كما تركته.',
+  images: 'صور المنتج',
 };
 
 export const catalogues: Record<string, Messages> = { en, ar };

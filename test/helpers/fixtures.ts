@@ -1,7 +1,7 @@
 // Shared helpers for the element tests: the endpoint's address and catalogue (from the test
 // page, see web-test-runner.config.mjs), server commands, and ways to find things in the
 // element by role, label and part — the only contract the tests rely on.
-import { fixture, html, waitUntil } from '@open-wc/testing';
+import { fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../src/define.ts';
 import type { BuyInPost } from '../../src/buy-in-post.ts';
@@ -80,6 +80,14 @@ export interface Order {
   shippingAddress: { name: string; city: string; country: string } | null;
 }
 export const ordersOf = (productId: string) => cmd<Order[]>('bip-orders', { productId });
+
+/** `oneEvent`, typed by the event map: arm it before the act that fires the event. */
+export function oneEventOf<K extends keyof GlobalEventHandlersEventMap>(
+  target: EventTarget,
+  type: K,
+): Promise<GlobalEventHandlersEventMap[K]> {
+  return oneEvent(target, type) as unknown as Promise<GlobalEventHandlersEventMap[K]>;
+}
 
 /** Mounts an element and waits for its Buy button (price loaded). */
 export async function mountReady(

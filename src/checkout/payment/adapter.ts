@@ -1,37 +1,69 @@
 import type { TemplateResult } from 'lit';
 import type { I18n } from '../../i18n/locale.ts';
+import type { ProtocolClient } from '../../internal/client.ts';
 import type { Checkout, PaymentHandoff } from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
 import { RedirectPaymentAdapter } from './redirect-adapter.ts';
 import { TestPaymentAdapter } from './test-adapter.ts';
+
+/** The id of the payment step's form, if the adapter renders one: the footer button submits it. */
+export const PAYMENT_FORM_ID = 'payment-form';
 
 /** What an adapter gets to render its part of the payment step. */
 export interface PaymentContext {
   i18n: I18n;
   checkout: Checkout;
   busy: boolean;
+  /** What the reader gave earlier in this checkout (coming back from review to edit). */
+  input: PaymentInput | null;
   /** The adapter collected what is needed: move on to review. */
   ready(input: PaymentInput): void;
   requestUpdate(): void;
 }
 
-/**
- * The payment seam: one adapter per hand-off `provider` the endpoint may choose. The flow only
- * calls `render`; Stripe plugs in here later without touching the flow.
- */
-export interface PaymentAdapter {
-  render(ctx: PaymentContext): TemplateResult;
+/** Everything needed to pay, once the reader confirmed on the review step. */
+export interface ConfirmRequest {
+  client: ProtocolClient;
+  checkout: Checkout;
+  clientToken: string;
+  input: PaymentInput;
+  /** One per attempt: a retry after a network failure reuses it, so nothing is paid twice. */
+  idempotencyKey: string;
+  signal: AbortSignal;
 }
 
-export function adapterFor(handoff: PaymentHandoff): PaymentAdapter {
+/**
+ * The payment seam: one adapter per hand-off `provider` the endpoint may choose. The flow only
+ * talks to this interface, so Stripe (Elements in a light-DOM slot, `confirmPayment`, then a
+ * read of the checkout) plugs in here later without touching the flow.
+ */
+export interface PaymentAdapter {
+  /** The payment step's content. A form inside it must have the id {@link PAYMENT_FORM_ID}. */
+  render(ctx: PaymentContext): TemplateResult;
+  /**
+   * The label of the payment step's primary (submit) button, or null when the adapter offers
+   * its own way forward (a link to a hosted page).
+   */
+  primaryLabel(ctx: PaymentContext): string | null;
+  /** The review step's line about how the reader pays. */
+  summary(input: PaymentInput, i18n: I18n): TemplateResult | string;
+  /**
+   * Pays. Resolves with the checkout as the endpoint has it afterwards: `paid`, or
+   * `processing` (the flow then waits for it). Rejects with a ProtocolError.
+   */
+  confirm(request: ConfirmRequest): Promise<Checkout>;
+  /** Releases whatever the adapter holds (a mounted iframe, say). */
+  dispose?(): void;
+}
+
+/** The adapter for the endpoint's hand-off, or null for a provider this build cannot show. */
+export function adapterFor(handoff: PaymentHandoff): PaymentAdapter | null {
   switch (handoff.provider) {
     case 'test':
       return new TestPaymentAdapter();
     case 'redirect':
       return new RedirectPaymentAdapter(handoff.url);
     default:
-      // An endpoint offering a provider this build does not know: the hosted page is the
-      // portable fallback, so say so rather than fail silently.
-      throw new Error(`Unsupported payment provider "${handoff.provider}"`);
+      return null;
   }
 }

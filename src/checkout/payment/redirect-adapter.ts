@@ -1,18 +1,41 @@
 import { html } from 'lit';
+import type { I18n } from '../../i18n/locale.ts';
 import type { PaymentAdapter, PaymentContext } from './adapter.ts';
 
 /**
- * A hosted payment page (for in-app webviews and hosts whose CSP forbids payment iframes):
- * the buyer leaves, pays, and comes back; the flow reads the checkout again on return.
+ * A hosted payment page (for in-app webviews and hosts whose CSP forbids payment iframes): the
+ * reader follows a plain link, pays there, and comes back; the flow reads the checkout again
+ * when the dialog reopens (see resume.ts), and shows the order once the endpoint has it.
  */
 export class RedirectPaymentAdapter implements PaymentAdapter {
   constructor(private readonly url: string) {}
 
   render(ctx: PaymentContext) {
     const { t } = ctx.i18n;
+    const total = ctx.i18n.money(ctx.checkout.totals.total);
     return html`<div part="payment" class="redirect">
-      <p>${t.redirectHelp}</p>
-      <a part="primary" class="primary link-button" href=${this.url}>${t.redirectGo}</a>
+      <p id="redirect-help">${t.redirectHelp}</p>
+      <a
+        part="primary"
+        class="primary link-button"
+        href=${this.url}
+        aria-describedby="redirect-help"
+        aria-disabled=${ctx.busy ? 'true' : 'false'}
+        >${t.redirectGo} · ${total}</a
+      >
     </div>`;
+  }
+
+  /** The link is the way forward: no review step, the hosted page is where the reader confirms. */
+  primaryLabel() {
+    return null;
+  }
+
+  summary(_input: unknown, i18n: I18n) {
+    return i18n.t.redirectGo;
+  }
+
+  confirm(): never {
+    throw new Error('a hosted payment page is confirmed there, not here');
   }
 }

@@ -1,0 +1,158 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import type { CheckoutHost } from '../buy-in-post.ts';
+import { BuyInPostCloseEvent } from '../events.ts';
+import type { CheckoutFlow } from './flow.ts';
+import type { Step } from './machine.ts';
+import type { StepView } from './steps/common.ts';
+import { renderDoneStep } from './steps/done.ts';
+import { renderPaymentStep } from './steps/payment.ts';
+import { renderProductStep } from './steps/product.ts';
+import { renderReviewStep } from './steps/review.ts';
+import { renderShippingStep } from './steps/shipping.ts';
+
+const STEPS: Record<Step, (flow: CheckoutFlow) => StepView> = {
+  product: renderProductStep,
+  shipping: renderShippingStep,
+  payment: renderPaymentStep,
+  review: renderReviewStep,
+  done: renderDoneStep,
+};
+
+export function stepTitle(flow: CheckoutFlow, step: Step): string {
+  const { t } = flow.host.i18n;
+  return {
+    product: t.stepProduct,
+    shipping: t.stepShipping,
+    payment: t.stepPayment,
+    review: t.stepReview,
+    done: t.stepDone,
+  }[step];
+}
+
+/** "Step 2 of 4" — the confirmation is not a step the reader has to take, so it is not counted. */
+export function stepProgress(flow: CheckoutFlow): string {
+  const steps: Step[] = flow.steps.filter((s) => s !== 'done');
+  const n = steps.indexOf(flow.state.step) + 1;
+  return n > 0 ? flow.host.i18n.t.stepOf(n, steps.length) : '';
+}
+
+/**
+ * The dialog: header (back, progress, title, close), the step's body and footer, and a polite
+ * live region. `dir` and `lang` sit on the dialog itself: it is in the top layer, but its
+ * styles and direction still come from the tree it is in.
+ */
+export function renderDialog(flow: CheckoutFlow): TemplateResult {
+  const { i18n } = flow.host;
+  const { t } = i18n;
+  const { step, busy } = flow.state;
+  const view = STEPS[step](flow);
+  const progress = stepProgress(flow);
+  const canGoBack = step !== 'product' && step !== 'done';
+  return html`<dialog
+    part="dialog"
+    dir=${i18n.dir}
+    lang=${i18n.locale}
+    aria-labelledby="step-heading"
+    aria-describedby=${progress ? 'step-progress' : nothing}
+    @cancel=${flow.dialog.handleCancel}
+    @close=${flow.dialog.handleClose}
+  >
+    <header part="header">
+      ${
+        canGoBack
+          ? html`<button
+              type="button"
+              class="icon back"
+              part="back"
+              aria-label=${t.back}
+              aria-disabled=${busy ? 'true' : nothing}
+              @click=${flow.handleBack}
+            >
+              <span aria-hidden="true">${i18n.dir === 'rtl' ? '→' : '←'}</span>
+            </button>`
+          : nothing
+      }
+      <div class="titles">
+        ${progress ? html`<p class="progress" id="step-progress">${progress}</p>` : nothing}
+        <h2 id="step-heading" tabindex="-1" data-step-heading>${stepTitle(flow, step)}</h2>
+      </div>
+      <button type="button" class="icon close" part="close" aria-label=${t.close} @click=${flow.handleClose}>
+        <span aria-hidden="true">×</span>
+      </button>
+    </header>
+    <div part="body" class="body" data-step=${step} aria-busy=${busy ? 'true' : 'false'}>${view.body}</div>
+    ${view.footer}
+    <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+      ${flow.dialog.announcement}
+    </div>
+  </dialog>`;
+}
+
+/**
+ * The native <dialog>'s life: opened with showModal() (focus trap, Escape and inertness come
+ * with it), every way of closing routed through one path, the focus given back to the Buy
+ * button, headings focused on each step, and a polite live region. No document listeners:
+ * everything listens on the dialog, which goes away with it.
+ */
+export class CheckoutDialog {
+  /** Said once by the polite live region. */
+  announcement = '';
+
+  constructor(
+    private readonly host: CheckoutHost,
+    /** Called once the dialog has closed, before the host hears of it. */
+    private readonly closed: () => void,
+  ) {}
+
+  get element(): HTMLDialogElement | null {
+    return this.host.renderRoot.querySelector('dialog');
+  }
+
+  async open() {
+    this.host.open = true;
+    this.host.requestUpdate();
+    await this.host.updateComplete;
+    const dialog = this.element;
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  close() {
+    const dialog = this.element;
+    if (dialog?.open)
+      dialog.close(); // → 'close' → handleClose
+    else this.handleClose();
+  }
+
+  /** Escape: closes through the same path as the close button (host.hide()). */
+  handleCancel = (e: Event) => {
+    e.preventDefault();
+    this.host.hide();
+  };
+
+  handleClose = () => {
+    if (!this.host.open) return;
+    this.host.open = false;
+    this.closed();
+    this.host.requestUpdate();
+    this.host.dispatchEvent(new BuyInPostCloseEvent(this.host.productData?.id ?? ''));
+    void this.host.updateComplete.then(() => {
+      this.host.renderRoot.querySelector<HTMLElement>('[part="button"]')?.focus();
+    });
+  };
+
+  /** Empties the live region first, so the same words said twice are still announced. */
+  announce(text: string) {
+    this.announcement = '';
+    this.host.requestUpdate();
+    void this.host.updateComplete.then(() => {
+      this.announcement = text;
+      this.host.requestUpdate();
+    });
+  }
+
+  /** The step's heading (tabindex=-1) takes the focus once rendered: where a reader starts. */
+  async focusHeading() {
+    await this.host.updateComplete;
+    this.host.renderRoot.querySelector<HTMLElement>('[data-step-heading]')?.focus();
+  }
+}

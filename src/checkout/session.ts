@@ -1,0 +1,149 @@
+import type { ProtocolClient } from '../internal/client.ts';
+import type { Checkout, Product, ShippingAddress } from '../internal/types.ts';
+import type { Contact, FlowState, PaymentInput } from './machine.ts';
+import type { PaymentAdapter } from './payment/adapter.ts';
+import { resumeStore, type Saved } from './resume.ts';
+
+type CreateBody = Parameters<ProtocolClient['createCheckout']>[0];
+type UpdateBody = Parameters<ProtocolClient['updateCheckout']>[2];
+
+/** How long to wait for a `processing` payment (a wallet, a bank) before handing back. */
+const PROCESSING_POLLS = 20;
+const PROCESSING_INTERVAL_MS = 1500;
+
+/** The address, if every required field is filled (blank optional fields are left out). */
+export function addressFrom(contact: Contact): ShippingAddress | null {
+  const a = contact.address;
+  const v = (s: string | undefined) => s?.trim() || undefined;
+  const [name, line1, city, country] = [v(a.name), v(a.line1), v(a.city), v(a.country)];
+  if (!name || !line1 || !city || !country) return null;
+  const optional = {
+    line2: v(a.line2),
+    region: v(a.region),
+    postalCode: v(a.postalCode),
+    phone: v(a.phone),
+  };
+  const present = Object.entries(optional).filter(([, s]) => s !== undefined);
+  return { name, line1, city, country, ...Object.fromEntries(present) };
+}
+
+/**
+ * The body that creates a checkout. After an expiry the new checkout starts with what the
+ * reader already entered (an address only where the seller still ships).
+ */
+export function createBody(
+  product: Product,
+  variantId: string,
+  state: Pick<FlowState, 'selection' | 'contact'>,
+  postRef: string,
+): CreateBody {
+  const email = state.contact.email.trim();
+  const address = product.kind === 'physical' ? addressFrom(state.contact) : null;
+  const ships = address && product.shipsTo.includes(address.country);
+  return {
+    productId: product.id,
+    variantId,
+    quantity: state.selection.quantity,
+    ...(postRef ? { postRef } : {}),
+    ...(email ? { email, shareEmail: state.contact.shareEmail } : {}),
+    ...(ships ? { shippingAddress: address } : {}),
+  };
+}
+
+/**
+ * The conversation with the endpoint about one product's checkout: the client token, the
+ * AbortController of what is in flight, and the copy in sessionStorage that lets a reload
+ * resume. Knows nothing of the dialog.
+ */
+export class CheckoutSession {
+  private token: string | null = null;
+  private controller = new AbortController();
+
+  constructor(
+    private readonly client: ProtocolClient,
+    private readonly productId: string,
+  ) {}
+
+  /** The entries and checkout an earlier visit left, if any (the token is taken back). */
+  restore(): Saved | null {
+    const saved = resumeStore.load(this.client.base, this.productId);
+    this.token = saved?.clientToken ?? null;
+    return saved;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** True while we hold the token of a checkout (it is ours to read, change and pay). */
+  get holdsCheckout(): boolean {
+    return this.token !== null;
+  }
+
+  /** A new window of requests (the dialog opened again). */
+  renew() {
+    if (this.controller.signal.aborted) this.controller = new AbortController();
+  }
+
+  /** Stops waiting for what is in flight (the dialog closed, the element left the page). */
+  abort() {
+    this.controller.abort();
+  }
+
+  /** The checkout is gone (expired, canceled, paid): its token opens nothing any more. */
+  forget() {
+    this.token = null;
+  }
+
+  save(state: FlowState) {
+    const saved: Saved = {
+      checkoutId: this.token ? (state.checkout?.id ?? null) : null,
+      clientToken: this.token,
+      selection: state.selection,
+      contact: state.contact,
+    };
+    resumeStore.save(this.client.base, this.productId, saved);
+  }
+
+  /** After the order: the next Buy starts afresh. */
+  clear() {
+    this.token = null;
+    resumeStore.clear(this.client.base, this.productId);
+  }
+
+  async create(body: CreateBody, idempotencyKey: string): Promise<Checkout> {
+    const created = await this.client.createCheckout(body, idempotencyKey, this.signal);
+    this.token = created.clientToken ?? null;
+    return created;
+  }
+
+  update(id: string, body: UpdateBody): Promise<Checkout> {
+    return this.client.updateCheckout(id, this.token!, body, this.signal);
+  }
+
+  read(id: string): Promise<Checkout> {
+    return this.client.getCheckout(id, this.token!, this.signal);
+  }
+
+  /** Pays through the adapter the endpoint's hand-off chose. */
+  confirm(adapter: PaymentAdapter, checkout: Checkout, input: PaymentInput, key: string) {
+    return adapter.confirm({
+      client: this.client,
+      checkout,
+      clientToken: this.token!,
+      input,
+      idempotencyKey: key,
+      signal: this.signal,
+    });
+  }
+
+  /** Reads a `processing` checkout again until it settles (or we stop waiting). */
+  async settled(checkout: Checkout): Promise<Checkout> {
+    let c = checkout;
+    for (let i = 0; c.status === 'processing' && i < PROCESSING_POLLS; i++) {
+      await new Promise((resolve) => setTimeout(resolve, PROCESSING_INTERVAL_MS));
+      c = await this.read(c.id);
+    }
+    return c;
+  }
+}

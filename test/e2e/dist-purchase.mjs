@@ -1,0 +1,192 @@
+// The built bundle in a plain page: dist/buy-in-post.js loaded with one script tag from a tiny
+// static server (no dev server, no transform: what a site would serve), against the real endpoint
+// on another loopback origin with the demo catalogue, in Debian's Chromium, offline.
+//
+//   npm run build && npm run test:dist      (prints `dist: N passed, N failed`)
+import {
+  keepOffline,
+  launchChromium,
+  requireBuild,
+  serveStatic,
+  startEndpoint,
+} from './harness.ts';
+
+requireBuild();
+
+const TEE = 'tour-tee';
+const page = (endpoint) => `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="buy-in-post-endpoint" content="${endpoint}" />
+    <title>A post that sells something</title>
+    <script type="module" src="/dist/buy-in-post.js"></script>
+  </head>
+  <body>
+    <article>
+      <p>The 2026 tour tees are here.</p>
+      <buy-in-post product="${TEE}" post="https://social.example/@nour/101">
+        <a href="https://example.com/nour/tour-tee">Get the tour T-shirt</a>
+      </buy-in-post>
+    </article>
+  </body>
+</html>`;
+
+// The page's origin must be known before the endpoint starts (its CORS list names it).
+let html = '';
+const site = await serveStatic({
+  get '/post.html'() {
+    return html;
+  },
+});
+const endpoint = await startEndpoint({ corsOrigin: site.origin });
+html = page(endpoint.url);
+const browser = await launchChromium();
+
+/**
+ * Runs `check` on a fresh context showing the test page, then fails if the page had a script
+ * error or tried to reach outside the machine. The context is closed whatever happens.
+ */
+async function withPage(check, { javaScriptEnabled = true } = {}) {
+  const context = await browser.newContext({
+    javaScriptEnabled,
+    viewport: { width: 420, height: 860 },
+  });
+  try {
+    const refused = await keepOffline(context);
+    const page = await context.newPage();
+    const errors = [];
+    const requests = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('request', (r) => requests.push(new URL(r.url())));
+    await page.goto(`${site.origin}/post.html`);
+    await check({ page, requests });
+    if (refused.length) throw new Error(`requests left the machine: ${refused.join(', ')}`);
+    if (errors.length) throw new Error(`errors in the page: ${errors.join(' | ')}`);
+  } finally {
+    await context.close();
+  }
+}
+
+const chunk = (requests, prefix) =>
+  requests.filter((u) => u.origin === site.origin && u.pathname.startsWith(`/dist/${prefix}`));
+const step = (p, name) => p.locator(`buy-in-post [data-step="${name}"]`).waitFor();
+const check = (ok, message) => {
+  if (!ok) throw new Error(message);
+};
+
+const tests = {
+  'one script tag registers <buy-in-post> and the button shows the price': () =>
+    withPage(async ({ page, requests }) => {
+      await page.getByRole('button', { name: 'Buy · $25.00' }).waitFor();
+      check(await page.evaluate(() => !!customElements.get('buy-in-post')), 'tag not defined');
+      const scripts = requests.filter((u) => u.pathname.endsWith('.js')).map((u) => u.pathname);
+      check(scripts[0] === '/dist/buy-in-post.js', `first script: ${scripts[0]}`);
+      check(chunk(requests, 'core-').length === 1, `core chunk: ${scripts.join(', ')}`);
+      const lookups = requests.filter((u) => u.pathname === '/v1/products');
+      check(lookups.length === 1, `${lookups.length} product requests, expected one batch`);
+    }),
+
+  'the checkout chunk loads on the first sign of interest, not before': () =>
+    withPage(async ({ page, requests }) => {
+      const buy = page.getByRole('button', { name: /^Buy/ });
+      await buy.waitFor();
+      check(chunk(requests, 'checkout-').length === 0, 'checkout chunk loaded at page load');
+      const loaded = page.waitForRequest((r) =>
+        new URL(r.url()).pathname.startsWith('/dist/checkout-'),
+      );
+      await buy.hover();
+      await loaded;
+    }),
+
+  'a T-shirt in size M: open, pick, ship, test card, review, pay, order number': () =>
+    withPage(async ({ page: p }) => {
+      const purchased = p.evaluate(
+        () =>
+          new Promise((resolve) =>
+            document.addEventListener('buy-in-post-purchase', (e) =>
+              resolve({ orderNumber: e.orderNumber, total: e.total, variantId: e.variantId }),
+            ),
+          ),
+      );
+      purchased.catch(() => {}); // a failure below is the one to report
+
+      await p.getByRole('button', { name: /^Buy/ }).click();
+      await step(p, 'product');
+      const dialog = p.getByRole('dialog', { name: 'Choose your item' });
+      await dialog.waitFor();
+      // Click the drawn label of size M, as a reader would; the native radio carries the state.
+      await dialog
+        .locator('label')
+        .filter({ hasText: /^\s*M\s*$/ })
+        .click();
+      check(await p.getByRole('radio', { name: 'M', exact: true }).isChecked(), 'M not chosen');
+      await p.getByRole('button', { name: 'Continue' }).click();
+
+      await step(p, 'shipping');
+      await p.getByRole('textbox', { name: 'Email' }).fill('ada@example.com');
+      await p.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
+      await p.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
+      await p.getByRole('textbox', { name: 'City' }).fill('Springfield');
+      await p.getByRole('combobox', { name: 'Country' }).selectOption('US');
+      await p.getByRole('button', { name: 'Continue' }).click();
+
+      await step(p, 'payment');
+      await p.getByLabel('Card number').fill('4242424242424242');
+      await p.getByRole('button', { name: /^Continue to review/ }).click();
+
+      await step(p, 'review');
+      const pay = p.getByRole('button', { name: /^Pay / });
+      check((await pay.textContent()).includes('$30.00'), `pay button: ${await pay.textContent()}`);
+      await pay.click();
+
+      await step(p, 'done');
+      const event = await purchased;
+      await p.getByText(`Order ${event.orderNumber}`).waitFor();
+      check(event.total.amount === 3000, `total ${JSON.stringify(event.total)}`);
+
+      // …and the seller has it.
+      const res = await fetch(`${endpoint.url}/v1/seller/orders`, {
+        headers: { Authorization: `Bearer ${endpoint.sellerKeys['Nour & the Night Trains']}` },
+      });
+      const { orders } = await res.json();
+      const order = orders.find((o) => o.number === event.orderNumber);
+      check(order, `order ${event.orderNumber} not in the seller's orders`);
+      check(order.variantOptions.Size === 'M', `size ${order.variantOptions.Size}`);
+      check(order.postRef === 'https://social.example/@nour/101', `postRef ${order.postRef}`);
+      check(order.shippingAddress?.city === 'Springfield', 'shipping address');
+    }),
+
+  'without JavaScript the light-DOM link is the way to buy': () =>
+    withPage(
+      async ({ page }) => {
+        const link = page.getByRole('link', { name: 'Get the tour T-shirt' });
+        check(await link.isVisible(), 'fallback link not visible');
+      },
+      { javaScriptEnabled: false },
+    ),
+};
+
+let passed = 0;
+let failed = 0;
+for (const [name, run] of Object.entries(tests)) {
+  try {
+    await run();
+    passed++;
+    console.log(`  ✔ ${name}`);
+  } catch (err) {
+    failed++;
+    console.log(
+      `  ✖ ${name}\n      ${String(err?.message ?? err)
+        .split('\n')
+        .join('\n      ')}`,
+    );
+  }
+}
+await browser.close();
+await endpoint.close();
+await site.close();
+console.log(`\ndist: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
