@@ -1,0 +1,269 @@
+// The checkout state machine on its own: pure functions over plain data — no element, no DOM,
+// no endpoint. Each case feeds events to `transition` and checks the state it returns.
+import { expect } from '@open-wc/testing';
+import {
+  type FlowEvent,
+  type FlowState,
+  initialState,
+  isRetryable,
+  stepsFor,
+  transition,
+  unavailability,
+} from '../src/checkout/machine.ts';
+import type { Checkout, Product } from '../src/internal/types.ts';
+
+const usd = (amount: number) => ({ amount, currency: 'USD' });
+
+function variant(size: string, colour: string, maxQuantity: number) {
+  return {
+    id: `tee-${size}-${colour}`.toLowerCase(),
+    sku: null,
+    options: { Size: size, Colour: colour },
+    price: usd(2500),
+    compareAtPrice: null,
+    availability: maxQuantity > 0 ? ('in_stock' as const) : ('out_of_stock' as const),
+    maxQuantity,
+  };
+}
+
+/** S/M/L × Black/Sand: Sand S sold out, Sand L not made, Black M limited to 3. */
+const TEE: Product = {
+  id: 'tee',
+  title: 'Tour T-shirt',
+  description: '',
+  url: null,
+  kind: 'physical',
+  seller: { id: 'sel_1', name: 'Nour', kind: 'artist' },
+  images: [],
+  options: [
+    { name: 'Size', values: ['S', 'M', 'L'] },
+    { name: 'Colour', values: ['Black', 'Sand'] },
+  ],
+  variants: [
+    variant('S', 'Black', 10),
+    variant('S', 'Sand', 0),
+    variant('M', 'Black', 3),
+    variant('M', 'Sand', 10),
+    variant('L', 'Black', 10),
+  ],
+  priceFrom: usd(2500),
+  shipsTo: ['US'],
+  available: true,
+};
+
+const ALBUM: Product = {
+  ...TEE,
+  id: 'album',
+  kind: 'digital',
+  options: [],
+  variants: [{ ...variant('-', '-', 50), id: 'album-1', options: {} }],
+};
+
+function checkout(over: Partial<Checkout> = {}): Checkout {
+  return {
+    id: 'chk_1',
+    status: 'open',
+    productId: 'tee',
+    variantId: 'tee-m-black',
+    kind: 'physical',
+    quantity: 2,
+    unitPrice: usd(2500),
+    email: null,
+    shareEmail: false,
+    shippingAddress: null,
+    postRef: null,
+    totals: { subtotal: usd(5000), shipping: null, tax: usd(0), total: usd(5000) },
+    readyToPay: false,
+    expiresAt: '2026-12-01T12:00:00.000Z',
+    payment: { provider: 'test' },
+    lastPaymentError: null,
+    order: null,
+    ...over,
+  };
+}
+
+const run = (product: Product, events: FlowEvent[], from = initialState(product)): FlowState =>
+  events.reduce((s, e) => transition(s, e, product), from);
+
+describe('checkout state machine (pure)', () => {
+  it('starts on the product step with the first variant that can be bought, quantity 1', () => {
+    const s = initialState(TEE);
+    expect(s.step).to.equal('product');
+    expect(s.selection).to.deep.equal({ options: { Size: 'S', Colour: 'Black' }, quantity: 1 });
+    expect(s.checkout).to.equal(null);
+  });
+
+  it('digital goods skip shipping', () => {
+    expect(stepsFor(TEE)).to.deep.equal(['product', 'shipping', 'payment', 'review', 'done']);
+    expect(stepsFor(ALBUM)).to.deep.equal(['product', 'payment', 'review', 'done']);
+    const s = run(ALBUM, [
+      { type: 'submit', key: 'k1' },
+      { type: 'checkout', checkout: checkout() },
+    ]);
+    expect(s.step).to.equal('payment');
+  });
+
+  it('says why a value cannot be chosen: not made, or sold out', () => {
+    const opts = { Size: 'S', Colour: 'Black' };
+    expect(unavailability(TEE, opts, 0, 'L')).to.equal(null);
+    expect(unavailability(TEE, { Size: 'L', Colour: 'Black' }, 1, 'Sand')).to.equal('not-made');
+    expect(unavailability(TEE, opts, 1, 'Sand')).to.equal('sold-out');
+  });
+
+  it('choosing a size whose colour is gone moves the colour to one that can be bought', () => {
+    const s = run(TEE, [
+      { type: 'select', option: 'Colour', value: 'Sand' }, // S/Sand is sold out
+    ]);
+    // S has no Sand in stock: the colour stays, the size is kept, nothing unbuyable is selected
+    expect(s.selection.options).to.deep.equal({ Size: 'S', Colour: 'Sand' });
+    const m = run(TEE, [{ type: 'select', option: 'Size', value: 'M' }]);
+    expect(m.selection.options).to.deep.equal({ Size: 'M', Colour: 'Black' });
+    const l = run(TEE, [
+      { type: 'select', option: 'Size', value: 'M' },
+      { type: 'select', option: 'Colour', value: 'Sand' },
+      { type: 'select', option: 'Size', value: 'L' }, // L/Sand is not made: Black instead
+    ]);
+    expect(l.selection.options).to.deep.equal({ Size: 'L', Colour: 'Black' });
+  });
+
+  it('bounds the quantity by what the variant allows, and re-bounds it on a variant change', () => {
+    const s = run(TEE, [
+      { type: 'quantity', quantity: 8 },
+      { type: 'select', option: 'Size', value: 'M' }, // M/Black: at most 3
+    ]);
+    expect(s.selection.quantity).to.equal(3);
+    expect(run(TEE, [{ type: 'quantity', quantity: 0 }]).selection.quantity).to.equal(1);
+    expect(run(TEE, [{ type: 'quantity', quantity: 2.7 }]).selection.quantity).to.equal(2);
+  });
+
+  it('a double press keeps one attempt and one key; nothing changes while busy', () => {
+    const s = run(TEE, [
+      { type: 'submit', key: 'first' },
+      { type: 'submit', key: 'second' },
+      { type: 'select', option: 'Size', value: 'L' },
+      { type: 'quantity', quantity: 2 },
+    ]);
+    expect(s.busy).to.equal(true);
+    expect(s.attemptKey).to.equal('first');
+    expect(s.selection).to.deep.equal({ options: { Size: 'S', Colour: 'Black' }, quantity: 1 });
+  });
+
+  it('a network failure keeps the key for the retry; an answered failure drops it', () => {
+    const net = run(TEE, [
+      { type: 'submit', key: 'k1' },
+      { type: 'failed', error: { code: 'network', message: 'offline' } },
+      { type: 'submit', key: 'k2' },
+    ]);
+    expect(net.attemptKey).to.equal('k1');
+    expect(isRetryable('network')).to.equal(true);
+    const answered = run(TEE, [
+      { type: 'submit', key: 'k1' },
+      { type: 'failed', error: { code: 'out_of_stock', message: 'gone', available: 1 } },
+      { type: 'submit', key: 'k2' },
+    ]);
+    expect(answered.attemptKey).to.equal('k2');
+    expect(isRetryable('out_of_stock')).to.equal(false);
+  });
+
+  it('walks product → shipping → payment → review → done, and back', () => {
+    let s = run(TEE, [
+      { type: 'select', option: 'Size', value: 'M' },
+      { type: 'submit', key: 'k1' },
+      { type: 'checkout', checkout: checkout() },
+    ]);
+    expect(s.step).to.equal('shipping');
+    expect(s.busy).to.equal(false);
+    s = run(TEE, [{ type: 'back' }], s);
+    expect(s.step).to.equal('product');
+    s = run(
+      TEE,
+      [
+        { type: 'submit', key: 'k2' },
+        { type: 'checkout', checkout: checkout() },
+        { type: 'contact', contact: { email: 'a@example.com', address: { city: 'Springfield' } } },
+        { type: 'contact', contact: { address: { country: 'US' } } },
+        { type: 'submit', key: 'k3' },
+        { type: 'checkout', checkout: checkout({ shippingAddress: null, readyToPay: true }) },
+        { type: 'payment', payment: { provider: 'test', card: '4242424242424242' } },
+      ],
+      s,
+    );
+    expect(s.step).to.equal('review');
+    expect(s.contact.address).to.deep.equal({ city: 'Springfield', country: 'US' });
+    s = run(TEE, [{ type: 'edit', step: 'shipping' }], s);
+    expect(s.step).to.equal('shipping');
+  });
+
+  it('a declined card goes back to payment without the card; the order ends the flow', () => {
+    const atReview = run(TEE, [
+      { type: 'submit', key: 'k1' },
+      { type: 'checkout', checkout: checkout() },
+      { type: 'submit', key: 'k2' },
+      { type: 'checkout', checkout: checkout({ readyToPay: true }) },
+      { type: 'payment', payment: { provider: 'test', card: '4000000000000002' } },
+    ]);
+    const declined = run(
+      TEE,
+      [
+        { type: 'submit', key: 'pay1' },
+        { type: 'failed', error: { code: 'payment_declined', message: 'Your card was declined.' } },
+      ],
+      atReview,
+    );
+    expect(declined.step).to.equal('payment');
+    expect(declined.payment).to.equal(null);
+    expect(declined.checkout).to.not.equal(null);
+    expect(declined.error?.code).to.equal('payment_declined');
+    const paid = checkout({
+      status: 'paid',
+      order: { id: 'ord_1', number: 'BIP-1234567', downloadUrl: null },
+    });
+    const done = run(TEE, [{ type: 'paid', checkout: paid }], atReview);
+    expect(done.step).to.equal('done');
+    expect(run(TEE, [{ type: 'back' }, { type: 'quantity', quantity: 2 }], done)).to.equal(done);
+  });
+
+  it('an expired checkout starts again from the product with every entry kept', () => {
+    const s = run(TEE, [
+      { type: 'select', option: 'Size', value: 'M' },
+      { type: 'submit', key: 'k1' },
+      { type: 'checkout', checkout: checkout() },
+      { type: 'contact', contact: { email: 'a@example.com' } },
+      { type: 'submit', key: 'k2' },
+      { type: 'failed', error: { code: 'checkout_expired', message: 'expired' } },
+    ]);
+    expect(s.step).to.equal('product');
+    expect(s.checkout).to.equal(null);
+    expect(s.selection.options).to.deep.equal({ Size: 'M', Colour: 'Black' });
+    expect(s.contact.email).to.equal('a@example.com');
+  });
+
+  it('resuming shows what the endpoint reserved, at the step it belongs to', () => {
+    const s = run(TEE, [
+      { type: 'resume', checkout: checkout({ variantId: 'tee-m-sand', quantity: 2 }) },
+    ]);
+    expect(s.selection).to.deep.equal({ options: { Size: 'M', Colour: 'Sand' }, quantity: 2 });
+    expect(s.step).to.equal('shipping');
+    const withAddress = checkout({
+      shippingAddress: { name: 'A', line1: '1 Main St', city: 'Springfield', country: 'US' },
+    });
+    expect(run(TEE, [{ type: 'resume', checkout: withAddress }]).step).to.equal('payment');
+    expect(run(TEE, [{ type: 'resume', checkout: checkout({ status: 'expired' }) }]).step).to.equal(
+      'product',
+    );
+  });
+
+  it('never mutates the state it is given', () => {
+    const s = initialState(TEE);
+    const frozen = JSON.stringify(s);
+    run(
+      TEE,
+      [
+        { type: 'select', option: 'Size', value: 'L' },
+        { type: 'submit', key: 'k' },
+      ],
+      s,
+    );
+    expect(JSON.stringify(s)).to.equal(frozen);
+  });
+});
