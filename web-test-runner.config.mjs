@@ -13,16 +13,8 @@ import { createEndpoint, freePort } from './test/helpers/endpoint.mjs';
 
 register();
 
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// The same Chromium flags as the end-to-end checks and the page benchmark (see TOOLCHAIN.md).
+const { CHROMIUM_ARGS: args } = await import('./test/e2e/harness.ts');
 
 // The test page's origin is fixed before the endpoint starts, so the endpoint can allow exactly
 // that origin (CORS) and serve image URLs from it.

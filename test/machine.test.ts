@@ -114,7 +114,8 @@ describe('checkout state machine (pure)', () => {
     const s = run(TEE, [
       { type: 'select', option: 'Colour', value: 'Sand' }, // S/Sand is sold out
     ]);
-    // S has no Sand in stock: the colour stays, the size is kept, nothing unbuyable is selected
+    // Size comes first and no later option can move: the choice stands, and the picker says
+    // S/Sand is sold out (the flow will not create a checkout for it)
     expect(s.selection.options).to.deep.equal({ Size: 'S', Colour: 'Sand' });
     const m = run(TEE, [{ type: 'select', option: 'Size', value: 'M' }]);
     expect(m.selection.options).to.deep.equal({ Size: 'M', Colour: 'Black' });
