@@ -11,9 +11,11 @@ import { json, problem, router, z } from './http/openapi.ts';
 import { ProblemError, problemResponse } from './http/problem.ts';
 import { createPaymentProvider } from './payments/index.ts';
 import type { PaymentProvider } from './payments/provider.ts';
+import { StripePaymentProvider } from './payments/stripe-provider.ts';
 import { checkoutRoutes } from './routes/checkouts.ts';
 import { productRoutes } from './routes/products.ts';
 import { sellerRoutes } from './routes/seller.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { CatalogService } from './services/catalog.ts';
 import { CheckoutService } from './services/checkouts.ts';
 import type { ServiceContext } from './services/context.ts';
@@ -21,6 +23,7 @@ import { IdempotencyService } from './services/idempotency.ts';
 import { OrderService } from './services/orders.ts';
 import { WebhookDispatcher } from './services/outbox.ts';
 import { SellerService } from './services/sellers.ts';
+import { StripeEventService } from './services/stripe-events.ts';
 import { type Clock, systemClock } from './util.ts';
 
 export const VERSION = '0.1.0';
@@ -55,6 +58,8 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const webhooks = new WebhookDispatcher(ctx);
   const checkouts = new CheckoutService(ctx, payments, orders, () => webhooks.poke());
   const idempotency = new IdempotencyService(ctx);
+  const stripe = payments instanceof StripePaymentProvider ? payments : null;
+  const stripeEvents = stripe ? new StripeEventService(ctx, stripe, checkouts) : null;
 
   const clientIp = (c: Parameters<typeof getConnInfo>[0]) =>
     (config.trustProxy ? c.req.header('X-Forwarded-For')?.split(',')[0]?.trim() : undefined) ??
@@ -196,6 +201,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   v1.route('/', productRoutes(catalog));
   v1.route('/', checkoutRoutes(checkouts, idempotency));
   v1.route('/seller', sellerRoutes({ sellers, catalog, orders, webhooks }));
+  v1.route('/', webhookRoutes(stripe, stripeEvents));
 
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

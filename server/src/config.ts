@@ -25,6 +25,19 @@ export interface Config {
   webhook: { retryBaseMs: number; maxAttempts: number; timeoutMs: number; pollMs: number };
   downloadLinkSeconds: number;
   sweepIntervalMs: number;
+  /** Stripe, when its keys are set; otherwise the built-in test provider takes payments. */
+  stripe: StripeConfig | null;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  publishableKey: string;
+  /** Signs the events Stripe posts to `/v1/webhooks/stripe`; without it, webhooks are refused. */
+  webhookSecret: string | null;
+  /** Where the Stripe API is (tests point it at a local double); Stripe's own by default. */
+  api: { host: string; port: number; protocol: 'http' | 'https' } | null;
+  /** How buyers pay by default: the Payment Element on the page, or Stripe's hosted page. */
+  mode: 'elements' | 'hosted';
 }
 
 const bool = z
@@ -54,6 +67,22 @@ const EnvSchema = z.object({
   BIP_WEBHOOK_POLL_MS: int(10).default(1_000),
   BIP_DOWNLOAD_LINK_SECONDS: int(60).default(7 * 24 * 3600),
   BIP_SWEEP_INTERVAL_MS: int(10).default(30_000),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')
+    .optional(),
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(test|live)_\w+$/, 'must be a Stripe publishable key (pk_test_… or pk_live_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, 'must start with whsec_')
+    .optional(),
+  STRIPE_API_HOST: z.string().min(1).optional(),
+  STRIPE_API_PORT: int(1, 65535).optional(),
+  STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
+  BIP_PAYMENT_MODE: z.enum(['elements', 'hosted']).default('elements'),
 });
 
 export class ConfigError extends Error {
@@ -109,8 +138,14 @@ export function loadConfig(
     },
     downloadLinkSeconds: e.BIP_DOWNLOAD_LINK_SECONDS,
     sweepIntervalMs: e.BIP_SWEEP_INTERVAL_MS,
+    stripe: stripeConfig(e),
     ...overrides,
   };
+  if (config.mode === 'production' && config.stripe && !config.stripe.webhookSecret) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STRIPE_WEBHOOK_SECRET: required in production with Stripe keys (orders are paid when Stripe says so, by webhook)',
+    );
+  }
   if (config.mode === 'production') {
     if (!e.BIP_SECRET || e.BIP_SECRET.length < 32) {
       throw new ConfigError(
@@ -119,4 +154,43 @@ export function loadConfig(
     }
   }
   return config;
+}
+
+function stripeConfig(e: z.infer<typeof EnvSchema>): StripeConfig | null {
+  const secret = e.STRIPE_SECRET_KEY;
+  const publishable = e.STRIPE_PUBLISHABLE_KEY;
+  if (!secret && !publishable) {
+    if (e.STRIPE_WEBHOOK_SECRET)
+      throw new ConfigError(
+        'Invalid configuration:\n  STRIPE_WEBHOOK_SECRET: set, but STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY are not',
+      );
+    return null;
+  }
+  if (!secret || !publishable) {
+    const missing = secret ? 'STRIPE_PUBLISHABLE_KEY' : 'STRIPE_SECRET_KEY';
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing}: required with ${secret ? 'STRIPE_SECRET_KEY' : 'STRIPE_PUBLISHABLE_KEY'} (set both, or neither for the test provider)`,
+    );
+  }
+  const live = (key: string) => key.includes('_live_');
+  if (live(secret) !== live(publishable)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STRIPE_PUBLISHABLE_KEY: one key is a test key and the other a live key; use a pair from the same mode',
+    );
+  }
+  const api =
+    e.STRIPE_API_HOST || e.STRIPE_API_PORT || e.STRIPE_API_PROTOCOL
+      ? {
+          host: e.STRIPE_API_HOST ?? 'api.stripe.com',
+          port: e.STRIPE_API_PORT ?? (e.STRIPE_API_PROTOCOL === 'http' ? 80 : 443),
+          protocol: e.STRIPE_API_PROTOCOL ?? 'https',
+        }
+      : null;
+  return {
+    secretKey: secret,
+    publishableKey: publishable,
+    webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? null,
+    api,
+    mode: e.BIP_PAYMENT_MODE,
+  };
 }

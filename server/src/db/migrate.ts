@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import type { DialectName } from './database.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_money_bigint.ts';
+import * as m003 from './migrations/003_stripe.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 function provider(dialect: DialectName): MigrationProvider {
   const all: Record<string, { up(db: Kysely<unknown>, d: DialectName): Promise<void> }> = {
     '001_initial': m001,
     '002_money_bigint': m002,
+    '003_stripe': m003,
   };
   return {
     async getMigrations() {

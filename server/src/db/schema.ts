@@ -13,6 +13,17 @@ export interface Database {
   outbox_events: OutboxEventRow;
   webhook_deliveries: WebhookDeliveryRow;
   idempotency_keys: IdempotencyKeyRow;
+  stripe_events: StripeEventRow;
+}
+
+/** A Stripe webhook event already handled (see migration 003). */
+export interface StripeEventRow {
+  id: string;
+  type: string;
+  checkout_id: string | null;
+  /** What handling it did: `paid`, `declined`, `ignored`, … */
+  outcome: string;
+  received_at: string;
 }
 
 export interface SellerRow {
@@ -99,6 +110,16 @@ export interface CheckoutRow {
   client_token_hash: string;
   payment_provider: string;
   payment_ref: string | null;
+  /** `elements` (paid on the page) or `hosted` (paid on the provider's page). */
+  payment_mode: 'elements' | 'hosted';
+  /** What the provider handed out: a PaymentIntent client secret, or a hosted page URL. */
+  payment_secret: string | null;
+  /** The amount the provider's payment is set to (compared with `total` to notice changes). */
+  payment_amount: number | null;
+  /** Where a hosted payment page sends the buyer back. */
+  return_url: string | null;
+  /** JSON: a partial address from a wallet ({country, region?, city?, postalCode?}) */
+  shipping_preview: string | null;
   /** JSON: the last payment error shown to the buyer, if any */
   last_payment_error: string | null;
   order_id: string | null;

@@ -12,6 +12,7 @@ const TITLES: Record<ErrorCode, string> = {
   checkout_not_open: 'The checkout can no longer be changed',
   payment_declined: 'The payment was declined',
   payment_failed: 'The payment could not be completed',
+  invalid_signature: 'The signature does not match the body',
   idempotency_key_required: 'An Idempotency-Key header is required',
   idempotency_conflict: 'This Idempotency-Key was used with a different request',
   idempotency_in_progress: 'A request with this Idempotency-Key is still in progress',

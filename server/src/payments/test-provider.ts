@@ -1,5 +1,5 @@
-import type { PaymentHandoff } from '../protocol/checkouts.ts';
-import type { PaymentOutcome, PaymentProvider } from './provider.ts';
+import type { ConfirmCheckoutBody, PaymentHandoff } from '../protocol/checkouts.ts';
+import type { PaymentCheckout, PaymentOutcome, PaymentProvider } from './provider.ts';
 
 /**
  * Test card numbers, the same as Stripe's test mode, so people who know one know the other.
@@ -39,22 +39,22 @@ export function luhnValid(digits: string): boolean {
 export class TestPaymentProvider implements PaymentProvider {
   readonly name = 'test';
 
-  async createPayment(checkout: { id: string }) {
-    return { reference: `test_${checkout.id}` };
+  async prepare(checkout: PaymentCheckout) {
+    return { reference: `test_${checkout.id}`, secret: null, amount: checkout.total };
   }
 
   handoff(): PaymentHandoff {
     return { provider: 'test' };
   }
 
-  async updateAmount() {}
-
   async cancel() {}
 
   async confirm(
-    checkout: { id: string },
-    input: { provider: 'test'; card: string },
+    checkout: PaymentCheckout,
+    input: ConfirmCheckoutBody['payment'],
   ): Promise<PaymentOutcome> {
+    // the checkout service refuses input for another provider before it gets here
+    if (input.provider !== 'test') throw new Error(`test provider got ${input.provider} input`);
     if (!luhnValid(input.card))
       return {
         status: 'declined',

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CountryCode, Id, Money, Timestamp, text } from './common.ts';
+import { CountryCode, HttpsUrl, Id, Money, Timestamp, text } from './common.ts';
 import { ProductKind } from './products.ts';
 
 export const MAX_QUANTITY = 99;
@@ -28,6 +28,30 @@ export const ShippingAddress = z
   });
 export type ShippingAddress = z.infer<typeof ShippingAddress>;
 
+/**
+ * The part of an address a wallet (Apple Pay, Google Pay) shares before the buyer authorises:
+ * enough to price shipping and tax, not to ship.
+ */
+export const ShippingPreview = z
+  .object({
+    country: CountryCode,
+    region: text(100, 0).optional(),
+    city: text(100, 0).optional(),
+    postalCode: text(20, 0).optional(),
+  })
+  .strict()
+  .openapi('ShippingPreview', { example: { country: 'US', region: 'IL', postalCode: '62701' } });
+export type ShippingPreview = z.infer<typeof ShippingPreview>;
+
+/** An http(s) URL of the host page (a hosted payment page sends the buyer back there). */
+export const ReturnUrl = HttpsUrl.openapi({ example: 'https://blog.example/posts/42' });
+
+export const PaymentMode = z.enum(['elements', 'hosted']).openapi('PaymentMode', {
+  description:
+    "`elements`: pay on the page (Stripe Payment Element, wallets). `hosted`: pay on the provider's page and come back (in-app webviews, strict Content-Security-Policy).",
+});
+export type PaymentMode = z.infer<typeof PaymentMode>;
+
 export const Email = z
   .string()
   .max(254)
@@ -46,6 +70,10 @@ export const CreateCheckoutBody = z
     /** The buyer allows the seller to see their email address. */
     shareEmail: z.boolean().optional(),
     shippingAddress: ShippingAddress.optional(),
+    /** How the buyer wants to pay; the endpoint may choose `hosted` regardless. */
+    paymentMode: PaymentMode.optional(),
+    /** The page to come back to from a hosted payment page; required when paying there. */
+    returnUrl: ReturnUrl.optional(),
   })
   .strict()
   .openapi('CreateCheckout');
@@ -58,6 +86,8 @@ export const UpdateCheckoutBody = z
     email: Email.nullable().optional(),
     shareEmail: z.boolean().optional(),
     shippingAddress: ShippingAddress.nullable().optional(),
+    /** A wallet's partial address, to price shipping before the full address is known. */
+    shippingPreview: ShippingPreview.nullable().optional(),
   })
   .strict()
   .openapi('UpdateCheckout');
@@ -75,8 +105,15 @@ export const TestPaymentInput = z
   })
   .strict();
 
+/**
+ * Stripe: the buyer is about to confirm the PaymentIntent in the page (Stripe.js). The endpoint
+ * holds the checkout (no more changes to what is paid for) and makes sure the PaymentIntent is
+ * for the checkout's total; Stripe then says how it went (webhook, or a read of the checkout).
+ */
+export const StripePaymentInput = z.object({ provider: z.literal('stripe') }).strict();
+
 export const ConfirmCheckoutBody = z
-  .object({ payment: z.discriminatedUnion('provider', [TestPaymentInput]) })
+  .object({ payment: z.discriminatedUnion('provider', [TestPaymentInput, StripePaymentInput]) })
   .strict()
   .openapi('ConfirmCheckout');
 export type ConfirmCheckoutBody = z.infer<typeof ConfirmCheckoutBody>;
@@ -84,7 +121,11 @@ export type ConfirmCheckoutBody = z.infer<typeof ConfirmCheckoutBody>;
 export const PaymentHandoff = z
   .discriminatedUnion('provider', [
     z.object({ provider: z.literal('test') }),
-    z.object({ provider: z.literal('redirect'), url: z.string() }),
+    z.object({
+      provider: z.literal('redirect'),
+      /** The hosted payment page; null until the checkout is ready to pay. */
+      url: z.string().nullable(),
+    }),
     z.object({
       provider: z.literal('stripe'),
       publishableKey: z.string(),
@@ -137,6 +178,7 @@ export const Checkout = z
     email: z.string().nullable(),
     shareEmail: z.boolean(),
     shippingAddress: ShippingAddress.nullable(),
+    shippingPreview: ShippingPreview.nullable(),
     postRef: z.string().nullable(),
     totals: Totals,
     /** True when everything needed to pay is present (address for physical goods). */

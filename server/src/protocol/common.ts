@@ -82,6 +82,7 @@ export const ErrorCode = z.enum([
   'checkout_not_open',
   'payment_declined',
   'payment_failed',
+  'invalid_signature',
   'idempotency_key_required',
   'idempotency_conflict',
   'idempotency_in_progress',

@@ -1,12 +1,13 @@
 import { sql, type Transaction } from 'kysely';
 import type { CheckoutRow, Database, SellerRow } from '../db/schema.ts';
 import { notFound, ProblemError } from '../http/problem.ts';
-import type { PaymentProvider } from '../payments/provider.ts';
+import type { PaymentOutcome, PaymentProvider } from '../payments/provider.ts';
 import type {
   Checkout,
   ConfirmCheckoutBody,
   CreateCheckoutBody,
   ShippingAddress,
+  ShippingPreview,
   UpdateCheckoutBody,
 } from '../protocol/checkouts.ts';
 import type { ShippingZone, TaxRate } from '../protocol/seller.ts';
@@ -90,6 +91,8 @@ export class CheckoutService {
     }
     const address = product.kind === 'physical' ? (body.shippingAddress ?? null) : null;
     const totals = this.price(seller, product.kind, variant.price, body.quantity, address);
+    const paymentMode = this.paymentMode(body);
+    if (paymentMode === 'hosted') this.checkReturnUrl(seller, body.returnUrl);
 
     const now = this.ctx.clock.now();
     const clientToken = newSecret('ct');
@@ -113,6 +116,11 @@ export class CheckoutService {
       client_token_hash: sha256(clientToken),
       payment_provider: this.payments.name,
       payment_ref: null,
+      payment_mode: paymentMode,
+      payment_secret: null,
+      payment_amount: null,
+      return_url: body.returnUrl ?? null,
+      shipping_preview: null,
       last_payment_error: null,
       order_id: null,
       expires_at: iso(new Date(now.getTime() + this.ctx.config.reservationSeconds * 1000)),
@@ -126,17 +134,11 @@ export class CheckoutService {
       await trx.insertInto('checkouts').values(row).execute();
     });
     try {
-      const { reference } = await this.payments.createPayment(row);
-      row.payment_ref = reference;
-      await db
-        .updateTable('checkouts')
-        .set({ payment_ref: reference })
-        .where('id', '=', row.id)
-        .execute();
+      Object.assign(row, await this.preparePayment(row, product.title, product.kind));
     } catch (err) {
       // No payment, no checkout: give the units back so nothing is held for nobody.
       await this.finish(row.id, 'canceled');
-      console.error('[payments] createPayment failed:', err);
+      console.error('[payments] preparing the payment failed:', err);
       throw new ProblemError(
         502,
         'payment_failed',
@@ -147,7 +149,18 @@ export class CheckoutService {
   }
 
   async get(id: string, token: string | undefined): Promise<Checkout> {
-    return this.view(await this.authorize(id, token, { expire: true }));
+    let row = await this.authorize(id, token, { expire: true });
+    if (row.status === 'open' && row.payment_amount !== row.total) {
+      // A change whose update to the payment provider failed: try again now.
+      const product = await this.product(row.product_id);
+      row = await this.preparePayment(row, product.title, product.kind)
+        .then((p) => ({ ...row, ...p }))
+        .catch((err) => {
+          console.error('[payments] preparing the payment failed:', err);
+          return row;
+        });
+    }
+    return this.view(row);
   }
 
   async update(id: string, token: string | undefined, body: UpdateCheckoutBody): Promise<Checkout> {
@@ -184,13 +197,19 @@ export class CheckoutService {
       : null;
     if (body.shippingAddress !== undefined && product.kind === 'physical')
       address = body.shippingAddress;
-    const totals = this.price(seller, product.kind, variant.price, quantity, address);
+    let preview: ShippingPreview | null = current.shipping_preview
+      ? JSON.parse(current.shipping_preview)
+      : null;
+    if (body.shippingPreview !== undefined && product.kind === 'physical')
+      preview = body.shippingPreview;
+    const totals = this.price(seller, product.kind, variant.price, quantity, address ?? preview);
 
     const patch: Partial<CheckoutRow> = {
       variant_id: variant.id,
       quantity,
       reserved_quantity: quantity,
       shipping_address: address ? JSON.stringify(address) : null,
+      shipping_preview: preview ? JSON.stringify(preview) : null,
       subtotal: totals.subtotal,
       shipping: totals.shipping,
       tax: totals.tax,
@@ -224,8 +243,18 @@ export class CheckoutService {
       if (sameVariant && extra < 0) await releaseStock(trx, variant.id, -extra);
       if (!sameVariant) await releaseStock(trx, current.variant_id, current.reserved_quantity);
     });
-    const next = { ...current, ...patch };
-    if (next.total !== current.total) await this.payments.updateAmount(next);
+    let next: CheckoutRow = { ...current, ...patch };
+    try {
+      next = { ...next, ...(await this.preparePayment(next, product.title, product.kind)) };
+    } catch (err) {
+      // The change stands; the payment catches up on the next read or before paying.
+      console.error('[payments] updating the payment failed:', err);
+      throw new ProblemError(
+        502,
+        'payment_failed',
+        'The payment provider is unavailable; try again',
+      );
+    }
     return this.view(next);
   }
 
@@ -234,7 +263,16 @@ export class CheckoutService {
     token: string | undefined,
     body: ConfirmCheckoutBody,
   ): Promise<Checkout> {
-    const current = await this.openCheckout(id, token);
+    const row = await this.authorize(id, token, { expire: true });
+    const expected = row.payment_mode === 'hosted' ? 'redirect' : this.payments.name;
+    if (body.payment.provider !== expected) {
+      throw new ProblemError(422, 'validation_failed', `This checkout is paid with ${expected}`, [
+        { field: 'payment.provider', message: `must be ${expected}` },
+      ]);
+    }
+    // Stripe: the page asks again before a second attempt (after a decline): already held.
+    if (row.status === 'processing' && body.payment.provider === 'stripe') return this.view(row);
+    const current = this.assertOpen(row);
     const product = await this.ctx.db
       .selectFrom('products')
       .select('kind')
@@ -257,7 +295,7 @@ export class CheckoutService {
     if (Number(claimed.numUpdatedRows) !== 1)
       throw new ProblemError(409, 'checkout_not_open', 'This checkout is already being paid');
 
-    let outcome: Awaited<ReturnType<PaymentProvider['confirm']>>;
+    let outcome: PaymentOutcome;
     try {
       outcome = await this.payments.confirm(current, body.payment);
     } catch (err) {
@@ -269,10 +307,14 @@ export class CheckoutService {
       };
     }
     if (outcome.status === 'succeeded') {
-      if (await this.orders.markPaid(id, outcome.reference)) this.onPaid();
+      await this.settle(await this.load(id), outcome);
       return this.view(await this.load(id));
     }
     if (outcome.status === 'processing') return this.view(await this.load(id));
+    if (outcome.status === 'open') {
+      await this.release(id, null);
+      return this.view(await this.load(id));
+    }
 
     const error = { code: outcome.code, message: outcome.message };
     await this.ctx.db
@@ -317,7 +359,153 @@ export class CheckoutService {
     const due = await q.limit(500).execute();
     let n = 0;
     for (const { id } of due) if (await this.finish(id, 'expired')) n++;
+    if (!variantId && this.payments.status) {
+      // Held for a payment that never finished (the page closed mid-payment, a webhook lost):
+      // ask the provider, and expire what is not being paid after all.
+      const held = await this.ctx.db
+        .selectFrom('checkouts')
+        .selectAll()
+        .where('status', '=', 'processing')
+        .where('expires_at', '<=', iso(this.ctx.clock.now()))
+        .limit(100)
+        .execute();
+      for (const row of held) {
+        const now = await this.reconcile(row).catch(() => row);
+        if (now.status === 'open' && (await this.finish(row.id, 'expired'))) n++;
+      }
+    }
     return n;
+  }
+
+  /**
+   * Applies what the payment provider says about a checkout (a webhook, or a read that asked).
+   * Safe to call any number of times, in any order: each transition happens once, from the
+   * states it may happen from. Returns what it did.
+   */
+  async settle(row: CheckoutRow, outcome: PaymentOutcome): Promise<string> {
+    switch (outcome.status) {
+      case 'succeeded': {
+        const amountOk =
+          outcome.amount === undefined ||
+          (outcome.amount === row.total &&
+            (outcome.currency ?? row.currency).toUpperCase() === row.currency);
+        if (row.status === 'paid') return 'already_paid';
+        if ((row.status === 'open' || row.status === 'processing') && amountOk) {
+          if (await this.orders.markPaid(row.id, outcome.reference)) {
+            this.onPaid();
+            return 'paid';
+          }
+          return 'already_paid';
+        }
+        // Money for a checkout that cannot become an order (expired, canceled, or a total that
+        // changed under the payment): give it back rather than keep it.
+        console.error(
+          `[payments] ${row.id}: paid ${outcome.amount ?? '?'} ${outcome.currency ?? ''} while ${row.status} with total ${row.total}; refunding`,
+        );
+        if (outcome.reference && this.payments.refund)
+          await this.payments.refund(outcome.reference, row.id);
+        if (row.status === 'open' || row.status === 'processing')
+          await this.release(row.id, {
+            code: 'amount_changed',
+            message: 'The total changed while paying; the payment was refunded. Try again.',
+          });
+        return 'refunded';
+      }
+      case 'declined':
+        return (await this.release(row.id, { code: outcome.code, message: outcome.message }))
+          ? 'declined'
+          : 'ignored';
+      case 'open':
+        return (await this.release(row.id, null)) ? 'reopened' : 'ignored';
+      case 'processing':
+        return 'processing';
+    }
+  }
+
+  /**
+   * Asks the payment provider how a checkout's payment stands and applies it. For a checkout
+   * held for payment (and an open one paid on a hosted page), so a lost webhook loses nothing.
+   */
+  async reconcile(row: CheckoutRow): Promise<CheckoutRow> {
+    const asks =
+      row.status === 'processing' ||
+      (row.status === 'open' && row.payment_mode === 'hosted' && row.payment_ref !== null);
+    if (!asks || !this.payments.status || row.payment_provider !== this.payments.name) return row;
+    const outcome = await this.payments.status(row);
+    if (outcome.status === 'processing' && row.status === 'processing') return row;
+    await this.settle(row, outcome);
+    return this.load(row.id);
+  }
+
+  /** Hands a held checkout back to the buyer (a decline, an abandoned attempt). */
+  private async release(id: string, error: { code: string; message: string } | null) {
+    const res = await this.ctx.db
+      .updateTable('checkouts')
+      .set({
+        status: 'open',
+        last_payment_error: error ? JSON.stringify(error) : null,
+        updated_at: iso(this.ctx.clock.now()),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'processing')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Looks a checkout up by id, for events from the payment provider. */
+  async find(id: string): Promise<CheckoutRow | undefined> {
+    return this.ctx.db.selectFrom('checkouts').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Sets up or updates the provider's payment for the row's total, and stores it. */
+  private async preparePayment(
+    row: CheckoutRow,
+    title: string,
+    kind: 'physical' | 'digital',
+  ): Promise<Pick<CheckoutRow, 'payment_ref' | 'payment_secret' | 'payment_amount'>> {
+    const ready = kind === 'digital' || row.shipping_address !== null;
+    const p = await this.payments.prepare(row, { title, ready });
+    const stored = { payment_ref: p.reference, payment_secret: p.secret, payment_amount: p.amount };
+    if (
+      p.reference !== row.payment_ref ||
+      p.secret !== row.payment_secret ||
+      p.amount !== row.payment_amount
+    )
+      await this.ctx.db.updateTable('checkouts').set(stored).where('id', '=', row.id).execute();
+    return stored;
+  }
+
+  private paymentMode(body: CreateCheckoutBody): 'elements' | 'hosted' {
+    if (this.payments.name === 'test') return 'elements';
+    return this.ctx.config.stripe?.mode === 'hosted' ? 'hosted' : (body.paymentMode ?? 'elements');
+  }
+
+  /** A hosted page sends the buyer back to the host page: one of the seller's sites. */
+  private checkReturnUrl(seller: SellerRow, url: string | undefined) {
+    if (!url)
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        'A return URL is needed to pay on a hosted page',
+        [{ field: 'returnUrl', message: 'required when paying on a hosted page' }],
+      );
+    if (this.ctx.config.mode === 'development') return;
+    const allowed: string[] = JSON.parse(seller.allowed_origins);
+    if (!allowed.includes(new URL(url).origin))
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        "The return URL is not on one of the seller's sites",
+        [{ field: 'returnUrl', message: 'must be on an origin the seller allows' }],
+      );
+  }
+
+  private product(id: string) {
+    return this.ctx.db
+      .selectFrom('products')
+      .select(['title', 'kind'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
   }
 
   /** Closes an open checkout and releases its units, once, whoever gets there first. */
@@ -352,7 +540,7 @@ export class CheckoutService {
     kind: 'physical' | 'digital',
     unitPrice: number,
     quantity: number,
-    address: ShippingAddress | null,
+    address: { country: string } | null,
   ) {
     try {
       return computeTotals({
@@ -436,11 +624,20 @@ export class CheckoutService {
       await this.finish(id, 'expired');
       return this.load(id);
     }
+    if (row.status === 'processing' || (row.status === 'open' && row.payment_mode === 'hosted')) {
+      return this.reconcile(row).catch((err) => {
+        console.error('[payments] asking the provider failed:', err);
+        return row;
+      });
+    }
     return row;
   }
 
   private async openCheckout(id: string, token: string | undefined): Promise<CheckoutRow> {
-    const row = await this.authorize(id, token, { expire: true });
+    return this.assertOpen(await this.authorize(id, token, { expire: true }));
+  }
+
+  private assertOpen(row: CheckoutRow): CheckoutRow {
     if (row.status === 'expired')
       throw new ProblemError(
         410,
@@ -457,6 +654,13 @@ export class CheckoutService {
         { checkoutStatus: row.status },
       );
     return row;
+  }
+
+  private handoff(c: CheckoutRow) {
+    const h = this.payments.handoff(c);
+    // A hosted page made for another total is not shown (it is replaced on the next change).
+    if (h.provider === 'redirect' && c.payment_amount !== c.total) return { ...h, url: null };
+    return h;
   }
 
   private async view(c: CheckoutRow): Promise<Checkout> {
@@ -487,6 +691,7 @@ export class CheckoutService {
       email: c.email,
       shareEmail: c.share_email === 1,
       shippingAddress: address,
+      shippingPreview: c.shipping_preview ? JSON.parse(c.shipping_preview) : null,
       postRef: c.post_ref,
       totals: {
         subtotal: money(c.subtotal),
@@ -496,7 +701,7 @@ export class CheckoutService {
       },
       readyToPay: c.status === 'open' && (product.kind === 'digital' || address !== null),
       expiresAt: c.expires_at,
-      payment: this.payments.handoff(c),
+      payment: this.handoff(c),
       lastPaymentError: c.last_payment_error ? JSON.parse(c.last_payment_error) : null,
       order: order
         ? {

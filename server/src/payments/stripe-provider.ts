@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import Stripe from 'stripe';
+import type { StripeConfig } from '../config.ts';
+import type { PaymentHandoff, ShippingAddress } from '../protocol/checkouts.ts';
+import type {
+  PaymentCheckout,
+  PaymentContext,
+  PaymentOutcome,
+  PaymentProvider,
+  PreparedPayment,
+} from './provider.ts';
+
+/** Stripe's minimum lifetime of a Checkout Session, in seconds (the maximum is 24 hours). */
+const SESSION_MIN_SECONDS = 30 * 60 + 60;
+
+/**
+ * An idempotency key for a Stripe call that must happen once per state of a checkout: a retry
+ * (ours, or the SDK's) of the same call gets Stripe's first answer instead of a second object.
+ */
+function key(checkout: PaymentCheckout, what: string, ...parts: (string | number | null)[]) {
+  const h = createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 16);
+  return `bip_${checkout.id}_${what}_${h}`;
+}
+
+/** The query parameters a hosted page's return adds to the host page's URL. */
+export function returnUrl(base: string, checkoutId: string, result: 'done' | 'canceled') {
+  const url = new URL(base);
+  url.searchParams.set('bip_checkout', checkoutId);
+  url.searchParams.set('bip_return', result);
+  return url.toString();
+}
+
+/**
+ * Payments through Stripe, with the real SDK. The endpoint alone sets the amount: a
+ * PaymentIntent (Payment Element in the page) or a Checkout Session (Stripe's hosted page) is
+ * made for the server-computed total and changed with it; the page only ever gets the client
+ * secret or the hosted page's URL. A checkout is paid when Stripe says so — by a signed
+ * webhook, or when a read of the checkout asks Stripe (a webhook may be late or lost).
+ */
+export class StripePaymentProvider implements PaymentProvider {
+  readonly name = 'stripe';
+  readonly stripe: Stripe;
+
+  constructor(private readonly config: StripeConfig) {
+    this.stripe = new Stripe(config.secretKey, {
+      maxNetworkRetries: 2,
+      timeout: 20_000,
+      appInfo: { name: 'buy-in-post', url: 'https://github.com/buy-in-post/buy-in-post' },
+      ...(config.api ?? {}),
+    });
+  }
+
+  async prepare(c: PaymentCheckout, ctx: PaymentContext): Promise<PreparedPayment> {
+    const current = {
+      reference: c.payment_ref,
+      secret: c.payment_secret,
+      amount: c.payment_amount,
+    };
+    if (c.payment_mode === 'hosted') return this.prepareSession(c, ctx, current);
+    if (!c.payment_ref) {
+      const pi = await this.stripe.paymentIntents.create(
+        {
+          amount: c.total,
+          currency: c.currency.toLowerCase(),
+          automatic_payment_methods: { enabled: true },
+          description: ctx.title,
+          metadata: { checkout_id: c.id, seller_id: c.seller_id, product_id: c.product_id },
+          ...(c.email ? { receipt_email: c.email } : {}),
+        },
+        { idempotencyKey: key(c, 'pi') },
+      );
+      return { reference: pi.id, secret: pi.client_secret, amount: pi.amount };
+    }
+    if (c.payment_amount === c.total) return current;
+    const pi = await this.stripe.paymentIntents.update(
+      c.payment_ref,
+      { amount: c.total },
+      { idempotencyKey: key(c, 'amount', c.total, c.updated_at) },
+    );
+    return { reference: pi.id, secret: pi.client_secret ?? c.payment_secret, amount: pi.amount };
+  }
+
+  /**
+   * A Checkout Session cannot change its amount: a changed total expires the old session and
+   * makes a new one. Made only once the checkout is ready to pay (the address prices shipping).
+   */
+  private async prepareSession(
+    c: PaymentCheckout,
+    ctx: PaymentContext,
+    current: PreparedPayment,
+  ): Promise<PreparedPayment> {
+    if (!ctx.ready || (c.payment_ref && c.payment_amount === c.total)) return current;
+    if (!c.return_url) throw new Error(`checkout ${c.id}: hosted payment without a return URL`);
+    if (c.payment_ref) await this.expireSession(c.payment_ref);
+    const currency = c.currency.toLowerCase();
+    const evenUnits = c.subtotal % c.quantity === 0;
+    const lineItems: Stripe.Checkout.SessionCreateParams.LineItem[] = [
+      {
+        price_data: {
+          currency,
+          unit_amount: evenUnits ? c.subtotal / c.quantity : c.subtotal,
+          product_data: { name: evenUnits ? ctx.title : `${ctx.title} × ${c.quantity}` },
+        },
+        quantity: evenUnits ? c.quantity : 1,
+      },
+    ];
+    if (c.tax > 0)
+      lineItems.push({
+        price_data: { currency, unit_amount: c.tax, product_data: { name: 'Tax' } },
+        quantity: 1,
+      });
+    const address = c.shipping_address ? (JSON.parse(c.shipping_address) as ShippingAddress) : null;
+    const session = await this.stripe.checkout.sessions.create(
+      {
+        mode: 'payment',
+        line_items: lineItems,
+        client_reference_id: c.id,
+        metadata: { checkout_id: c.id, seller_id: c.seller_id },
+        payment_intent_data: { metadata: { checkout_id: c.id, seller_id: c.seller_id } },
+        success_url: returnUrl(c.return_url, c.id, 'done'),
+        cancel_url: returnUrl(c.return_url, c.id, 'canceled'),
+        expires_at: Math.floor(Date.now() / 1000) + SESSION_MIN_SECONDS,
+        ...(c.email ? { customer_email: c.email } : {}),
+        ...(address
+          ? {
+              // The shipping price was computed for this country: Stripe collects the street
+              // address, in that country only.
+              shipping_address_collection: {
+                allowed_countries: [
+                  address.country as Stripe.Checkout.SessionCreateParams.ShippingAddressCollection.AllowedCountry,
+                ],
+              },
+              shipping_options: [
+                {
+                  shipping_rate_data: {
+                    type: 'fixed_amount',
+                    display_name: 'Shipping',
+                    fixed_amount: { amount: c.shipping ?? 0, currency },
+                  },
+                },
+              ],
+            }
+          : {}),
+      },
+      { idempotencyKey: key(c, 'session', c.total, c.updated_at) },
+    );
+    return { reference: session.id, secret: session.url, amount: session.amount_total ?? c.total };
+  }
+
+  handoff(c: PaymentCheckout): PaymentHandoff {
+    if (c.payment_mode === 'hosted') return { provider: 'redirect', url: c.payment_secret };
+    return {
+      provider: 'stripe',
+      publishableKey: this.config.publishableKey,
+      clientSecret: c.payment_secret ?? '',
+    };
+  }
+
+  /**
+   * The page is about to confirm the PaymentIntent with Stripe.js. The checkout is held; make
+   * sure Stripe will charge its total (a change whose update to Stripe failed is caught here).
+   */
+  async confirm(c: PaymentCheckout): Promise<PaymentOutcome> {
+    if (!c.payment_ref) throw new Error(`checkout ${c.id} has no PaymentIntent`);
+    const pi = await this.stripe.paymentIntents.retrieve(c.payment_ref);
+    if (pi.status === 'succeeded') return this.outcome(pi);
+    if (pi.amount !== c.total && pi.status === 'requires_payment_method')
+      await this.stripe.paymentIntents.update(
+        c.payment_ref,
+        { amount: c.total },
+        { idempotencyKey: key(c, 'amount', c.total, c.updated_at) },
+      );
+    return { status: 'processing' };
+  }
+
+  async status(c: PaymentCheckout): Promise<PaymentOutcome> {
+    if (!c.payment_ref) return { status: 'open' };
+    if (c.payment_mode === 'hosted') {
+      const session = await this.stripe.checkout.sessions.retrieve(c.payment_ref);
+      return this.sessionOutcome(session);
+    }
+    return this.outcome(await this.stripe.paymentIntents.retrieve(c.payment_ref));
+  }
+
+  /** What a PaymentIntent's state means for its checkout. */
+  outcome(pi: Stripe.PaymentIntent): PaymentOutcome {
+    switch (pi.status) {
+      case 'succeeded':
+        return {
+          status: 'succeeded',
+          reference: pi.id,
+          amount: pi.amount_received,
+          currency: pi.currency,
+        };
+      case 'requires_payment_method': {
+        const e = pi.last_payment_error;
+        return e
+          ? {
+              status: 'declined',
+              code: e.decline_code ?? e.code ?? 'card_declined',
+              message: e.message ?? 'The payment was declined.',
+            }
+          : { status: 'open' };
+      }
+      case 'canceled':
+        return { status: 'open' };
+      default:
+        return { status: 'processing' };
+    }
+  }
+
+  sessionOutcome(s: Stripe.Checkout.Session): PaymentOutcome {
+    if (s.status === 'complete' && s.payment_status !== 'unpaid')
+      return {
+        status: 'succeeded',
+        reference:
+          typeof s.payment_intent === 'string' ? s.payment_intent : (s.payment_intent?.id ?? s.id),
+        amount: s.amount_total ?? undefined,
+        currency: s.currency ?? undefined,
+      } as PaymentOutcome;
+    return { status: 'open' };
+  }
+
+  async refund(reference: string, checkoutId: string) {
+    await this.stripe.refunds.create(
+      { payment_intent: reference, metadata: { checkout_id: checkoutId } },
+      { idempotencyKey: `bip_${checkoutId}_refund_${reference}` },
+    );
+  }
+
+  async cancel(c: PaymentCheckout) {
+    if (!c.payment_ref) return;
+    if (c.payment_mode === 'hosted') return this.expireSession(c.payment_ref);
+    const pi = await this.stripe.paymentIntents.retrieve(c.payment_ref);
+    // A succeeded one is handled by its webhook (refunded: the checkout is gone).
+    if (pi.status !== 'succeeded' && pi.status !== 'canceled')
+      await this.stripe.paymentIntents.cancel(c.payment_ref);
+  }
+
+  private async expireSession(id: string) {
+    const s = await this.stripe.checkout.sessions.retrieve(id);
+    if (s.status === 'open') await this.stripe.checkout.sessions.expire(id);
+  }
+
+  /** Checks a webhook's signature on the raw body; throws when it does not match. */
+  parseEvent(rawBody: string, signature: string): Promise<Stripe.Event> {
+    if (!this.config.webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET is not set');
+    return this.stripe.webhooks.constructEventAsync(rawBody, signature, this.config.webhookSecret);
+  }
+
+  get acceptsWebhooks() {
+    return this.config.webhookSecret !== null;
+  }
+}
