@@ -12,6 +12,7 @@ import { BuyInPostOpenEvent } from './events.ts';
 import { type I18n, i18nFor, onLangChange, resolveLocale } from './i18n/locale.ts';
 import type { ProtocolClient } from './internal/client.ts';
 import { ProductLoader } from './internal/product-loader.ts';
+import { forgetReturn, isReturnFor } from './internal/return.ts';
 import type { Product } from './internal/types.ts';
 import { whenNearViewport } from './internal/visibility.ts';
 
@@ -29,6 +30,7 @@ export interface CheckoutHost extends HTMLElement, ReactiveControllerHost {
   readonly client: ProtocolClient;
   readonly i18n: I18n;
   readonly post: string;
+  readonly paymentMode: '' | 'elements' | 'hosted';
   open: boolean;
   readonly renderRoot: HTMLElement | DocumentFragment;
   /** Closes the dialog and gives focus back to the Buy button. */
@@ -108,6 +110,13 @@ export class BuyInPost extends LitElement implements CheckoutHost {
 
   /** Overrides the button's text (the price is still announced). */
   @property() label = '';
+
+  /**
+   * `hosted`: pay on the payment provider's own page and come back (for in-app browsers, and
+   * pages whose Content-Security-Policy forbids payment iframes). By default the buyer pays in
+   * the dialog; the endpoint may choose the hosted page regardless.
+   */
+  @property({ attribute: 'payment-mode' }) paymentMode: '' | 'elements' | 'hosted' = '';
 
   /** Whether the checkout dialog is open. */
   @property({ type: Boolean, reflect: true }) open = false;
@@ -199,6 +208,11 @@ export class BuyInPost extends LitElement implements CheckoutHost {
   private watch() {
     this.stopWatching?.();
     if (!this.product) return;
+    if (this.resolvedEndpoint && isReturnFor(this.resolvedEndpoint, this.product)) {
+      // back from a payment page: show how it went, wherever the element is on the page
+      void this.load().then(() => this.show().then(forgetReturn));
+      return;
+    }
     this.stopWatching = whenNearViewport(this, () => {
       this.stopWatching = null;
       void this.load();

@@ -71,6 +71,7 @@ function checkout(over: Partial<Checkout> = {}): Checkout {
     email: null,
     shareEmail: false,
     shippingAddress: null,
+    shippingPreview: null,
     postRef: null,
     totals: { subtotal: usd(5000), shipping: null, tax: usd(0), total: usd(5000) },
     readyToPay: false,

@@ -178,10 +178,22 @@ export class CheckoutFlow implements CheckoutView, ReactiveController {
   paymentContext(): PaymentContext {
     return {
       i18n: this.host.i18n,
+      host: this.host,
+      product: this.product,
       checkout: this.state.checkout!,
       busy: this.state.busy,
       input: this.state.payment,
       ready: (payment: PaymentInput) => this.dispatch({ type: 'payment', payment }),
+      update: async (body) => {
+        const c = this.state.checkout!;
+        const next = await this.session.update(c.id, body);
+        this.dispatch({ type: 'checkout', checkout: next });
+        return next;
+      },
+      payNow: (payment: PaymentInput) => {
+        this.dispatch({ type: 'payment', payment });
+        void this.pay();
+      },
       requestUpdate: () => this.host.requestUpdate(),
     };
   }
@@ -216,7 +228,13 @@ export class CheckoutFlow implements CheckoutView, ReactiveController {
         return this.dispatch({ type: 'checkout', checkout: next });
       }
       this.pendingResume = null; // a new checkout replaces the one we could not read back
-      const body = createBody(this.product, variant.id, this.state, this.host.post);
+      const body = createBody(
+        this.product,
+        variant.id,
+        this.state,
+        this.host.post,
+        this.host.paymentMode,
+      );
       const created = await this.session.create(body, this.state.attemptKey!);
       this.dispatch({ type: 'checkout', checkout: created });
       this.host.dispatchEvent(
@@ -262,8 +280,8 @@ export class CheckoutFlow implements CheckoutView, ReactiveController {
 
   /** Follows a checkout the endpoint returned: paid → done; processing → wait; gone → say so. */
   private async settle(checkout: Checkout) {
-    const c = await this.session.settled(checkout);
     const { t } = this.host.i18n;
+    const c = await this.session.settled(checkout, () => this.dialog.announce(t.paymentSlow));
     if (c.status === 'paid') return this.finish(c);
     if (c.status === 'open') return this.dispatch({ type: 'resume', checkout: c });
     if (c.status === 'processing') {

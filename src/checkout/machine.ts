@@ -25,6 +25,8 @@ export interface Contact {
 /** What the payment step collected, for the review step to confirm. */
 export type PaymentInput =
   | { provider: 'test'; card: string }
+  /** Stripe's form holds the card (in its iframe); `wallet` when paid with Apple Pay and such. */
+  | { provider: 'stripe'; wallet?: string }
   | { provider: 'redirect'; url: string };
 
 export interface FlowError {

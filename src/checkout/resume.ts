@@ -1,3 +1,4 @@
+import { resumeKey } from '../internal/return.ts';
 import type { Contact, Selection } from './machine.ts';
 
 /**
@@ -11,7 +12,7 @@ export interface Saved {
   contact: Contact;
 }
 
-const key = (endpoint: string, productId: string) => `buy-in-post:${endpoint}:${productId}`;
+const key = resumeKey;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object';
 

@@ -1,4 +1,5 @@
 import type { ProtocolClient } from '../internal/client.ts';
+import { pageUrl } from '../internal/return.ts';
 import type { Checkout, Product, ShippingAddress } from '../internal/types.ts';
 import type { Contact, FlowState, PaymentInput } from './machine.ts';
 import type { PaymentAdapter } from './payment/adapter.ts';
@@ -7,9 +8,12 @@ import { resumeStore, type Saved } from './resume.ts';
 type CreateBody = Parameters<ProtocolClient['createCheckout']>[0];
 type UpdateBody = Parameters<ProtocolClient['updateCheckout']>[2];
 
-/** How long to wait for a `processing` payment (a wallet, a bank) before handing back. */
-const PROCESSING_POLLS = 20;
-const PROCESSING_INTERVAL_MS = 1500;
+/**
+ * Waiting for a `processing` payment (Stripe's webhook, a bank): reads back off from half a
+ * second to five, for a minute at most; after six seconds the reader is told it takes long.
+ */
+const PROCESSING_WAIT_MS = 60_000;
+const PROCESSING_SLOW_MS = 6_000;
 
 /** The address, if every required field is filled (blank optional fields are left out). */
 export function addressFrom(contact: Contact): ShippingAddress | null {
@@ -36,6 +40,7 @@ export function createBody(
   variantId: string,
   state: Pick<FlowState, 'selection' | 'contact'>,
   postRef: string,
+  paymentMode: '' | 'elements' | 'hosted' = '',
 ): CreateBody {
   const email = state.contact.email.trim();
   const address = product.kind === 'physical' ? addressFrom(state.contact) : null;
@@ -47,6 +52,9 @@ export function createBody(
     ...(postRef ? { postRef } : {}),
     ...(email ? { email, shareEmail: state.contact.shareEmail } : {}),
     ...(ships ? { shippingAddress: address } : {}),
+    ...(paymentMode ? { paymentMode } : {}),
+    // where a hosted payment page (or a bank's) sends the reader back
+    returnUrl: pageUrl(),
   };
 }
 
@@ -137,11 +145,15 @@ export class CheckoutSession {
     });
   }
 
-  /** Reads a `processing` checkout again until it settles (or we stop waiting). */
-  async settled(checkout: Checkout): Promise<Checkout> {
+  /** Reads a `processing` checkout again, backing off, until it settles (or we stop waiting). */
+  async settled(checkout: Checkout, onSlow: () => void = () => {}): Promise<Checkout> {
     let c = checkout;
-    for (let i = 0; c.status === 'processing' && i < PROCESSING_POLLS; i++) {
-      await new Promise((resolve) => setTimeout(resolve, PROCESSING_INTERVAL_MS));
+    let waited = 0;
+    for (let delay = 500; c.status === 'processing' && waited < PROCESSING_WAIT_MS; ) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (waited < PROCESSING_SLOW_MS && waited + delay >= PROCESSING_SLOW_MS) onSlow();
+      waited += delay;
+      delay = Math.min(delay * 2, 5_000);
       c = await this.read(c.id);
     }
     return c;

@@ -58,6 +58,17 @@ export interface Messages extends CoreMessages {
   toReview: (total: string) => string;
   paymentUnsupported: string;
   confirmingPayment: string;
+  /** The wait for the endpoint to hear from the payment provider goes on. */
+  paymentSlow: string;
+  /** Stripe's payment form is loading, or could not load. */
+  paymentLoading: string;
+  paymentLoadFailed: string;
+  /** Between the wallet buttons and the card form. */
+  orPayWithCard: string;
+  /** The review step's line for a card entered in Stripe's form, and for a wallet. */
+  payingByCard: string;
+  payingWith: (wallet: string) => string;
+  redirectPreparing: string;
   redirectHelp: string;
   redirectGo: string;
   reviewIntro: string;
@@ -147,6 +158,14 @@ export const en: Messages = {
   paymentUnsupported:
     'This shop asks for a way of paying that this page cannot show yet. Open the product page to buy it there.',
   confirmingPayment: 'Confirming your payment…',
+  paymentSlow:
+    'Your payment is taking longer than usual to confirm. Keep this window open; you will not be charged twice.',
+  paymentLoading: 'Loading the secure payment form…',
+  paymentLoadFailed: 'The payment form could not load. Check your connection and try again.',
+  orPayWithCard: 'Or pay by card',
+  payingByCard: 'Card, entered securely with Stripe',
+  payingWith: (wallet) => `Paying with ${wallet}`,
+  redirectPreparing: 'Preparing the secure payment page…',
   redirectHelp:
     'You will finish paying on the payment provider’s secure page, then come back here.',
   redirectGo: 'Go to secure payment',
@@ -275,6 +294,14 @@ export const ar: Messages = {
   paymentUnsupported:
     'يطلب هذا المتجر طريقة دفع لا تستطيع هذه الصفحة عرضها بعد. افتح صفحة المنتج لتشتري من هناك.',
   confirmingPayment: 'جارٍ تأكيد الدفع…',
+  paymentSlow:
+    'يستغرق تأكيد الدفع وقتًا أطول من المعتاد. أبقِ هذه النافذة مفتوحة؛ لن يُخصم المبلغ مرتين.',
+  paymentLoading: 'جارٍ تحميل نموذج الدفع الآمن…',
+  paymentLoadFailed: 'تعذّر تحميل نموذج الدفع. تحقّق من اتصالك وحاول مجددًا.',
+  orPayWithCard: 'أو ادفع بالبطاقة',
+  payingByCard: 'بطاقة، أُدخلت بأمان عبر Stripe',
+  payingWith: (wallet) => `الدفع عبر ${wallet}`,
+  redirectPreparing: 'جارٍ تجهيز صفحة الدفع الآمنة…',
   redirectHelp: 'ستكمل الدفع في صفحة مزوّد الدفع الآمنة، ثم تعود إلى هنا.',
   redirectGo: 'الانتقال إلى الدفع الآمن',
   reviewIntro: 'راجع كل شيء ثم أكّد.',

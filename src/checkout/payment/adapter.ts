@@ -1,9 +1,11 @@
 import type { TemplateResult } from 'lit';
+import type { CheckoutHost } from '../../buy-in-post.ts';
 import type { I18n } from '../../i18n/locale.ts';
 import type { ProtocolClient } from '../../internal/client.ts';
-import type { Checkout, PaymentHandoff } from '../../internal/types.ts';
+import type { Checkout, PaymentHandoff, Product } from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
 import { RedirectPaymentAdapter } from './redirect-adapter.ts';
+import { StripePaymentAdapter } from './stripe-adapter.ts';
 import { TestPaymentAdapter } from './test-adapter.ts';
 
 /** The id of the payment step's form, if the adapter renders one: the footer button submits it. */
@@ -12,14 +14,23 @@ export const PAYMENT_FORM_ID = 'payment-form';
 /** What an adapter gets to render its part of the payment step. */
 export interface PaymentContext {
   i18n: I18n;
+  /** The element (an adapter may need a light-DOM node on it: see light-dom-slot.ts). */
+  host: CheckoutHost;
+  product: Product;
   checkout: Checkout;
   busy: boolean;
   /** What the reader gave earlier in this checkout (coming back from review to edit). */
   input: PaymentInput | null;
   /** The adapter collected what is needed: move on to review. */
   ready(input: PaymentInput): void;
+  /** Changes the checkout (a wallet's address); the flow follows the answer. */
+  update(body: UpdateCheckoutBody): Promise<Checkout>;
+  /** Pays at once, without the review step (a wallet's sheet was the reader's review). */
+  payNow(input: PaymentInput): void;
   requestUpdate(): void;
 }
+
+export type UpdateCheckoutBody = Parameters<ProtocolClient['updateCheckout']>[2];
 
 /** Everything needed to pay, once the reader confirmed on the review step. */
 export interface ConfirmRequest {
@@ -34,8 +45,8 @@ export interface ConfirmRequest {
 
 /**
  * The payment seam: one adapter per hand-off `provider` the endpoint may choose. The flow only
- * talks to this interface, so Stripe (Elements in a light-DOM slot, `confirmPayment`, then a
- * read of the checkout) plugs in here later without touching the flow.
+ * talks to this interface: the test provider's form, Stripe (Elements in a light-DOM slot,
+ * `confirmPayment`, then a read of the checkout), and a hosted page all plug in here.
  */
 export interface PaymentAdapter {
   /** The payment step's content. A form inside it must have the id {@link PAYMENT_FORM_ID}. */
@@ -63,6 +74,8 @@ export function adapterFor(handoff: PaymentHandoff): PaymentAdapter | null {
       return new TestPaymentAdapter();
     case 'redirect':
       return new RedirectPaymentAdapter(handoff.url);
+    case 'stripe':
+      return new StripePaymentAdapter(handoff);
     default:
       return null;
   }

@@ -8,11 +8,13 @@ import type { PaymentAdapter, PaymentContext } from './adapter.ts';
  * when the dialog reopens (see resume.ts), and shows the order once the endpoint has it.
  */
 export class RedirectPaymentAdapter implements PaymentAdapter {
-  constructor(private readonly url: string) {}
+  constructor(private readonly url: string | null) {}
 
   render(ctx: PaymentContext) {
     const { t } = ctx.i18n;
     const total = ctx.i18n.money(ctx.checkout.totals.total);
+    // The endpoint makes the page once the checkout is ready to pay (and after each change).
+    if (!this.url) return html`<p part="payment" role="status">${t.redirectPreparing}</p>`;
     return html`<div part="payment" class="redirect">
       <p id="redirect-help">${t.redirectHelp}</p>
       <a

@@ -1,0 +1,348 @@
+import type {
+  Appearance,
+  Stripe,
+  StripeElementLocale,
+  StripeElements,
+  StripeError,
+  StripeExpressCheckoutElement,
+  StripeExpressCheckoutElementConfirmEvent,
+  StripePaymentElement,
+} from '@stripe/stripe-js';
+import { html, nothing } from 'lit';
+import type { I18n } from '../../i18n/locale.ts';
+import { ProtocolError } from '../../internal/client.ts';
+import type { Checkout } from '../../internal/types.ts';
+import type { PaymentInput } from '../machine.ts';
+import {
+  type ConfirmRequest,
+  PAYMENT_FORM_ID,
+  type PaymentAdapter,
+  type PaymentContext,
+} from './adapter.ts';
+import { type LightDomSlot, lightDomSlot } from './light-dom-slot.ts';
+
+type Handoff = { provider: 'stripe'; publishableKey: string; clientSecret: string };
+
+/** Wallet names as the reader knows them (they are brands: not translated). */
+const WALLETS: Record<string, string> = {
+  apple_pay: 'Apple Pay',
+  google_pay: 'Google Pay',
+  link: 'Link',
+};
+
+/** The page to come back to after a payment method that leaves the page (a bank's site). */
+export function returnUrl(checkoutId: string): string {
+  const url = new URL(location.href);
+  url.searchParams.set('bip_checkout', checkoutId);
+  url.searchParams.set('bip_return', 'done');
+  return url.toString();
+}
+
+/**
+ * Resolves a colour the element's theme sets (a custom property, perhaps a `light-dark()`) to
+ * the rgb() Stripe's Appearance API takes, by letting the browser compute it in place.
+ */
+function resolved(root: ShadowRoot, property: 'color' | 'backgroundColor', value: string) {
+  const probe = document.createElement('span');
+  probe.style[property] = value;
+  probe.hidden = true;
+  root.append(probe);
+  const out = getComputedStyle(probe)[property];
+  probe.remove();
+  return out;
+}
+
+/** Stripe's form, dressed in the element's colours, radius and font, light or dark. */
+export function appearanceFor(host: HTMLElement): Appearance {
+  const root = host.shadowRoot!;
+  const surface = resolved(root, 'backgroundColor', 'var(--buy-in-post-surface)');
+  const [r = 255, g = 255, b = 255] = surface.match(/\d+(\.\d+)?/g)?.map(Number) ?? [];
+  const dark = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 < 0.5;
+  return {
+    theme: dark ? 'night' : 'stripe',
+    variables: {
+      colorPrimary: resolved(root, 'color', 'var(--buy-in-post-accent)'),
+      colorBackground: surface,
+      colorText: resolved(root, 'color', 'var(--buy-in-post-text)'),
+      fontFamily:
+        getComputedStyle(host).getPropertyValue('--buy-in-post-font').trim() ||
+        'system-ui, sans-serif',
+      borderRadius: '8px',
+    },
+  };
+}
+
+/**
+ * Stripe's Payment Element (and, where the device has one, a wallet: Apple Pay, Google Pay,
+ * Link) in the payment step. Stripe.js loads now, not before — through `@stripe/stripe-js/pure`,
+ * so a page that never reaches payment never contacts Stripe. The card form lives in Stripe's
+ * iframe, mounted in a light-DOM node shown through a slot (Stripe refuses shadow roots).
+ *
+ * Paying: the endpoint is asked to hold the checkout (`confirm` with `provider: "stripe"`, which
+ * also makes sure the PaymentIntent is for the endpoint's total), then Stripe.js confirms
+ * (`redirect: "if_required"`: 3-D Secure shows Stripe's own challenge), then the flow waits for
+ * the endpoint to report the checkout paid — Stripe tells it by webhook, or when asked.
+ */
+export class StripePaymentAdapter implements PaymentAdapter {
+  private stripe: Stripe | null = null;
+  private elements: StripeElements | null = null;
+  private card: StripePaymentElement | null = null;
+  private express: StripeExpressCheckoutElement | null = null;
+  private slot: LightDomSlot | null = null;
+  private load: Promise<void> | null = null;
+  private failed = false;
+  private wallets = false;
+  private invalid: string | null = null;
+  /** The wallet sheet waiting for the outcome of its payment. */
+  private walletConfirm: StripeExpressCheckoutElementConfirmEvent | null = null;
+  private ctx: PaymentContext | null = null;
+
+  constructor(private readonly handoff: Handoff) {}
+
+  render(ctx: PaymentContext) {
+    this.ctx = ctx;
+    const { t } = ctx.i18n;
+    this.load ??= this.mount(ctx);
+    const submit = async (e: Event) => {
+      e.preventDefault();
+      if (ctx.busy || !this.elements) return;
+      // Stripe checks its own fields (and shows what is missing in them).
+      const { error } = await this.elements.submit();
+      this.invalid = error ? (error.message ?? t.errors.generic) : null;
+      ctx.requestUpdate();
+      if (!error) ctx.ready({ provider: 'stripe' });
+    };
+    return html`<form
+      id=${PAYMENT_FORM_ID}
+      class="stripe"
+      part="payment"
+      aria-busy=${this.stripe || this.failed ? 'false' : 'true'}
+      novalidate
+      @submit=${submit}
+    >
+      ${
+        this.failed
+          ? html`<div role="alert" class="error">
+            <p>${t.paymentLoadFailed}</p>
+            <button type="button" class="secondary" @click=${() => this.reload(ctx)}>
+              ${t.retry}
+            </button>
+          </div>`
+          : nothing
+      }
+      ${!this.stripe && !this.failed ? html`<p role="status" class="help">${t.paymentLoading}</p>` : nothing}
+      <slot name=${this.slot?.name ?? ''}></slot>
+      ${this.wallets ? html`<p class="divider" aria-hidden="true">${t.orPayWithCard}</p>` : nothing}
+      ${this.invalid ? html`<p class="message" role="alert">${this.invalid}</p>` : nothing}
+    </form>`;
+  }
+
+  primaryLabel(ctx: PaymentContext) {
+    return ctx.i18n.t.toReview(ctx.i18n.money(ctx.checkout.totals.total));
+  }
+
+  summary(input: PaymentInput, i18n: I18n) {
+    if (input.provider !== 'stripe') return '';
+    return input.wallet
+      ? i18n.t.payingWith(WALLETS[input.wallet] ?? input.wallet)
+      : i18n.t.payingByCard;
+  }
+
+  async confirm(request: ConfirmRequest): Promise<Checkout> {
+    const { client, checkout, clientToken, idempotencyKey } = request;
+    const { stripe, elements } = this;
+    if (!stripe || !elements) throw new ProtocolError('payment_failed', 0, 'Stripe is not loaded');
+    try {
+      const held = await client.confirmCheckout(
+        checkout.id,
+        clientToken,
+        { payment: { provider: 'stripe' } },
+        idempotencyKey,
+      );
+      if (held.status !== 'processing' && held.status !== 'open') return held;
+      const { error } = await stripe.confirmPayment({
+        elements,
+        clientSecret: this.handoff.clientSecret,
+        confirmParams: { return_url: returnUrl(checkout.id) },
+        redirect: 'if_required',
+      });
+      if (error) {
+        // Let the endpoint see the decline now (a read asks Stripe), so the checkout is open
+        // again for the next attempt; then say what Stripe said.
+        await client.getCheckout(checkout.id, clientToken).catch(() => null);
+        throw declined(error);
+      }
+      this.walletConfirm = null;
+      return await client.getCheckout(checkout.id, clientToken, request.signal);
+    } catch (err) {
+      this.walletConfirm?.paymentFailed({ reason: 'fail' });
+      this.walletConfirm = null;
+      throw err;
+    }
+  }
+
+  dispose() {
+    this.express?.destroy();
+    this.card?.destroy();
+    this.slot?.remove();
+    this.express = this.card = this.elements = this.slot = null;
+  }
+
+  // ---- loading and mounting ----------------------------------------------------------------
+
+  private reload(ctx: PaymentContext) {
+    this.failed = false;
+    this.load = this.mount(ctx);
+    ctx.requestUpdate();
+  }
+
+  private async mount(ctx: PaymentContext) {
+    try {
+      // @stripe/stripe-js/pure (its pure/index.mjs re-exports this file; NodeNext needs the path)
+      const { loadStripe } = await import('@stripe/stripe-js/dist/pure.mjs');
+      const locale = stripeLocale(ctx.i18n.lang);
+      this.stripe ??= await loadStripe(this.handoff.publishableKey, { locale });
+      if (!this.stripe) throw new Error('Stripe.js did not load');
+    } catch (err) {
+      console.warn('[buy-in-post] Stripe.js could not load:', err);
+      this.failed = true;
+      this.load = null;
+      ctx.requestUpdate();
+      return;
+    }
+    this.slot = lightDomSlot(ctx.host);
+    ctx.requestUpdate();
+    await ctx.host.updateComplete;
+    const elements = this.stripe.elements({
+      clientSecret: this.handoff.clientSecret,
+      appearance: appearanceFor(ctx.host),
+      locale: stripeLocale(ctx.i18n.lang),
+    });
+    this.elements = elements;
+    const walletNode = document.createElement('div');
+    const cardNode = document.createElement('div');
+    this.slot.node.append(walletNode, cardNode);
+    this.card = elements.create('payment', { layout: 'tabs' });
+    this.card.on('change', () => {
+      if (this.invalid) {
+        this.invalid = null;
+        this.ctx?.requestUpdate();
+      }
+    });
+    this.card.mount(cardNode);
+    this.mountWallets(elements, walletNode);
+  }
+
+  /**
+   * Apple Pay, Google Pay, Link — only where the device offers one. The wallet's sheet asks
+   * for the address; its partial address prices shipping through the endpoint before the
+   * reader authorises, and the full one is saved on the checkout before paying.
+   */
+  private mountWallets(elements: StripeElements, node: HTMLElement) {
+    const express = elements.create('expressCheckout', {
+      buttonHeight: 44,
+      paymentMethods: { applePay: 'auto', googlePay: 'auto', link: 'auto' },
+    });
+    this.express = express;
+    const physical = () => this.ctx?.checkout.kind === 'physical';
+    const lines = (c: Checkout) => [
+      { name: c.quantity > 1 ? `× ${c.quantity}` : '1', amount: c.totals.subtotal.amount },
+      ...(c.totals.tax.amount ? [{ name: 'Tax', amount: c.totals.tax.amount }] : []),
+    ];
+    const rates = (c: Checkout) => [
+      {
+        id: 'standard',
+        displayName: this.ctx?.i18n.t.shipping ?? 'Shipping',
+        amount: c.totals.shipping?.amount ?? 0,
+      },
+    ];
+    express.on('ready', ({ availablePaymentMethods }) => {
+      this.wallets =
+        !!availablePaymentMethods && Object.values(availablePaymentMethods).some(Boolean);
+      this.ctx?.requestUpdate();
+    });
+    express.on('click', (event) => {
+      const ctx = this.ctx;
+      if (!ctx || ctx.busy) return;
+      const c = ctx.checkout;
+      event.resolve({
+        emailRequired: true,
+        lineItems: lines(c),
+        ...(physical()
+          ? {
+              shippingAddressRequired: true,
+              allowedShippingCountries: [...ctx.product.shipsTo],
+              shippingRates: rates(c),
+            }
+          : {}),
+      });
+    });
+    express.on('shippingaddresschange', async (event) => {
+      const ctx = this.ctx;
+      if (!ctx) return event.reject();
+      const a = event.address;
+      try {
+        const c = await ctx.update({
+          shippingPreview: {
+            country: a.country,
+            ...(a.state ? { region: a.state } : {}),
+            ...(a.city ? { city: a.city } : {}),
+            ...(a.postal_code ? { postalCode: a.postal_code } : {}),
+          },
+        });
+        await elements.fetchUpdates();
+        event.resolve({ lineItems: lines(c), shippingRates: rates(c) });
+      } catch {
+        event.reject(); // the seller does not ship there: the sheet says so
+      }
+    });
+    express.on('confirm', async (event) => {
+      const ctx = this.ctx;
+      if (!ctx) return event.paymentFailed({ reason: 'fail' });
+      this.walletConfirm = event;
+      try {
+        const s = event.shippingAddress;
+        const email = event.billingDetails?.email;
+        await ctx.update({
+          ...(email ? { email } : {}),
+          ...(s && physical()
+            ? {
+                shippingAddress: {
+                  name: s.name,
+                  line1: s.address.line1,
+                  ...(s.address.line2 ? { line2: s.address.line2 } : {}),
+                  city: s.address.city,
+                  ...(s.address.state ? { region: s.address.state } : {}),
+                  ...(s.address.postal_code ? { postalCode: s.address.postal_code } : {}),
+                  country: s.address.country,
+                },
+              }
+            : {}),
+        });
+        ctx.payNow({ provider: 'stripe', wallet: event.expressPaymentType });
+      } catch {
+        this.walletConfirm = null;
+        event.paymentFailed({ reason: 'invalid_shipping_address' });
+      }
+    });
+    express.mount(node);
+  }
+}
+
+/** A Stripe decline (or a check Stripe.js made) as the flow's error, with Stripe's words. */
+function declined(error: StripeError): ProtocolError {
+  const code = error.type === 'validation_error' ? 'validation_failed' : 'payment_declined';
+  return new ProtocolError(code, 402, error.message ?? 'The payment was declined.', {
+    type: 'about:blank',
+    title: 'Payment declined',
+    status: 402,
+    code,
+    declineCode: error.decline_code ?? error.code ?? 'card_declined',
+  } as never);
+}
+
+/** Stripe's locale for the element's language ('auto' for one Stripe does not know). */
+function stripeLocale(lang: string): StripeElementLocale {
+  const known = ['ar', 'en', 'fr', 'de', 'es', 'it', 'ja', 'nl', 'pt', 'zh', 'he', 'tr', 'pl'];
+  return (known.includes(lang) ? lang : 'auto') as StripeElementLocale;
+}
