@@ -19,6 +19,9 @@ import { computeTotals, DoesNotShipError } from './pricing.ts';
 
 type Db = ServiceContext['db'] | Transaction<Database>;
 
+/** How long a checkout held for payment waits for the page to confirm with the provider. */
+const HOLD_GRACE_MS = 2 * 60_000;
+
 /**
  * Holds `quantity` units of a variant, atomically: the WHERE clause re-checks availability in
  * the same statement that takes the units, so concurrent buyers (or server processes sharing a
@@ -433,6 +436,11 @@ export class CheckoutService {
     if (!asks || !this.payments.status || row.payment_provider !== this.payments.name) return row;
     const outcome = await this.payments.status(row);
     if (outcome.status === 'processing' && row.status === 'processing') return row;
+    // Held, and nothing tried at Stripe yet: the page is about to confirm. Only a hold left
+    // long enough to be abandoned (the page closed in between) goes back to the buyer.
+    const heldFor = this.ctx.clock.now().getTime() - Date.parse(row.updated_at);
+    if (outcome.status === 'open' && row.status === 'processing' && heldFor < HOLD_GRACE_MS)
+      return row;
     await this.settle(row, outcome);
     return this.load(row.id);
   }
