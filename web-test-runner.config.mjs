@@ -10,6 +10,7 @@ import { defaultReporter } from '@web/test-runner';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { register } from 'tsx/esm/api';
 import { createEndpoint, freePort } from './test/helpers/endpoint.mjs';
+import { createStripeEndpoint } from './test/helpers/stripe-endpoint.mjs';
 
 register();
 
@@ -24,20 +25,12 @@ const pageOrigin = `http://${hostname}:${port}`;
 const dir = mkdtempSync(join(tmpdir(), 'bip-wtr-'));
 const endpoint = await createEndpoint({ dir, pageOrigin });
 
-/** A stand-in for Stripe.js (the element's Stripe adapter loads it from js.stripe.com). */
-const FAKE_STRIPE_JS = `(() => {
-  function Stripe(key, options) {
-    if (!(this instanceof Stripe)) return new Stripe(key, options);
-    this.key = key;
-    this.options = options;
-  }
-  Stripe.version = 'endive';
-  Stripe.prototype.elements = function () {
-    return { create: () => ({ mount() {}, unmount() {}, on() {}, destroy() {} }), submit: async () => ({}) };
-  };
-  Stripe.prototype.confirmPayment = async () => ({ paymentIntent: { status: 'succeeded' } });
-  window.Stripe = Stripe;
-})();`;
+// The same endpoint configured for Stripe, its SDK pointed at a fake Stripe API that posts
+// signed webhooks back; Stripe.js in the test browser is the fake from test/doubles/.
+const stripe = await createStripeEndpoint({ dir, pageOrigin });
+
+/** Every request the page made to js.stripe.com (the element must make none before payment). */
+const stripeJsRequests = [];
 
 /** Outside addresses the page tried to reach (and was refused), for the environment test. */
 const refused = [];
@@ -68,6 +61,7 @@ function summaryReporter() {
     },
     async stop() {
       await endpoint.close();
+      await stripe.close();
       rmSync(dir, { recursive: true, force: true });
       // The runner prints its own summary after the reporters stop: say ours at exit, last.
       const line = `element: ${passed} passed, ${failed} failed`;
@@ -88,9 +82,14 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: 'auto-always', tsconfig: './tsconfig.json' }),
     endpoint.plugin,
+    stripe.plugin,
     {
       name: 'bip-refused',
-      executeCommand: ({ command }) => (command === 'bip-refused' ? [...refused] : undefined),
+      executeCommand: ({ command }) => {
+        if (command === 'bip-refused') return [...refused];
+        if (command === 'bip-stripe-js-requests') return [...stripeJsRequests];
+        return undefined;
+      },
     },
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>
@@ -101,7 +100,7 @@ export default {
         <script>
           // loading tests read the page's whole request history
           performance.setResourceTimingBufferSize(100000);
-          window.__BIP__ = ${JSON.stringify(endpoint.info)};
+          window.__BIP__ = ${JSON.stringify({ ...endpoint.info, stripe: stripe.info })};
         </script>
       </head>
       <body>
@@ -124,10 +123,11 @@ export default {
           (route) => {
             const url = new URL(route.request().url());
             if (url.hostname === 'js.stripe.com') {
+              stripeJsRequests.push(url.href);
               return route.fulfill({
                 status: 200,
                 contentType: 'application/javascript',
-                body: FAKE_STRIPE_JS,
+                body: stripe.stripeJs,
               });
             }
             refused.push(url.href);

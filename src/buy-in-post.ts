@@ -208,7 +208,7 @@ export class BuyInPost extends LitElement implements CheckoutHost {
   private watch() {
     this.stopWatching?.();
     if (!this.product) return;
-    if (this.resolvedEndpoint && isReturnFor(this.resolvedEndpoint, this.product)) {
+    if (this.resolvedEndpoint && isReturnFor(this.client.base, this.product)) {
       // back from a payment page: show how it went, wherever the element is on the page
       void this.load().then(() => this.show().then(forgetReturn));
       return;

@@ -196,6 +196,22 @@ describe('checkout state machine (pure)', () => {
     expect(s.step).to.equal('shipping');
   });
 
+  it('a wallet changes the checkout in place: same step, new totals; another checkout is ignored', () => {
+    const atPayment = run(TEE, [
+      { type: 'submit', key: 'k1' },
+      { type: 'checkout', checkout: checkout() },
+      { type: 'submit', key: 'k2' },
+      { type: 'checkout', checkout: checkout() },
+    ]);
+    expect(atPayment.step).to.equal('payment');
+    const dearer = checkout({ totals: { ...checkout().totals, total: usd(6800) } });
+    const s = run(TEE, [{ type: 'refresh', checkout: dearer }], atPayment);
+    expect(s.step).to.equal('payment');
+    expect(s.checkout!.totals.total.amount).to.equal(6800);
+    const other = run(TEE, [{ type: 'refresh', checkout: checkout({ id: 'chk_2' }) }], s);
+    expect(other.checkout!.id).to.equal('chk_1');
+  });
+
   it('a declined card goes back to payment without the card; the order ends the flow', () => {
     const atReview = run(TEE, [
       { type: 'submit', key: 'k1' },

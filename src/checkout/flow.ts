@@ -187,7 +187,7 @@ export class CheckoutFlow implements CheckoutView, ReactiveController {
       update: async (body) => {
         const c = this.state.checkout!;
         const next = await this.session.update(c.id, body);
-        this.dispatch({ type: 'checkout', checkout: next });
+        this.dispatch({ type: 'refresh', checkout: next });
         return next;
       },
       payNow: (payment: PaymentInput) => {

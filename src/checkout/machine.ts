@@ -65,6 +65,8 @@ export type FlowEvent =
   /** `key` is a fresh candidate; an attempt already under way keeps its own. */
   | { type: 'submit'; key?: string }
   | { type: 'checkout'; checkout: Checkout }
+  /** The checkout changed where the reader is (a wallet's address): same step, new totals. */
+  | { type: 'refresh'; checkout: Checkout }
   | { type: 'payment'; payment: PaymentInput }
   | { type: 'paid'; checkout: Checkout }
   | { type: 'failed'; error: FlowError }
@@ -238,6 +240,9 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
         checkout: event.checkout,
         step: next(product, state.step),
       };
+    case 'refresh':
+      if (event.checkout.id !== state.checkout?.id) return state;
+      return { ...state, checkout: event.checkout };
     case 'payment':
       if (state.busy) return state;
       return { ...state, error: null, attemptKey: null, payment: event.payment, step: 'review' };
