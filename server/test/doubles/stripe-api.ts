@@ -1,21 +1,29 @@
 /**
- * A stateful fake of the Stripe REST API on node:http, for tests on machines that cannot reach
- * api.stripe.com. The real `stripe` SDK reaches it through its `host`/`port`/`protocol` options
- * (as stripe-node's own tests use stripe-mock); the fake Stripe.js in the test browser
- * (test/doubles/stripe-js.js) calls its browser-facing routes with the publishable key.
+ * A stateful fake of Stripe's REST API, on node:http, for tests.
  *
- * It keeps payment intents, customers, payment methods, checkout sessions and refunds in memory,
- * honours Idempotency-Key like Stripe, decides card outcomes by Stripe's test card numbers, and
- * posts signed webhook events (`stripe.webhooks.generateTestHeaderString`) to `webhookUrl` — which
- * it can also delay, drop, duplicate, or hold and release in another order.
+ * The real `stripe` SDK reaches it through its `host`/`port`/`protocol` options, the way
+ * stripe-node's own tests reach stripe-mock (a Go program that cannot be installed here). Unlike
+ * stripe-mock it keeps state: a PaymentIntent confirmed with a declined test card stays
+ * declined, a Checkout Session paid on the hosted page is complete, and every change makes an
+ * event that is signed and POSTed to `webhookUrl` under a policy tests control (deliver late,
+ * twice, out of order, or never).
+ *
+ * Covered, with Stripe's shapes and errors: PaymentIntents (create, update, retrieve, confirm,
+ * cancel, 3-D Secure through `/_fake/…/authenticate`), refunds, customers, card payment methods,
+ * customer sessions, Checkout Sessions with a small hosted page at `/c/pay/:id`, and events.
+ * Events are made only for what a webhook endpoint usually subscribes to (no `*.created`).
+ *
+ * Browser-facing calls (what Stripe.js does with a publishable key) get CORS headers, so a fake
+ * Stripe.js in a test browser can call the fake directly.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import qs from 'qs';
 import Stripe from 'stripe';
 
-/** Stripe's test card numbers the fake knows (any other Luhn-valid number succeeds). */
+/** Stripe's test cards (https://docs.stripe.com/testing). Any other Luhn-valid number pays. */
 export const TEST_CARDS = {
   success: '4242424242424242',
   declined: '4000000000000002',
@@ -23,22 +31,13 @@ export const TEST_CARDS = {
   authenticationRequired: '4000002500003155',
 } as const;
 
-const DECLINES: Record<string, { decline_code: string; message: string }> = {
-  [TEST_CARDS.declined]: { decline_code: 'generic_decline', message: 'Your card was declined.' },
-  [TEST_CARDS.insufficientFunds]: {
-    decline_code: 'insufficient_funds',
-    message: 'Your card has insufficient funds.',
-  },
-};
-const AUTHENTICATION = new Set([TEST_CARDS.authenticationRequired, '4000002760003184']);
-const AUTH_FAILED_MESSAGE =
-  'We are unable to authenticate your payment method. Please choose a different payment method and try again.';
+/** The API version events carry: the installed SDK's default, so they parse as the SDK expects. */
+export const API_VERSION: string = Stripe.API_VERSION;
 
-/** The API version the installed SDK speaks: events say they were rendered in it. */
-const API_VERSION =
-  (Stripe as unknown as { API_VERSION?: string }).API_VERSION ?? '2026-10-28.endive';
-
-type Obj = Record<string, any>;
+/** A Stripe object as JSON, with Stripe's snake_case fields. */
+type StripeObject = Record<string, any>;
+/** Request parameters as `qs` parses Stripe's bracket notation (`metadata[k]=v`). */
+type Params = Record<string, any>;
 
 export interface StripeEvent {
   id: string;
@@ -47,16 +46,16 @@ export interface StripeEvent {
   created: number;
   livemode: false;
   pending_webhooks: number;
-  request: { id: null; idempotency_key: null };
+  request: { id: string | null; idempotency_key: string | null };
   type: string;
-  data: { object: Obj };
+  data: { object: StripeObject };
 }
 
 export interface WebhookPolicy {
-  /** `deliver` as they happen; `drop` never; `hold` until {@link FakeStripe.releaseHeld}. */
   mode: 'deliver' | 'drop' | 'hold';
-  /** Extra identical deliveries of each event. */
+  /** Extra identical deliveries of each event, sent one after the other. */
   duplicates: number;
+  /** Wait before sending (0: as soon as the request that made the event has been answered). */
   delayMs: number;
 }
 
@@ -68,9 +67,13 @@ export interface FakeStripe {
   secretKey: string;
   publishableKey: string;
   webhookSecret: string;
+  /** Where signed events are POSTed (null: events are recorded, not sent). */
   webhookUrl: string | null;
+  /** How the next events are delivered. Changeable at any time. */
   webhookPolicy: WebhookPolicy;
+  /** Sends the held events now, in the order given. Resolves when all deliveries finished. */
   releaseHeld(order?: 'fifo' | 'reverse'): Promise<void>;
+  /** Resolves when no delivery is in flight or waiting for its delay. */
   idle(): Promise<void>;
   events: StripeEvent[];
   deliveries: { eventId: string; type: string; status: number | 'error' }[];
@@ -80,98 +83,936 @@ export interface FakeStripe {
     idempotencyKey: string | null;
     body: Record<string, unknown>;
   }[];
-  paymentIntents: Map<string, Obj>;
-  checkoutSessions: Map<string, Obj>;
-  customers: Map<string, Obj>;
-  paymentMethods: Map<string, Obj>;
-  refunds: Map<string, Obj>;
+  paymentIntents: Map<string, any>;
+  checkoutSessions: Map<string, any>;
+  customers: Map<string, any>;
+  refunds: Map<string, any>;
+  paymentMethods: Map<string, any>;
+  charges: Map<string, any>;
   close(): Promise<void>;
 }
 
+/** Starts a fake on a free port of 127.0.0.1. */
+export async function startFakeStripe(opts: { webhookUrl?: string } = {}): Promise<FakeStripe> {
+  const fake = new StripeDouble(opts.webhookUrl ?? null);
+  await fake.listen();
+  return fake;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors and replies
+
+interface ErrorBody {
+  type: 'invalid_request_error' | 'card_error' | 'idempotency_error' | 'api_error';
+  message: string;
+  code?: string;
+  decline_code?: string;
+  param?: string;
+  charge?: string;
+  payment_intent?: StripeObject;
+  payment_method?: StripeObject;
+}
+
+/** Thrown by handlers; becomes `{error}` with its status, which the SDK maps to its classes. */
 class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly error: Obj,
+    readonly body: ErrorBody,
   ) {
-    super(error.message);
+    super(body.message);
   }
 }
 
-const invalid = (message: string, extra: Obj = {}) =>
-  new ApiError(400, { type: 'invalid_request_error', message, ...extra });
-const missing = (kind: string, id: string) =>
-  new ApiError(404, {
-    type: 'invalid_request_error',
-    code: 'resource_missing',
-    message: `No such ${kind}: '${id}'`,
-  });
+const invalid = (message: string, extra: Partial<ErrorBody> = {}, status = 400) =>
+  new ApiError(status, { type: 'invalid_request_error', message, ...extra });
+const missingParam = (param: string) =>
+  invalid(`Missing required param: ${param}.`, { code: 'parameter_missing', param });
+const unexpectedState = (pi: StripeObject, message: string) =>
+  invalid(message, { code: 'payment_intent_unexpected_state', payment_intent: pi });
 
-const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
-const now = () => Math.floor(Date.now() / 1000);
-const copy = <T>(v: T): T => structuredClone(v);
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A response, serialised at once: stored idempotent replies must not follow later changes. */
+interface Reply {
+  status: number;
+  body: string;
+  type: 'application/json' | 'text/html; charset=utf-8';
+  location?: string;
+}
+const json = (value: unknown, status = 200): Reply => ({
+  status,
+  body: JSON.stringify(value, null, 2),
+  type: 'application/json',
+});
+const html = (body: string, status = 200): Reply => ({
+  status,
+  body,
+  type: 'text/html; charset=utf-8',
+});
 
-function luhn(digits: string) {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+/**
+ * Who may call a route. The secret key may call every API route; `client_secret`: also the
+ * publishable key with the PaymentIntent's client secret (Stripe.js confirming in the page);
+ * `publishable`: also the publishable key alone (Stripe.js making a payment method);
+ * `none`: the hosted payment page, opened by the buyer's browser.
+ */
+type Access = 'secret' | 'client_secret' | 'publishable' | 'none';
+
+interface Call {
+  params: Params;
+  /** The `:id` of the path, if the route has one. */
+  id: string;
+  key: 'secret' | 'publishable' | null;
 }
 
-export async function startFakeStripe(opts: { webhookUrl?: string } = {}): Promise<FakeStripe> {
-  const suffix = randomBytes(8).toString('hex');
-  const signer = new Stripe('sk_test_signer');
-  const paymentIntents = new Map<string, Obj>();
-  const checkoutSessions = new Map<string, Obj>();
-  const customers = new Map<string, Obj>();
-  const paymentMethods = new Map<string, Obj>();
-  const refunds = new Map<string, Obj>();
-  const idempotency = new Map<string, { body: string; status: number; response: Obj }>();
-  const held: StripeEvent[] = [];
-  const inFlight = new Set<Promise<void>>();
+interface Route {
+  method: string;
+  pattern: RegExp;
+  access: Access;
+  handle: (call: Call) => Reply;
+}
 
-  const fake: FakeStripe = {
-    url: '',
-    host: '127.0.0.1',
-    port: 0,
-    protocol: 'http',
-    secretKey: `sk_test_fake_${suffix}`,
-    publishableKey: `pk_test_fake_${suffix}`,
-    webhookSecret: `whsec_fake_${suffix}`,
-    webhookUrl: opts.webhookUrl ?? null,
-    webhookPolicy: { mode: 'deliver', duplicates: 0, delayMs: 0 },
-    events: [],
-    deliveries: [],
-    requests: [],
-    paymentIntents,
-    checkoutSessions,
-    customers,
-    paymentMethods,
-    refunds,
-    async releaseHeld(order = 'fifo') {
-      const batch = held.splice(0, held.length);
-      if (order === 'reverse') batch.reverse();
-      // one after the other, in the chosen order
-      for (const event of batch) await deliver(event);
-    },
-    async idle() {
-      while (inFlight.size) await Promise.allSettled([...inFlight]);
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function route(method: string, path: string, access: Access, handle: Route['handle']): Route {
+  return { method, pattern: new RegExp(`^${path.replace(':id', '([^/]+)')}$`), access, handle };
+}
 
-  // ---- events and webhooks -----------------------------------------------------------------
+const QS_OPTIONS = {
+  depth: 10,
+  arrayLimit: 1000,
+  parameterLimit: 10_000,
+} satisfies qs.IParseOptions;
 
-  function emit(type: string, object: Obj) {
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type, Authorization, Idempotency-Key, Stripe-Version',
+  'Access-Control-Max-Age': '600',
+};
+
+// ---------------------------------------------------------------------------------------------
+// The fake
+
+class StripeDouble implements FakeStripe {
+  readonly host = '127.0.0.1' as const;
+  readonly protocol = 'http' as const;
+  port = 0;
+  url = '';
+  readonly secretKey = `sk_test_fake_${random(24)}`;
+  readonly publishableKey = `pk_test_fake_${random(24)}`;
+  readonly webhookSecret = `whsec_fake_${random(32)}`;
+  webhookPolicy: WebhookPolicy = { mode: 'deliver', duplicates: 0, delayMs: 0 };
+
+  readonly events: StripeEvent[] = [];
+  readonly deliveries: FakeStripe['deliveries'] = [];
+  readonly requests: FakeStripe['requests'] = [];
+  readonly paymentIntents = new Map<string, any>();
+  readonly checkoutSessions = new Map<string, any>();
+  readonly customers = new Map<string, any>();
+  readonly refunds = new Map<string, any>();
+  readonly paymentMethods = new Map<string, any>();
+  readonly charges = new Map<string, any>();
+
+  /** Card numbers stay here, never in an object a response or an event shows. */
+  private readonly cardNumbers = new Map<string, string>();
+  /** What a Checkout Session knows but its API object does not show. */
+  private readonly sessionData = new Map<
+    string,
+    { lineItems: StripeObject[]; piMetadata: Record<string, string> }
+  >();
+  private readonly idempotency = new Map<string, { fingerprint: string; reply: Reply }>();
+  private held: { event: StripeEvent; copies: number; url: string }[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stop = new AbortController();
+  private readonly server = createServer((req, res) => void this.serve(req, res));
+
+  constructor(public webhookUrl: string | null) {}
+
+  async listen() {
+    await new Promise<void>((resolve) => this.server.listen(0, this.host, resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    this.url = `http://${this.host}:${this.port}`;
+  }
+
+  async close() {
+    // Waiting deliveries are abandoned; a delivery in flight is aborted and recorded as 'error'.
+    this.stop.abort();
+    this.held = [];
+    await this.idle();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private readonly routes: Route[] = [
+    route('POST', '/v1/payment_intents', 'secret', (c) => this.createIntent(c)),
+    route('GET', '/v1/payment_intents/:id', 'client_secret', (c) => json(this.intent(c.id))),
+    route('POST', '/v1/payment_intents/:id', 'secret', (c) => this.updateIntent(c)),
+    route('POST', '/v1/payment_intents/:id/confirm', 'client_secret', (c) =>
+      this.confirm(this.intent(c.id), c.params),
+    ),
+    route('POST', '/v1/payment_intents/:id/cancel', 'secret', (c) => this.cancelIntent(c)),
+    route('POST', '/_fake/payment_intents/:id/authenticate', 'client_secret', (c) =>
+      this.finishAuthentication(c),
+    ),
+    route('POST', '/v1/refunds', 'secret', (c) => this.createRefund(c)),
+    route('POST', '/v1/customers', 'secret', (c) => this.createCustomer(c)),
+    route('GET', '/v1/customers/:id', 'secret', (c) =>
+      json(this.found(this.customers, 'customer', c.id)),
+    ),
+    route('DELETE', '/v1/customers/:id', 'secret', (c) => this.deleteCustomer(c)),
+    route('GET', '/v1/customers/:id/payment_methods', 'secret', (c) =>
+      this.listPaymentMethods(
+        { ...c.params, customer: c.id },
+        `/v1/customers/${c.id}/payment_methods`,
+      ),
+    ),
+    route('POST', '/v1/payment_methods', 'publishable', (c) => this.createPaymentMethod(c)),
+    route('GET', '/v1/payment_methods', 'secret', (c) =>
+      this.listPaymentMethods(c.params, '/v1/payment_methods'),
+    ),
+    route('GET', '/v1/payment_methods/:id', 'secret', (c) => json(this.paymentMethod(c.id))),
+    route('POST', '/v1/payment_methods/:id/attach', 'secret', (c) => this.attach(c)),
+    route('POST', '/v1/payment_methods/:id/detach', 'secret', (c) => this.detach(c)),
+    route('POST', '/v1/customer_sessions', 'secret', (c) => this.createCustomerSession(c)),
+    route('POST', '/v1/checkout/sessions', 'secret', (c) => this.createSession(c)),
+    route('GET', '/v1/checkout/sessions/:id', 'secret', (c) => json(this.session(c.id))),
+    route('POST', '/v1/checkout/sessions/:id/expire', 'secret', (c) => this.expireSession(c)),
+    route('GET', '/v1/events/:id', 'secret', (c) =>
+      json(this.found(new Map(this.events.map((e) => [e.id, e])), 'event', c.id)),
+    ),
+    route('GET', '/c/pay/:id', 'none', (c) => this.hostedPage(c)),
+    route('POST', '/c/pay/:id', 'none', (c) => this.payHostedPage(c)),
+  ];
+
+  private async serve(req: IncomingMessage, res: ServerResponse) {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, CORS_HEADERS).end();
+      return;
+    }
+    let reply: Reply;
+    let replayed = false;
+    try {
+      const url = new URL(req.url ?? '/', this.url);
+      const params = { ...qs.parse(url.search.slice(1), QS_OPTIONS), ...(await readBody(req)) };
+      ({ reply, replayed } = this.dispatch(req, url.pathname, params));
+    } catch (error) {
+      reply = errorReply(error);
+    }
+    res.writeHead(reply.status, {
+      ...CORS_HEADERS,
+      'Content-Type': reply.type,
+      'Request-Id': `req_${random(14)}`,
+      ...(reply.location ? { Location: reply.location } : {}),
+      ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+    });
+    res.end(reply.body);
+  }
+
+  private dispatch(req: IncomingMessage, path: string, params: Params) {
+    const method = req.method ?? 'GET';
+    const idempotencyKey = headerOf(req, 'idempotency-key');
+    this.requests.push({ method, path, idempotencyKey, body: params });
+    let id = '';
+    const found = this.routes.find((r) => {
+      const m = r.method === method ? r.pattern.exec(path) : null;
+      if (m) id = decodeURIComponent(m[1] ?? '');
+      return m !== null;
+    });
+    if (!found)
+      throw invalid(
+        `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+        {},
+        404,
+      );
+    const call: Call = { params, id, key: this.authenticate(req, found.access, id, params) };
+    const run = () => attempt(() => found.handle(call));
+    if (method !== 'POST' || !idempotencyKey || found.access === 'none')
+      return { reply: run(), replayed: false };
+    return this.idempotent(idempotencyKey, JSON.stringify([method, path, params]), run);
+  }
+
+  /** Which key made the call; throws 401 (or 400 for a wrong client secret) when it may not. */
+  private authenticate(req: IncomingMessage, access: Access, id: string, params: Params) {
+    if (access === 'none') return null;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(headerOf(req, 'authorization') ?? '')?.[1];
+    if (bearer === this.secretKey) return 'secret';
+    const key = bearer ?? (typeof params.key === 'string' ? params.key : undefined);
+    const fail = (message: string) => new ApiError(401, { type: 'invalid_request_error', message });
+    if (!key)
+      throw fail(
+        "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+      );
+    if (key !== this.publishableKey) throw fail(`Invalid API Key provided: ${redact(key)}`);
+    // Without its client secret, the publishable key may read or confirm no PaymentIntent.
+    if (access === 'secret' || (access === 'client_secret' && !params.client_secret))
+      throw fail(
+        'This API call cannot be made with a publishable API key. Please use a secret API key.',
+      );
+    if (access === 'client_secret' && params.client_secret !== this.intent(id).client_secret)
+      throw invalid(
+        'The client_secret provided does not match any associated PaymentIntent on this account.',
+        { param: 'client_secret' },
+      );
+    return 'publishable';
+  }
+
+  /**
+   * Stripe's idempotency: the same key with the same request replays the first reply (errors
+   * included, as Stripe saves every result once the endpoint started); another request with
+   * that key is refused.
+   */
+  private idempotent(key: string, fingerprint: string, run: () => Reply) {
+    const seen = this.idempotency.get(key);
+    if (seen && seen.fingerprint !== fingerprint)
+      throw new ApiError(400, {
+        type: 'idempotency_error',
+        message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      });
+    if (seen) return { reply: seen.reply, replayed: true };
+    const reply = run();
+    if (reply.status < 500) this.idempotency.set(key, { fingerprint, reply });
+    return { reply, replayed: false };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lookups
+
+  /** The object `id` names; a path ID that does not exist is a 404, a parameter's a 400. */
+  private found(map: Map<string, any>, kind: string, id: string, param?: string): StripeObject {
+    const object = map.get(id);
+    if (object) return object;
+    throw invalid(
+      `No such ${kind}: '${id}'`,
+      { code: 'resource_missing', param: param ?? 'id' },
+      param ? 400 : 404,
+    );
+  }
+
+  private intent(id: string, param?: string) {
+    return this.found(this.paymentIntents, 'payment_intent', id, param);
+  }
+
+  private paymentMethod(id: string, param?: string) {
+    return this.found(this.paymentMethods, 'PaymentMethod', id, param);
+  }
+
+  /** A live customer: deleted ones are kept as `{deleted: true}`, as Stripe answers for them. */
+  private customer(id: string, param?: string) {
+    const customer = this.found(this.customers, 'customer', id, param);
+    if (customer.deleted)
+      throw invalid(`No such customer: '${id}'`, { code: 'resource_missing', param });
+    return customer;
+  }
+
+  /** A Checkout Session; one past its `expires_at` expires now, as Stripe's sweeper would. */
+  private session(id: string) {
+    const session = this.found(this.checkoutSessions, 'checkout session', id);
+    if (session.status === 'open' && session.expires_at <= now()) this.expire(session);
+    return session;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // PaymentIntents
+
+  private createIntent({ params }: Call) {
+    const pi = this.newIntent({
+      amount: integer(params.amount ?? throwError(missingParam('amount')), 'amount', 1),
+      currency: currencyOf(params.currency),
+      automatic_payment_methods: flag(params.automatic_payment_methods?.enabled)
+        ? { enabled: true }
+        : null,
+      customer: params.customer ? this.customer(params.customer, 'customer').id : null,
+      description: text(params.description),
+      metadata: metadataOf(params.metadata),
+      receipt_email: text(params.receipt_email),
+      setup_future_usage: text(params.setup_future_usage),
+    });
+    return flag(params.confirm) ? this.confirm(pi, params) : json(pi);
+  }
+
+  private newIntent(fields: StripeObject): StripeObject {
+    const id = `pi_${random(24)}`;
+    const pi = {
+      id,
+      object: 'payment_intent',
+      amount: 0,
+      amount_capturable: 0,
+      amount_received: 0,
+      automatic_payment_methods: null,
+      canceled_at: null,
+      cancellation_reason: null,
+      capture_method: 'automatic_async',
+      client_secret: `${id}_secret_${random(25)}`,
+      confirmation_method: 'automatic',
+      created: now(),
+      currency: 'usd',
+      customer: null,
+      description: null,
+      last_payment_error: null,
+      latest_charge: null,
+      livemode: false,
+      metadata: {},
+      next_action: null,
+      payment_method: null,
+      payment_method_types: ['card'],
+      receipt_email: null,
+      setup_future_usage: null,
+      status: 'requires_payment_method',
+      ...fields,
+    };
+    this.paymentIntents.set(id, pi);
+    return pi;
+  }
+
+  private updateIntent({ id, params }: Call) {
+    const pi = this.intent(id);
+    if (['processing', 'succeeded', 'canceled'].includes(pi.status))
+      throw unexpectedState(
+        pi,
+        `This PaymentIntent could not be updated because it has a status of ${pi.status}. You may only update a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.`,
+      );
+    if (params.amount !== undefined) pi.amount = integer(params.amount, 'amount', 1);
+    if (params.currency !== undefined) pi.currency = currencyOf(params.currency);
+    if (params.customer !== undefined)
+      pi.customer = params.customer ? this.customer(params.customer, 'customer').id : null;
+    for (const field of ['description', 'receipt_email', 'setup_future_usage'])
+      if (params[field] !== undefined) pi[field] = text(params[field]);
+    if (params.payment_method !== undefined)
+      pi.payment_method = this.paymentMethod(params.payment_method, 'payment_method').id;
+    // Stripe merges metadata; an empty value removes a key, `metadata=` removes them all.
+    if (params.metadata === '') pi.metadata = {};
+    else if (params.metadata) pi.metadata = metadataOf({ ...pi.metadata, ...params.metadata });
+    return json(pi);
+  }
+
+  /** Charges the card: the test number decides between paid, declined and 3-D Secure. */
+  private confirm(pi: StripeObject, params: Params): Reply {
+    if (
+      !['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(pi.status)
+    )
+      throw unexpectedState(
+        pi,
+        `You cannot confirm this PaymentIntent because it has a status of ${pi.status}.`,
+      );
+    const pm = this.paymentMethodFor(pi, params);
+    const outcome = cardOutcome(this.cardNumbers.get(pm.id) ?? '');
+    if (outcome.kind === 'decline') {
+      const charge = this.newCharge(pi, pm, outcome);
+      const error = {
+        type: 'card_error' as const,
+        code: 'card_declined',
+        decline_code: outcome.declineCode,
+        message: outcome.message,
+        charge: charge.id,
+        payment_method: structuredClone(pm),
+      };
+      Object.assign(pi, {
+        status: 'requires_payment_method',
+        payment_method: null,
+        next_action: null,
+        latest_charge: charge.id,
+        last_payment_error: error,
+      });
+      this.emit('payment_intent.payment_failed', pi);
+      throw new ApiError(402, { ...error, payment_intent: pi });
+    }
+    pi.payment_method = pm.id;
+    pi.last_payment_error = null;
+    if (outcome.kind === 'authenticate') {
+      pi.status = 'requires_action';
+      pi.next_action = {
+        type: 'use_stripe_sdk',
+        use_stripe_sdk: { type: 'three_d_secure_redirect' },
+      };
+    } else this.succeed(pi, pm);
+    return json(pi);
+  }
+
+  /** The card to confirm with: `payment_method`, new `payment_method_data`, or the one set. */
+  private paymentMethodFor(pi: StripeObject, params: Params) {
+    if (params.payment_method) return this.paymentMethod(params.payment_method, 'payment_method');
+    if (params.payment_method_data) {
+      try {
+        return this.newCard(params.payment_method_data, 'payment_method_data[card]');
+      } catch (error) {
+        if (error instanceof ApiError) error.body.payment_intent = pi;
+        throw error;
+      }
+    }
+    if (pi.payment_method) return this.paymentMethod(pi.payment_method);
+    throw invalid(
+      'You cannot confirm this PaymentIntent because it’s missing a payment method. To confirm the PaymentIntent with a card, provide a `payment_method` or `payment_method_data`.',
+      { code: 'payment_intent_unexpected_state', param: 'payment_method', payment_intent: pi },
+    );
+  }
+
+  private succeed(pi: StripeObject, pm: StripeObject) {
+    const charge = this.newCharge(pi, pm, null);
+    Object.assign(pi, {
+      status: 'succeeded',
+      amount_received: pi.amount,
+      payment_method: pm.id,
+      latest_charge: charge.id,
+      last_payment_error: null,
+      next_action: null,
+    });
+    this.emit('payment_intent.succeeded', pi);
+  }
+
+  /**
+   * The buyer passed or failed the 3-D Secure challenge (the fake Stripe.js calls this). A
+   * failure answers 402 with the error, as `confirmPayment` resolves `{error}` for it.
+   */
+  private finishAuthentication({ id, params }: Call) {
+    const pi = this.intent(id);
+    if (pi.status !== 'requires_action')
+      throw unexpectedState(
+        pi,
+        `You cannot authenticate this PaymentIntent because it has a status of ${pi.status}.`,
+      );
+    const pm = this.paymentMethod(pi.payment_method);
+    if (params.outcome === 'success') this.succeed(pi, pm);
+    else if (params.outcome === 'failure') {
+      const error = {
+        type: 'invalid_request_error' as const,
+        code: 'payment_intent_authentication_failure',
+        message:
+          'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+        payment_method: structuredClone(pm),
+      };
+      Object.assign(pi, {
+        status: 'requires_payment_method',
+        payment_method: null,
+        next_action: null,
+        last_payment_error: error,
+      });
+      this.emit('payment_intent.payment_failed', pi);
+      // Stripe.js reports a failed challenge as an error carrying the PaymentIntent.
+      throw new ApiError(402, { ...error, payment_intent: pi });
+    } else throw invalid("outcome must be 'success' or 'failure'.", { param: 'outcome' });
+    return json(pi);
+  }
+
+  private cancelIntent({ id, params }: Call) {
+    const pi = this.intent(id);
+    if (pi.status === 'succeeded' || pi.status === 'canceled')
+      throw unexpectedState(
+        pi,
+        `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+      );
+    Object.assign(pi, {
+      status: 'canceled',
+      canceled_at: now(),
+      cancellation_reason: text(params.cancellation_reason),
+      next_action: null,
+    });
+    this.emit('payment_intent.canceled', pi);
+    return json(pi);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Charges and refunds
+
+  private newCharge(pi: StripeObject, pm: StripeObject, failure: Decline | null) {
+    const paid = failure === null;
+    const charge = {
+      id: `ch_${random(24)}`,
+      object: 'charge',
+      amount: pi.amount,
+      amount_captured: paid ? pi.amount : 0,
+      amount_refunded: 0,
+      captured: paid,
+      created: now(),
+      currency: pi.currency,
+      customer: pi.customer,
+      description: pi.description,
+      failure_code: failure ? 'card_declined' : null,
+      failure_message: failure?.message ?? null,
+      livemode: false,
+      metadata: { ...pi.metadata },
+      paid,
+      payment_intent: pi.id,
+      payment_method: pm.id,
+      payment_method_details: { type: 'card', card: { ...pm.card } },
+      receipt_email: pi.receipt_email,
+      refunded: false,
+      status: paid ? 'succeeded' : 'failed',
+    };
+    this.charges.set(charge.id, charge);
+    return charge;
+  }
+
+  private createRefund({ params }: Call) {
+    if (!params.payment_intent && !params.charge)
+      throw invalid(
+        'One of the following params should be provided for this request: payment_intent or charge.',
+      );
+    const chargeId =
+      params.charge ?? this.intent(params.payment_intent, 'payment_intent').latest_charge;
+    const charge = chargeId ? this.charges.get(chargeId) : undefined;
+    if (charge?.status !== 'succeeded')
+      throw invalid('This PaymentIntent does not have a successful charge to refund.', {
+        param: params.charge ? 'charge' : 'payment_intent',
+      });
+    const left = charge.amount - charge.amount_refunded;
+    if (left === 0)
+      throw invalid(`Charge ${charge.id} has already been refunded.`, {
+        code: 'charge_already_refunded',
+      });
+    const amount = params.amount === undefined ? left : integer(params.amount, 'amount', 1);
+    if (amount > left)
+      throw invalid(
+        `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`,
+        { code: 'amount_too_large', param: 'amount' },
+      );
+    charge.amount_refunded += amount;
+    charge.refunded = charge.amount_refunded === charge.amount;
+    const refund = {
+      id: `re_${random(24)}`,
+      object: 'refund',
+      amount,
+      charge: charge.id,
+      created: now(),
+      currency: charge.currency,
+      metadata: metadataOf(params.metadata),
+      payment_intent: charge.payment_intent,
+      reason: text(params.reason),
+      status: 'succeeded',
+    };
+    this.refunds.set(refund.id, refund);
+    this.emit('charge.refunded', charge);
+    return json(refund);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Customers, payment methods, customer sessions
+
+  private createCustomer({ params }: Call) {
+    const customer = {
+      id: `cus_${random(14)}`,
+      object: 'customer',
+      created: now(),
+      description: text(params.description),
+      email: text(params.email),
+      invoice_settings: { default_payment_method: null },
+      livemode: false,
+      metadata: metadataOf(params.metadata),
+      name: text(params.name),
+      phone: text(params.phone),
+    };
+    this.customers.set(customer.id, customer);
+    return json(customer);
+  }
+
+  private deleteCustomer({ id }: Call) {
+    this.customer(id);
+    for (const pm of this.paymentMethods.values()) if (pm.customer === id) pm.customer = null;
+    const deleted = { id, object: 'customer', deleted: true };
+    this.customers.set(id, deleted);
+    return json(deleted);
+  }
+
+  private createPaymentMethod({ params }: Call) {
+    return json(this.newCard(params, 'card'));
+  }
+
+  /** A card payment method from `{type: 'card', card: {number, …}, billing_details}`. */
+  private newCard(data: Params, param: string) {
+    if (data.type !== 'card')
+      throw invalid('This fake supports only card payment methods (type=card).', { param: 'type' });
+    const card = data.card ?? {};
+    const number = String(card.number ?? '').replace(/[\s-]/g, '');
+    if (!number) throw missingParam(`${param}[number]`);
+    if (!luhnValid(number))
+      throw new ApiError(402, {
+        type: 'card_error',
+        code: 'incorrect_number',
+        message: 'Your card number is incorrect.',
+        param: 'number',
+      });
+    const billing = data.billing_details ?? {};
+    const pm = {
+      id: `pm_${random(24)}`,
+      object: 'payment_method',
+      billing_details: {
+        address: billing.address ?? null,
+        email: text(billing.email),
+        name: text(billing.name),
+        phone: text(billing.phone),
+      },
+      card: {
+        brand: brandOf(number),
+        country: 'US',
+        exp_month: card.exp_month ? integer(card.exp_month, `${param}[exp_month]`, 1) : 12,
+        exp_year: card.exp_year ? integer(card.exp_year, `${param}[exp_year]`) : 2034,
+        fingerprint: createHash('sha256').update(number).digest('base64url').slice(0, 16),
+        funding: 'credit',
+        last4: number.slice(-4),
+      },
+      created: now(),
+      customer: null,
+      livemode: false,
+      metadata: metadataOf(data.metadata),
+      type: 'card',
+    };
+    this.paymentMethods.set(pm.id, pm);
+    this.cardNumbers.set(pm.id, number);
+    return pm;
+  }
+
+  private attach({ id, params }: Call) {
+    const pm = this.paymentMethod(id);
+    const customer = this.customer(
+      params.customer ?? throwError(missingParam('customer')),
+      'customer',
+    );
+    if (pm.customer && pm.customer !== customer.id)
+      throw invalid('The payment method you provided has already been attached to a customer.');
+    pm.customer = customer.id;
+    return json(pm);
+  }
+
+  private detach({ id }: Call) {
+    const pm = this.paymentMethod(id);
+    if (!pm.customer)
+      throw invalid(
+        'The payment method you provided is not attached to a customer so detachment is impossible.',
+      );
+    pm.customer = null;
+    return json(pm);
+  }
+
+  private listPaymentMethods(params: Params, url: string) {
+    if (params.customer) this.customer(params.customer, 'customer');
+    const limit = params.limit === undefined ? 10 : integer(params.limit, 'limit', 1);
+    const all = [...this.paymentMethods.values()]
+      .filter((pm) => !params.customer || pm.customer === params.customer)
+      .filter((pm) => !params.type || pm.type === params.type)
+      .reverse(); // newest first, as Stripe lists
+    return json({ object: 'list', data: all.slice(0, limit), has_more: all.length > limit, url });
+  }
+
+  private createCustomerSession({ params }: Call) {
+    const customer = this.customer(
+      params.customer ?? throwError(missingParam('customer')),
+      'customer',
+    );
+    const created = now();
+    return json({
+      object: 'customer_session',
+      client_secret: `cuss_secret_${random(40)}`,
+      components: booleans(params.components ?? {}),
+      created,
+      customer: customer.id,
+      expires_at: created + 30 * 60,
+      livemode: false,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Checkout Sessions
+
+  private createSession({ params }: Call) {
+    if (params.mode !== 'payment')
+      throw params.mode
+        ? invalid('This fake supports only mode=payment.', { param: 'mode' })
+        : missingParam('mode');
+    const items = listOf(params.line_items);
+    if (items.length === 0) throw missingParam('line_items');
+    const lineItems = items.map((item, i) => {
+      const at = `line_items[${i}]`;
+      const price =
+        item.price_data ??
+        throwError(
+          invalid(`This fake supports only ${at}[price_data], not prices.`, {
+            param: `${at}[price]`,
+          }),
+        );
+      const unit = integer(price.unit_amount, `${at}[price_data][unit_amount]`, 0);
+      const quantity = integer(item.quantity ?? 1, `${at}[quantity]`, 1);
+      return {
+        object: 'item',
+        amount_total: unit * quantity,
+        currency: currencyOf(price.currency),
+        description:
+          text(price.product_data?.name) ??
+          throwError(missingParam(`${at}[price_data][product_data][name]`)),
+        quantity,
+        unit_amount: unit,
+      };
+    });
+    const currency = lineItems[0]!.currency;
+    if (lineItems.some((li) => li.currency !== currency))
+      throw invalid('All line items must use the same currency.', { param: 'line_items' });
+    const rates = listOf(params.shipping_options).map((option, i) => {
+      const amount = option.shipping_rate_data?.fixed_amount?.amount;
+      if (amount === undefined)
+        throw invalid('This fake supports only shipping_rate_data with a fixed_amount.', {
+          param: `shipping_options[${i}]`,
+        });
+      return {
+        shipping_amount: integer(amount, `shipping_options[${i}]`, 0),
+        shipping_rate: `shr_${random(24)}`,
+      };
+    });
+    const created = now();
+    const expiresAt =
+      params.expires_at === undefined
+        ? created + 24 * 3600
+        : integer(params.expires_at, 'expires_at');
+    if (expiresAt < created + 30 * 60 || expiresAt > created + 24 * 3600)
+      throw invalid(
+        'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
+        { param: 'expires_at' },
+      );
+    const subtotal = lineItems.reduce((sum, li) => sum + li.amount_total, 0);
+    const shipping = rates[0];
+    const countries = params.shipping_address_collection?.allowed_countries;
+    const id = `cs_test_${random(40)}`;
+    const session = {
+      id,
+      object: 'checkout.session',
+      amount_subtotal: subtotal,
+      amount_total: subtotal + (shipping?.shipping_amount ?? 0),
+      cancel_url: text(params.cancel_url),
+      client_reference_id: text(params.client_reference_id),
+      collected_information: null,
+      created,
+      currency,
+      customer: null,
+      customer_details: null,
+      customer_email: text(params.customer_email),
+      expires_at: expiresAt,
+      livemode: false,
+      locale: text(params.locale),
+      metadata: metadataOf(params.metadata),
+      mode: 'payment',
+      payment_intent: null,
+      payment_status: 'unpaid',
+      shipping_address_collection: countries ? { allowed_countries: listOf(countries) } : null,
+      shipping_cost: shipping
+        ? {
+            amount_subtotal: shipping.shipping_amount,
+            amount_tax: 0,
+            amount_total: shipping.shipping_amount,
+            shipping_rate: shipping.shipping_rate,
+          }
+        : null,
+      shipping_details: null,
+      shipping_options: rates,
+      status: 'open',
+      success_url: text(params.success_url),
+      ui_mode: 'hosted',
+      url: `${this.url}/c/pay/${id}`,
+    };
+    this.checkoutSessions.set(id, session);
+    this.sessionData.set(id, {
+      lineItems,
+      piMetadata: metadataOf(params.payment_intent_data?.metadata),
+    });
+    return json(session);
+  }
+
+  private expireSession({ id }: Call) {
+    const session = this.session(id);
+    if (session.status !== 'open')
+      throw invalid(
+        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+      );
+    this.expire(session);
+    return json(session);
+  }
+
+  private expire(session: StripeObject) {
+    session.status = 'expired';
+    this.emit('checkout.session.expired', session);
+  }
+
+  private hostedPage({ id }: Call) {
+    const session = this.checkoutSessions.has(id) ? this.session(id) : null;
+    if (session?.status !== 'open') return closedPage(session);
+    return html(renderPayPage(session, this.sessionData.get(id)!.lineItems, {}));
+  }
+
+  /**
+   * The buyer pressed Pay on the hosted page. A card that needs 3-D Secure passes at once: the
+   * hosted page has no challenge to fail.
+   */
+  private payHostedPage({ id, params }: Call) {
+    const session = this.checkoutSessions.has(id) ? this.session(id) : null;
+    if (session?.status !== 'open') return closedPage(session);
+    const { lineItems, piMetadata } = this.sessionData.get(id)!;
+    const form: Record<string, string> = Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : '']),
+    );
+    const again = (error: string, status: number) =>
+      html(renderPayPage(session, lineItems, form, error), status);
+    const allowed: string[] | undefined = session.shipping_address_collection?.allowed_countries;
+    if (allowed) {
+      if (!form.name || !form.line1 || !form.city || !form.postal_code)
+        return again('Enter the full shipping address.', 400);
+      if (!allowed.includes(form.country ?? ''))
+        return again('We cannot ship to that country.', 400);
+    }
+    const number = (form.card ?? '').replace(/[\s-]/g, '');
+    const outcome = cardOutcome(number);
+    if (outcome.kind === 'invalid') return again('Your card number is incorrect.', 402);
+    if (outcome.kind === 'decline') return again(outcome.message, 402);
+
+    const pm = this.newCard(
+      { type: 'card', card: { number }, billing_details: { name: form.name } },
+      'card',
+    );
+    const pi = this.newIntent({
+      amount: session.amount_total,
+      currency: session.currency,
+      metadata: { ...piMetadata },
+      receipt_email: session.customer_email,
+    });
+    this.succeed(pi, pm);
+    const shipping = allowed
+      ? {
+          name: form.name,
+          address: {
+            line1: form.line1,
+            line2: text(form.line2),
+            city: form.city,
+            state: text(form.state),
+            postal_code: form.postal_code,
+            country: form.country,
+          },
+        }
+      : null;
+    Object.assign(session, {
+      status: 'complete',
+      payment_status: 'paid',
+      payment_intent: pi.id,
+      customer_details: {
+        email: session.customer_email,
+        name: text(form.name),
+        address: shipping?.address ?? null,
+      },
+      collected_information: { shipping_details: shipping },
+      shipping_details: shipping, // the field before API version 2025-03-31
+    });
+    this.emit('checkout.session.completed', session);
+    if (!session.success_url)
+      return html(page('Paid', '<h1>Thank you</h1><p>Your payment went through.</p>'));
+    return {
+      ...html('', 303),
+      location: session.success_url.replaceAll('{CHECKOUT_SESSION_ID}', id),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Events and webhooks
+
+  /** Records an event with a copy of the object as it is now, and delivers it by the policy. */
+  private emit(type: string, object: StripeObject) {
     const event: StripeEvent = {
-      id: id('evt'),
+      id: `evt_${random(24)}`,
       object: 'event',
       api_version: API_VERSION,
       created: now(),
@@ -179,620 +1020,315 @@ export async function startFakeStripe(opts: { webhookUrl?: string } = {}): Promi
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
       type,
-      data: { object: copy(object) },
+      data: { object: structuredClone(object) },
     };
-    fake.events.push(event);
-    const { mode, duplicates, delayMs } = fake.webhookPolicy;
-    if (!fake.webhookUrl || mode === 'drop') return;
-    if (mode === 'hold') {
-      held.push(event);
-      return;
-    }
-    // never inside the request that caused it: the API answers first, as Stripe's does
-    for (let i = 0; i <= duplicates; i++) {
-      const p = new Promise<void>((r) => setTimeout(r, delayMs)).then(() => deliver(event));
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
-    }
+    this.events.push(event);
+    const url = this.webhookUrl;
+    const { mode, duplicates, delayMs } = this.webhookPolicy;
+    if (!url || mode === 'drop' || this.stop.signal.aborted) return;
+    const copies = 1 + Math.max(0, duplicates);
+    if (mode === 'hold') this.held.push({ event, copies, url });
+    // Even with no delay the delivery waits for a timer, so the request that made the event is
+    // answered first, as with Stripe.
+    else
+      this.track(
+        sleep(delayMs, undefined, { signal: this.stop.signal }).then(
+          () => this.deliverCopies(event, copies, url),
+          () => {}, // closed while waiting
+        ),
+      );
   }
 
-  async function deliver(event: StripeEvent) {
-    if (!fake.webhookUrl) return;
+  async releaseHeld(order: 'fifo' | 'reverse' = 'fifo') {
+    const batch = this.held.splice(0);
+    if (order === 'reverse') batch.reverse();
+    const done = (async () => {
+      for (const { event, copies, url } of batch) await this.deliverCopies(event, copies, url);
+    })();
+    this.track(done);
+    await done;
+  }
+
+  async idle() {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(delivery: Promise<void>) {
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
+  }
+
+  private async deliverCopies(event: StripeEvent, copies: number, url: string) {
+    for (let i = 0; i < copies; i++) await this.deliver(event, url);
+  }
+
+  /** One signed POST, as Stripe sends it; no retries (tests replay what they need). */
+  private async deliver(event: StripeEvent, url: string) {
     const payload = JSON.stringify(event, null, 2);
-    const signature = signer.webhooks.generateTestHeaderString({
-      payload,
-      secret: fake.webhookSecret,
-    });
+    let status: number | 'error';
     try {
-      const res = await fetch(fake.webhookUrl, {
+      const res = await fetch(url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+          'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({
+            payload,
+            secret: this.webhookSecret,
+          }),
+        },
         body: payload,
+        signal: AbortSignal.any([this.stop.signal, AbortSignal.timeout(10_000)]),
       });
       await res.arrayBuffer();
-      fake.deliveries.push({ eventId: event.id, type: event.type, status: res.status });
+      status = res.status;
     } catch {
-      fake.deliveries.push({ eventId: event.id, type: event.type, status: 'error' });
+      status = 'error';
     }
+    this.deliveries.push({ eventId: event.id, type: event.type, status });
   }
-
-  // ---- payment intents ---------------------------------------------------------------------
-
-  function intent(piId: string) {
-    const pi = paymentIntents.get(piId);
-    if (!pi) throw missing('payment_intent', piId);
-    return pi;
-  }
-
-  function createIntent(p: Obj) {
-    const amount = Number(p.amount);
-    if (!Number.isInteger(amount) || amount < 1)
-      throw invalid('Invalid integer: amount', { param: 'amount' });
-    if (!p.currency) throw invalid('Missing required param: currency.', { param: 'currency' });
-    const piId = id('pi');
-    const pi: Obj = {
-      id: piId,
-      object: 'payment_intent',
-      amount,
-      amount_received: 0,
-      automatic_payment_methods: p.automatic_payment_methods
-        ? { enabled: String(p.automatic_payment_methods.enabled) === 'true' }
-        : null,
-      client_secret: `${piId}_secret_${randomBytes(10).toString('hex')}`,
-      created: now(),
-      currency: String(p.currency).toLowerCase(),
-      customer: p.customer ?? null,
-      description: p.description ?? null,
-      last_payment_error: null,
-      latest_charge: null,
-      livemode: false,
-      metadata: p.metadata ?? {},
-      next_action: null,
-      payment_method: null,
-      receipt_email: p.receipt_email ?? null,
-      setup_future_usage: p.setup_future_usage ?? null,
-      status: 'requires_payment_method',
-    };
-    paymentIntents.set(piId, pi);
-    return pi;
-  }
-
-  function updateIntent(pi: Obj, p: Obj) {
-    if (['processing', 'succeeded', 'canceled'].includes(pi.status))
-      throw invalid(
-        `You cannot update this PaymentIntent because it has a status of ${pi.status}.`,
-        { code: 'payment_intent_unexpected_state', payment_intent: copy(pi) },
-      );
-    if (p.amount !== undefined) pi.amount = Number(p.amount);
-    if (p.metadata) pi.metadata = { ...pi.metadata, ...p.metadata };
-    for (const k of ['description', 'receipt_email', 'customer', 'setup_future_usage'])
-      if (p[k] !== undefined) pi[k] = p[k];
-    return pi;
-  }
-
-  function succeed(pi: Obj) {
-    pi.status = 'succeeded';
-    pi.amount_received = pi.amount;
-    pi.latest_charge = id('ch');
-    pi.next_action = null;
-    pi.last_payment_error = null;
-    emit('payment_intent.succeeded', pi);
-  }
-
-  function decline(pi: Obj, error: Obj) {
-    pi.status = 'requires_payment_method';
-    pi.next_action = null;
-    pi.last_payment_error = error;
-    emit('payment_intent.payment_failed', pi);
-    return new ApiError(402, { ...error, payment_intent: copy(pi) });
-  }
-
-  /** The card behind a confirmation: a payment method id, or raw test numbers from Stripe.js. */
-  function cardOf(p: Obj): { pm: Obj; number: string } {
-    if (typeof p.payment_method === 'string') {
-      const pm = paymentMethods.get(p.payment_method);
-      if (!pm) throw missing('payment_method', p.payment_method);
-      return { pm, number: pm._number };
-    }
-    const number = String(p.payment_method_data?.card?.number ?? '').replace(/\D/g, '');
-    if (!number)
-      throw invalid('A payment method is required to confirm.', { param: 'payment_method' });
-    return { pm: createPaymentMethod({ type: 'card', card: { number } }), number };
-  }
-
-  function confirmIntent(pi: Obj, p: Obj) {
-    if (pi.status === 'succeeded' || pi.status === 'canceled')
-      throw invalid(
-        `You cannot confirm this PaymentIntent because it has a status of ${pi.status}.`,
-        { code: 'payment_intent_unexpected_state', payment_intent: copy(pi) },
-      );
-    const { pm, number } = cardOf(p);
-    pi.payment_method = pm.id;
-    if (!/^\d{12,19}$/.test(number) || !luhn(number)) {
-      throw decline(pi, {
-        type: 'card_error',
-        code: 'incorrect_number',
-        message: 'Your card number is incorrect.',
-        payment_method: copy(publicPm(pm)),
-      });
-    }
-    const refused = DECLINES[number];
-    if (refused)
-      throw decline(pi, {
-        type: 'card_error',
-        code: 'card_declined',
-        ...refused,
-        payment_method: copy(publicPm(pm)),
-      });
-    if (AUTHENTICATION.has(number)) {
-      pi.status = 'requires_action';
-      pi.next_action = {
-        type: 'use_stripe_sdk',
-        use_stripe_sdk: { type: 'three_d_secure_redirect' },
-      };
-      return pi;
-    }
-    succeed(pi);
-    return pi;
-  }
-
-  function authenticate(pi: Obj, outcome: string) {
-    if (pi.status !== 'requires_action')
-      throw invalid('This PaymentIntent does not require authentication.', {
-        code: 'payment_intent_unexpected_state',
-      });
-    if (outcome === 'success') {
-      succeed(pi);
-      return pi;
-    }
-    throw decline(pi, {
-      type: 'invalid_request_error',
-      code: 'payment_intent_authentication_failure',
-      message: AUTH_FAILED_MESSAGE,
-    });
-  }
-
-  // ---- customers, payment methods, refunds -------------------------------------------------
-
-  function createPaymentMethod(p: Obj) {
-    const number = String(p.card?.number ?? '').replace(/\D/g, '');
-    const pm: Obj = {
-      id: id('pm'),
-      object: 'payment_method',
-      type: p.type ?? 'card',
-      card: { brand: number.startsWith('5') ? 'mastercard' : 'visa', last4: number.slice(-4) },
-      customer: null,
-      billing_details: p.billing_details ?? {},
-      created: now(),
-      livemode: false,
-      _number: number,
-    };
-    paymentMethods.set(pm.id, pm);
-    return pm;
-  }
-  const publicPm = (pm: Obj) => {
-    const { _number, ...rest } = pm;
-    return rest;
-  };
-  const list = (data: Obj[], url: string) => ({ object: 'list', data, has_more: false, url });
-
-  function refund(p: Obj) {
-    const pi = intent(String(p.payment_intent ?? ''));
-    if (pi.status !== 'succeeded') throw invalid('This PaymentIntent has not succeeded.');
-    const amount = p.amount ? Number(p.amount) : pi.amount_received;
-    const re: Obj = {
-      id: id('re'),
-      object: 'refund',
-      amount,
-      currency: pi.currency,
-      payment_intent: pi.id,
-      charge: pi.latest_charge,
-      metadata: p.metadata ?? {},
-      status: 'succeeded',
-      created: now(),
-    };
-    refunds.set(re.id, re);
-    emit('charge.refunded', {
-      id: pi.latest_charge,
-      object: 'charge',
-      amount_refunded: amount,
-      payment_intent: pi.id,
-      refunded: true,
-    });
-    return re;
-  }
-
-  // ---- checkout sessions -------------------------------------------------------------------
-
-  function createSession(p: Obj) {
-    if (p.mode !== 'payment') throw invalid('Only mode=payment is supported by the fake.');
-    if (!p.success_url) throw invalid('Missing required param: success_url.');
-    const items: Obj[] = Object.values(p.line_items ?? {});
-    const currency = String(items[0]?.price_data?.currency ?? 'usd').toLowerCase();
-    const shipping = Number(
-      (Object.values(p.shipping_options ?? {})[0] as Obj | undefined)?.shipping_rate_data
-        ?.fixed_amount?.amount ?? 0,
-    );
-    const subtotal = items.reduce(
-      (sum, i) => sum + Number(i.price_data?.unit_amount ?? 0) * Number(i.quantity ?? 1),
-      0,
-    );
-    const csId = `cs_test_${randomBytes(12).toString('hex')}`;
-    const session: Obj = {
-      id: csId,
-      object: 'checkout.session',
-      amount_subtotal: subtotal,
-      amount_total: subtotal + shipping,
-      cancel_url: p.cancel_url ?? null,
-      client_reference_id: p.client_reference_id ?? null,
-      collected_information: null,
-      currency,
-      customer_email: p.customer_email ?? null,
-      expires_at: Number(p.expires_at ?? now() + 24 * 3600),
-      line_items_input: items,
-      livemode: false,
-      metadata: p.metadata ?? {},
-      mode: 'payment',
-      payment_intent: null,
-      payment_intent_data: p.payment_intent_data ?? {},
-      payment_status: 'unpaid',
-      shipping_address_collection: p.shipping_address_collection
-        ? {
-            allowed_countries: Object.values(p.shipping_address_collection.allowed_countries ?? {}),
-          }
-        : null,
-      shipping_cost: shipping ? { amount_total: shipping } : null,
-      shipping_details: null,
-      status: 'open',
-      success_url: p.success_url,
-      url: `${fake.url}/c/pay/${csId}`,
-    };
-    checkoutSessions.set(csId, session);
-    return session;
-  }
-
-  function session(csId: string) {
-    const s = checkoutSessions.get(csId);
-    if (!s) throw missing('checkout.session', csId);
-    return s;
-  }
-
-  function expireSession(s: Obj) {
-    if (s.status !== 'open')
-      throw invalid(`Only Checkout Sessions with a status in ["open"] can be expired.`);
-    s.status = 'expired';
-    s.url = null;
-    emit('checkout.session.expired', s);
-    return s;
-  }
-
-  /** The buyer pays on the hosted page. Returns an error message, or null once paid. */
-  function payHosted(s: Obj, form: Obj): string | null {
-    const number = String(form.card ?? '').replace(/\D/g, '');
-    if (!/^\d{12,19}$/.test(number) || !luhn(number)) return 'Your card number is incorrect.';
-    if (DECLINES[number]) return DECLINES[number].message;
-    const shipping = s.shipping_address_collection
-      ? {
-          name: String(form.name ?? ''),
-          address: {
-            line1: String(form.line1 ?? ''),
-            line2: form.line2 ? String(form.line2) : null,
-            city: String(form.city ?? ''),
-            state: form.state ? String(form.state) : null,
-            postal_code: String(form.postal_code ?? ''),
-            country: String(form.country ?? ''),
-          },
-        }
-      : null;
-    if (shipping) {
-      const allowed: string[] = s.shipping_address_collection.allowed_countries;
-      if (!shipping.name || !shipping.address.line1 || !shipping.address.city)
-        return 'Enter a complete shipping address.';
-      if (!allowed.includes(shipping.address.country)) return 'We do not ship to this country.';
-    }
-    const pi = createIntent({
-      amount: s.amount_total,
-      currency: s.currency,
-      metadata: s.payment_intent_data?.metadata ?? {},
-    });
-    pi.payment_method = createPaymentMethod({ type: 'card', card: { number } }).id;
-    succeed(pi);
-    s.status = 'complete';
-    s.payment_status = 'paid';
-    s.payment_intent = pi.id;
-    s.collected_information = shipping ? { shipping_details: shipping } : null;
-    s.shipping_details = shipping;
-    emit('checkout.session.completed', s);
-    return null;
-  }
-
-  function hostedPage(s: Obj, error: string | null) {
-    const money = new Intl.NumberFormat('en', { style: 'currency', currency: s.currency }).format(
-      s.amount_total / 100,
-    );
-    const name = escapeHtml(
-      String(s.line_items_input?.[0]?.price_data?.product_data?.name ?? 'Order'),
-    );
-    const countries: string[] = s.shipping_address_collection?.allowed_countries ?? [];
-    const field = (n: string, label: string, auto: string) =>
-      `<p><label for="${n}">${label}</label><br><input id="${n}" name="${n}" autocomplete="${auto}" required></p>`;
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pay ${escapeHtml(money)} — fake Stripe Checkout</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>
-<h1>${name}</h1><p>Total: <strong>${escapeHtml(money)}</strong></p>
-${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post">
-<p><label for="card">Card number</label><br><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" value="4242 4242 4242 4242"></p>
-${
-  countries.length
-    ? `<fieldset><legend>Shipping address</legend>${field('name', 'Full name', 'name')}${field('line1', 'Address', 'address-line1')}${field('city', 'City', 'address-level2')}${field('postal_code', 'Postal code', 'postal-code')}
-<p><label for="country">Country</label><br><select id="country" name="country">${countries.map((c) => `<option>${escapeHtml(c)}</option>`).join('')}</select></p></fieldset>`
-    : ''
 }
-<button type="submit">Pay ${escapeHtml(money)}</button>
-${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel</a></p>` : ''}
-</form></main></body></html>`;
-  }
 
-  // ---- HTTP --------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+// The hosted payment page
 
-  const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolve, reject) => {
-      let data = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => {
-        data += c;
-      });
-      req.on('end', () => resolve(data));
-      req.on('error', reject);
-    });
+function renderPayPage(
+  session: StripeObject,
+  lineItems: StripeObject[],
+  form: Record<string, string>,
+  error?: string,
+) {
+  // The page's words are English, so its numbers and country names are too (`lang="en"`); the
+  // session keeps the `locale` it was given for tests to check.
+  const money = (amount: number) => formatAmount(amount, session.currency);
+  const items = lineItems.map(
+    (li) =>
+      `<li>${esc(li.description)} × ${li.quantity} <span>${money(li.amount_total)}</span></li>`,
+  );
+  if (session.shipping_cost)
+    items.push(`<li>Shipping <span>${money(session.shipping_cost.amount_total)}</span></li>`);
+  const field = (name: string, label: string, autocomplete: string, required = true) =>
+    `<label for="${name}">${label}</label>
+      <input id="${name}" name="${name}" autocomplete="${autocomplete}" value="${esc(form[name])}"${required ? ' required' : ''}>`;
+  const countries: string[] = session.shipping_address_collection?.allowed_countries ?? [];
+  const regions = new Intl.DisplayNames('en', { type: 'region' });
+  const shipping = countries.length
+    ? `<fieldset><legend>Shipping address</legend>
+      ${field('name', 'Full name', 'shipping name')}
+      ${field('line1', 'Address', 'shipping address-line1')}
+      ${field('line2', 'Address line 2 (optional)', 'shipping address-line2', false)}
+      ${field('city', 'City', 'shipping address-level2')}
+      ${field('state', 'State or region (optional)', 'shipping address-level1', false)}
+      ${field('postal_code', 'Postal code', 'shipping postal-code')}
+      <label for="country">Country</label>
+      <select id="country" name="country" autocomplete="shipping country">${countries
+        .map(
+          (c) =>
+            `<option value="${esc(c)}"${form.country === c ? ' selected' : ''}>${esc(regions.of(c) ?? c)}</option>`,
+        )
+        .join('')}</select>
+    </fieldset>`
+    : '';
+  const title = lineItems[0]?.description ?? 'Payment';
+  return page(
+    `Pay ${title}`,
+    `<h1>${esc(title)}</h1>
+    <p>Total due <strong>${money(session.amount_total)}</strong></p>
+    <ul>${items.join('')}</ul>
+    ${error ? `<p role="alert" id="error">${esc(error)}</p>` : ''}
+    <form method="post" action="/c/pay/${esc(session.id)}">
+      ${shipping}
+      <label for="card">Card number</label>
+      <input id="card" name="card" inputmode="numeric" autocomplete="cc-number"
+        value="${esc(form.card ?? '4242 4242 4242 4242')}" required${error ? ' aria-describedby="error"' : ''}>
+      <button type="submit">Pay</button>
+    </form>
+    ${session.cancel_url ? `<p><a href="${esc(session.cancel_url)}">Cancel</a></p>` : ''}`,
+  );
+}
 
-  /** Secret-key routes: the server's SDK. */
-  function requireSecret(req: IncomingMessage) {
-    if (req.headers.authorization !== `Bearer ${fake.secretKey}`)
-      throw new ApiError(401, {
-        type: 'invalid_request_error',
-        message: 'Invalid API Key provided.',
-      });
-  }
+function closedPage(session: StripeObject | null) {
+  if (!session) return html(page('Not found', '<h1>This payment page does not exist</h1>'), 404);
+  const why = session.status === 'complete' ? 'has already been paid' : 'has expired';
+  return html(page('Unavailable', `<h1>This checkout ${why}</h1>`), 410);
+}
 
-  /** Browser routes: the publishable key and the object's client secret (what Stripe.js has). */
-  function requireClient(req: IncomingMessage, params: Obj, pi: Obj) {
-    const bearer = req.headers.authorization?.replace(/^Bearer /, '');
-    const key = params.key ?? bearer;
-    if (key === fake.secretKey) return;
-    if (key !== fake.publishableKey)
-      throw new ApiError(401, {
-        type: 'invalid_request_error',
-        message: 'Invalid API Key provided.',
-      });
-    if (params.client_secret !== pi.client_secret)
-      throw invalid(
-        'The client_secret provided does not match the client_secret associated with the PaymentIntent.',
-      );
-  }
+function page(title: string, main: string) {
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${esc(title)}</title>
+  <style>
+    body { font: 16px/1.5 system-ui, sans-serif; max-inline-size: 32rem; margin: 2rem auto; padding: 0 1rem; }
+    label, input, select, button { display: block; inline-size: 100%; box-sizing: border-box; }
+    input, select { margin-block: 0.25rem 0.75rem; padding: 0.5rem; }
+    button { padding: 0.75rem; font-weight: bold; }
+    [role=alert] { color: #b00020; font-weight: bold; }
+  </style>
+</head>
+<body><main>${main}</main></body>
+</html>`;
+}
 
-  function route(req: IncomingMessage, method: string, path: string, params: Obj): Obj {
-    let m: RegExpMatchArray | null;
-    if (method === 'POST' && path === '/v1/payment_intents') {
-      requireSecret(req);
-      return createIntent(params);
-    }
-    m = path.match(/^\/v1\/payment_intents\/(pi_\w+?)(\/\w+)?$/);
-    if (m) {
-      const pi = intent(m[1]!);
-      const action = m[2];
-      if (method === 'GET' && !action) {
-        if (params.client_secret) requireClient(req, params, pi);
-        else requireSecret(req);
-        return pi;
-      }
-      if (method === 'POST' && !action) {
-        requireSecret(req);
-        return updateIntent(pi, params);
-      }
-      if (method === 'POST' && action === '/confirm') {
-        requireClient(req, params, pi);
-        return confirmIntent(pi, params);
-      }
-      if (method === 'POST' && action === '/cancel') {
-        requireSecret(req);
-        if (pi.status === 'succeeded' || pi.status === 'canceled')
-          throw invalid(
-            `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`,
-            { code: 'payment_intent_unexpected_state' },
-          );
-        pi.status = 'canceled';
-        pi.canceled_at = now();
-        emit('payment_intent.canceled', pi);
-        return pi;
-      }
-    }
-    m = path.match(/^\/_fake\/payment_intents\/(pi_\w+)\/authenticate$/);
-    if (m && method === 'POST') {
-      const pi = intent(m[1]!);
-      requireClient(req, params, pi);
-      return authenticate(pi, String(params.outcome));
-    }
-    if (method === 'POST' && path === '/v1/refunds') {
-      requireSecret(req);
-      return refund(params);
-    }
-    if (path === '/v1/customers' && method === 'POST') {
-      requireSecret(req);
-      const c = {
-        id: id('cus'),
-        object: 'customer',
-        created: now(),
-        email: params.email ?? null,
-        name: params.name ?? null,
-        metadata: params.metadata ?? {},
-        livemode: false,
-      };
-      customers.set(c.id, c);
-      return c;
-    }
-    m = path.match(/^\/v1\/customers\/(cus_\w+)$/);
-    if (m) {
-      requireSecret(req);
-      const c = customers.get(m[1]!);
-      if (!c) throw missing('customer', m[1]!);
-      if (method === 'DELETE') {
-        customers.delete(c.id);
-        return { id: c.id, object: 'customer', deleted: true };
-      }
-      return c;
-    }
-    m = path.match(/^\/v1\/customers\/(cus_\w+)\/payment_methods$/);
-    if (m && method === 'GET') {
-      requireSecret(req);
-      const customer = m[1];
-      return list(
-        [...paymentMethods.values()].filter((p) => p.customer === customer).map(publicPm),
-        path,
-      );
-    }
-    if (path === '/v1/payment_methods') {
-      requireSecret(req);
-      if (method === 'POST') return publicPm(createPaymentMethod(params));
-      return list(
-        [...paymentMethods.values()].filter((p) => p.customer === params.customer).map(publicPm),
-        path,
-      );
-    }
-    m = path.match(/^\/v1\/payment_methods\/(pm_\w+)\/(attach|detach)$/);
-    if (m && method === 'POST') {
-      requireSecret(req);
-      const pm = paymentMethods.get(m[1]!);
-      if (!pm) throw missing('payment_method', m[1]!);
-      pm.customer = m[2] === 'attach' ? String(params.customer) : null;
-      return publicPm(pm);
-    }
-    if (path === '/v1/customer_sessions' && method === 'POST') {
-      requireSecret(req);
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+type Decline = { kind: 'decline'; declineCode: string; message: string };
+type CardOutcome = { kind: 'success' } | { kind: 'authenticate' } | { kind: 'invalid' } | Decline;
+
+function cardOutcome(number: string): CardOutcome {
+  switch (number) {
+    case TEST_CARDS.declined:
       return {
-        object: 'customer_session',
-        client_secret: `cuss_secret_${randomBytes(12).toString('hex')}`,
-        customer: params.customer,
-        components: params.components ?? {},
-        created: now(),
-        expires_at: now() + 1800,
-        livemode: false,
+        kind: 'decline',
+        declineCode: 'generic_decline',
+        message: 'Your card was declined.',
       };
-    }
-    if (path === '/v1/checkout/sessions' && method === 'POST') {
-      requireSecret(req);
-      return createSession(params);
-    }
-    m = path.match(/^\/v1\/checkout\/sessions\/(cs_test_\w+?)(\/expire)?$/);
-    if (m) {
-      requireSecret(req);
-      const s = session(m[1]!);
-      if (method === 'POST' && m[2]) return expireSession(s);
-      if (method === 'GET' && !m[2]) return s;
-    }
-    m = path.match(/^\/v1\/events\/(evt_\w+)$/);
-    if (m && method === 'GET') {
-      requireSecret(req);
-      const e = fake.events.find((x) => x.id === m[1]);
-      if (!e) throw missing('event', m[1]!);
-      return e;
-    }
-    throw new ApiError(404, {
-      type: 'invalid_request_error',
-      message: `Unrecognized request URL (${method}: ${path}).`,
-    });
-  }
-
-  function send(res: ServerResponse, status: number, body: Obj) {
-    const { line_items_input, _number, ...shown } = body;
-    res.writeHead(status, {
-      'Content-Type': 'application/json',
-      'Access-Control-Allow-Origin': '*',
-      'Request-Id': id('req'),
-    });
-    res.end(JSON.stringify(shown));
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', fake.url);
-    const method = req.method ?? 'GET';
-    if (method === 'OPTIONS') {
-      res.writeHead(204, {
-        'Access-Control-Allow-Origin': '*',
-        'Access-Control-Allow-Methods': 'GET, POST, DELETE',
-        'Access-Control-Allow-Headers': 'Content-Type, Authorization',
-        'Access-Control-Max-Age': '600',
-      });
-      return res.end();
-    }
-    const raw = await readBody(req);
-    const params: Obj = { ...qs.parse(url.search.slice(1)), ...qs.parse(raw) };
-
-    // The hosted payment page (Stripe Checkout), for the buyer's browser.
-    const page = url.pathname.match(/^\/c\/pay\/(cs_test_\w+)$/);
-    if (page) {
-      const s = checkoutSessions.get(page[1]!);
-      if (!s) {
-        res.writeHead(404, { 'Content-Type': 'text/plain' });
-        return res.end('No such checkout session');
-      }
-      const html = (status: number, error: string | null) => {
-        res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' });
-        res.end(hostedPage(s, error));
+    case TEST_CARDS.insufficientFunds:
+      return {
+        kind: 'decline',
+        declineCode: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
       };
-      if (s.status !== 'open')
-        return html(
-          410,
-          `This payment page has ${s.status === 'complete' ? 'already been paid' : 'expired'}.`,
-        );
-      if (method === 'GET') return html(200, null);
-      const error = payHosted(s, params);
-      if (error) return html(402, error);
-      res.writeHead(303, {
-        Location: String(s.success_url).replace('{CHECKOUT_SESSION_ID}', s.id),
-      });
-      return res.end();
-    }
-
-    const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
-    fake.requests.push({ method, path: url.pathname, idempotencyKey: key, body: params });
-    const scope = key ? `${method} ${url.pathname} ${key}` : null;
-    if (scope && method === 'POST') {
-      const seen = idempotency.get(scope);
-      if (seen) {
-        if (seen.body !== raw)
-          return send(res, 400, {
-            error: {
-              type: 'idempotency_error',
-              message:
-                'Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than the one used for the original request.',
-            },
-          });
-        res.setHeader('Idempotent-Replayed', 'true');
-        return send(res, seen.status, seen.response);
-      }
-    }
-    let status = 200;
-    let response: Obj;
-    try {
-      response = copy(route(req, method, url.pathname, params));
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      status = err.status;
-      response = { error: err.error };
-    }
-    if (scope && method === 'POST') idempotency.set(scope, { body: raw, status, response });
-    send(res, status, response);
+    case TEST_CARDS.authenticationRequired:
+      return { kind: 'authenticate' };
+    default:
+      return luhnValid(number) ? { kind: 'success' } : { kind: 'invalid' };
   }
+}
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      console.error('[fake stripe]', err);
-      if (!res.headersSent) send(res, 500, { error: { type: 'api_error', message: String(err) } });
-    });
+function luhnValid(number: string) {
+  if (!/^\d{12,19}$/.test(number)) return false;
+  let sum = 0;
+  for (let i = 0; i < number.length; i++) {
+    let digit = Number(number[number.length - 1 - i]);
+    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+function brandOf(number: string) {
+  if (number.startsWith('4')) return 'visa';
+  if (/^(5[1-5]|2[2-7])/.test(number)) return 'mastercard';
+  if (/^3[47]/.test(number)) return 'amex';
+  if (/^(6011|65)/.test(number)) return 'discover';
+  return 'unknown';
+}
+
+/** Amounts are in the currency's minor unit: Intl knows how many digits that is. */
+function formatAmount(amount: number, currency: string) {
+  const format = new Intl.NumberFormat('en', {
+    style: 'currency',
+    currency: currency.toUpperCase(),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.port = (server.address() as AddressInfo).port;
-  fake.url = `http://127.0.0.1:${fake.port}`;
-  return fake;
+  return format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+}
+
+async function readBody(req: IncomingMessage): Promise<Params> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (!raw) return {};
+  if (!req.headers['content-type']?.includes('application/json')) return qs.parse(raw, QS_OPTIONS);
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw invalid('Invalid JSON body.');
+  }
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof ApiError) return json({ error: error.body }, error.status);
+  return json({ error: { type: 'api_error', message: `The fake failed: ${String(error)}` } }, 500);
+}
+
+/** Runs a handler, turning what it throws into the reply Stripe would give. */
+function attempt(handle: () => Reply): Reply {
+  try {
+    return handle();
+  } catch (error) {
+    return errorReply(error);
+  }
+}
+
+function throwError(error: Error): never {
+  throw error;
+}
+
+function headerOf(req: IncomingMessage, name: string) {
+  const value = req.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+/** A positive (or at least `min`) integer, given as a number or a form string. */
+function integer(value: unknown, param: string, min = 0): number {
+  const n = typeof value === 'number' ? value : /^-?\d+$/.test(String(value)) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n))
+    throw invalid(`Invalid integer: ${String(value)}`, {
+      code: 'parameter_invalid_integer',
+      param,
+    });
+  if (n < min)
+    throw invalid(`This value must be greater than or equal to ${min}.`, {
+      code: 'parameter_invalid_integer',
+      param,
+    });
+  return n;
+}
+
+function currencyOf(value: unknown) {
+  if (value === undefined || value === '') throw missingParam('currency');
+  if (typeof value !== 'string' || !/^[a-z]{3}$/i.test(value))
+    throw invalid(`Invalid currency: ${String(value)}.`, { param: 'currency' });
+  return value.toLowerCase();
+}
+
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+const flag = (value: unknown) => value === true || value === 'true';
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Metadata as Stripe keeps it: string values, empty ones removed. */
+function metadataOf(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '',
+    ),
+  );
+}
+
+/** A form list (`a[0]=…`) as an array, also when `qs` made it an object. */
+function listOf(value: unknown): any[] {
+  if (Array.isArray(value)) return value;
+  return value && typeof value === 'object' ? Object.values(value) : [];
+}
+
+/** `'true'`/`'false'` from a form body as booleans, deeply. */
+function booleans(value: unknown): unknown {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (Array.isArray(value)) return value.map(booleans);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, booleans(v)]));
+  return value;
+}
+
+function esc(value: unknown) {
+  const entities: Record<string, string> = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+  };
+  return String(value ?? '').replace(/[&<>"']/g, (c) => entities[c]!);
+}
+
+const redact = (key: string) => `${key.slice(0, 8)}${'*'.repeat(8)}${key.slice(-4)}`;
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function random(length: number) {
+  return Array.from(randomBytes(length), (b) => ALPHABET[b % ALPHABET.length]).join('');
 }
