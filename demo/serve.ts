@@ -1,4 +1,5 @@
-// `npm start`: the reference endpoint (demo catalogue, test payments, SQLite under ./data) and
+// `npm start`: the reference endpoint (demo catalogue, test payments — or Stripe's test mode
+// when STRIPE_* keys are set, see docs/stripe.md — SQLite under ./data) and
 // the demo pages on one port, offline, no keys. Builds the element first so the pages load the
 // same dist/buy-in-post.js a site would.
 //
@@ -63,7 +64,10 @@ const server = serve({ fetch: site.fetch, port: config.port, hostname: config.ho
   console.log(`\nbuy-in-post demo: ${url}/demo/index.html   (timeline)`);
   console.log(`                  ${url}/demo/blog.html    (one script tag)`);
   console.log(`                  ${url}/demo/seller.html  (the seller's orders)`);
-  console.log(`endpoint:         ${url}/v1   (SQLite, test payments: card 4242 4242 4242 4242)`);
+  const payments = config.stripe
+    ? `Stripe ${config.stripe.secretKey.includes('_live_') ? 'LIVE' : 'test'} mode${config.stripe.webhookSecret ? '' : ', no STRIPE_WEBHOOK_SECRET: paid when a read asks Stripe'}`
+    : 'test payments: card 4242 4242 4242 4242';
+  console.log(`endpoint:         ${url}/v1   (SQLite, ${payments})`);
   console.log('\nSeller API keys for the seller page:');
   for (const s of sellers) console.log(`  ${s.name.padEnd(26)} ${s.apiKey}`);
   console.log('\nCtrl-C to stop.');

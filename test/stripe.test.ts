@@ -12,6 +12,7 @@ import {
   errorText,
   field,
   focused,
+  pressUntil,
   primary,
   q,
   waitForStep,
@@ -189,6 +190,41 @@ describe('Stripe', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('keyboard only: Tab into Stripe’s form, type, Tab on, Enter to pay', async () => {
+    const poster = await newPoster();
+    const el = await mount(poster.id);
+    await toPayment(el);
+    await waitUntil(() => cardForms().length > 0, 'Stripe form mounted');
+    const input = (name: string) =>
+      cardForm().querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
+    await pressUntil('Tab', () => document.activeElement === input('cardnumber'), 'card number');
+    await sendKeys({ type: '4242424242424242' });
+    await sendKeys({ press: 'Tab' });
+    expect(document.activeElement === input('exp-date'), 'expiry next').to.equal(true);
+    await sendKeys({ type: '12 / 34' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ type: '123' });
+    await pressUntil('Tab', () => focused(el) === primary(el), 'the Review button');
+    await sendKeys({ press: 'Enter' });
+    await waitForStep(el, 'review');
+    await pressUntil('Tab', () => focused(el) === primary(el), 'the Pay button');
+    await sendKeys({ press: 'Enter' });
+    await waitForStep(el, 'done');
+    expect(await ordersOf(poster.id)).to.have.length(1);
+  });
+
+  it('the Stripe.js stand-in refuses a shadow root, as Stripe does', async () => {
+    const host = await fixture<HTMLElement>(html`<div></div>`);
+    const inside = host.attachShadow({ mode: 'open' }).appendChild(document.createElement('div'));
+    const StripeJs = (window as unknown as { Stripe?: (key: string) => any }).Stripe;
+    expect(StripeJs, 'loaded by the earlier tests').to.be.a('function');
+    expect((StripeJs as unknown as { version: string }).version).to.equal('endive');
+    const card = StripeJs!(STRIPE.publishableKey)
+      .elements({ clientSecret: 'pi_x_secret_y' })
+      .create('payment');
+    expect(() => card.mount(inside)).to.throw(/cannot be mounted in a ShadowRoot/);
+  });
+
   it('a decline shows Stripe’s reason and keeps the card form; another card then pays', async () => {
     const poster = await newPoster();
     const el = await mount(poster.id);
@@ -358,6 +394,7 @@ describe('Stripe', () => {
           b.textContent?.includes('Google Pay'),
         )!,
     );
+    await expect(el).to.be.accessible();
     await clickOn(pay);
     await waitForStep(el, 'done');
     const calls = fakeStripe()!.calls.map((c) => c.method);
