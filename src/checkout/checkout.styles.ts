@@ -30,6 +30,15 @@ const dialogStyles = css`
     display: flex;
     flex-direction: column;
   }
+  /* Out of the top layer while Stripe shows its 3-D Secure challenge (dialog.ts): same place. */
+  dialog[open]:not(:modal) {
+    position: fixed;
+    inset: 0;
+    margin: auto;
+    z-index: 2147483000;
+    max-block-size: min(90dvh, 48rem);
+    box-shadow: 0 0 0 100vmax rgb(0 0 0 / 0.45);
+  }
   dialog::backdrop {
     background: rgb(0 0 0 / 0.45);
   }

@@ -97,6 +97,8 @@ export function renderDialog(flow: CheckoutFlow): TemplateResult {
 export class CheckoutDialog {
   /** Said once by the polite live region. */
   announcement = '';
+  /** 'close' events of our own making (leaving the top layer), not the reader closing. */
+  private ownCloses = 0;
 
   constructor(
     private readonly host: CheckoutHost,
@@ -129,7 +131,37 @@ export class CheckoutDialog {
     this.host.hide();
   };
 
+  /**
+   * Runs `work` with the dialog out of the top layer: still open, fixed on screen, but not
+   * modal. Stripe's 3-D Secure challenge is an ordinary fixed iframe on <body>; a modal dialog
+   * would cover it and make it inert (stripe/stripe-js#599). Modal again afterwards.
+   */
+  async outOfTopLayer<T>(work: () => Promise<T>): Promise<T> {
+    const dialog = this.element;
+    if (!dialog?.open || !dialog.matches(':modal')) return work();
+    this.reopen(dialog, 'show');
+    try {
+      return await work();
+    } finally {
+      const now = this.element;
+      if (this.host.open && now?.open && !now.matches(':modal')) this.reopen(now, 'showModal');
+    }
+  }
+
+  private reopen(dialog: HTMLDialogElement, how: 'show' | 'showModal') {
+    const focused =
+      this.host.renderRoot instanceof ShadowRoot ? this.host.renderRoot.activeElement : null;
+    this.ownCloses++;
+    dialog.close();
+    dialog[how]();
+    if (focused instanceof HTMLElement) focused.focus();
+  }
+
   handleClose = () => {
+    if (this.ownCloses > 0) {
+      this.ownCloses--;
+      return;
+    }
     if (!this.host.open) return;
     this.host.open = false;
     this.closed();

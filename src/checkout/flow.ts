@@ -108,6 +108,11 @@ export class CheckoutFlow implements CheckoutView, ReactiveController {
     // Removed from the page: stop waiting for answers nobody will see. The checkout stays saved.
     this.session.abort();
     this.host.open = false;
+    // Stripe's form lives in the light DOM (perhaps on an outer host): take it away too; it is
+    // mounted again if the element comes back and the reader reaches payment.
+    this.adapter?.dispose?.();
+    this.adapter = null;
+    this.adapterKey = null;
   }
 
   // ---- what the reader does (called by the steps) ----------------------------------------
@@ -272,7 +277,9 @@ export class CheckoutFlow implements CheckoutView, ReactiveController {
     this.dialog.announce(this.host.i18n.t.confirmingPayment);
     try {
       const key = this.state.attemptKey!;
-      await this.settle(await this.session.confirm(adapter, checkout, payment, key));
+      const outOfTopLayer = <T>(work: () => Promise<T>) => this.dialog.outOfTopLayer(work);
+      const paid = await this.session.confirm(adapter, checkout, payment, key, outOfTopLayer);
+      await this.settle(paid);
     } catch (err) {
       await this.fail(err);
     }

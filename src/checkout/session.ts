@@ -134,7 +134,13 @@ export class CheckoutSession {
   }
 
   /** Pays through the adapter the endpoint's hand-off chose. */
-  confirm(adapter: PaymentAdapter, checkout: Checkout, input: PaymentInput, key: string) {
+  confirm(
+    adapter: PaymentAdapter,
+    checkout: Checkout,
+    input: PaymentInput,
+    key: string,
+    outOfTopLayer: <T>(work: () => Promise<T>) => Promise<T>,
+  ) {
     return adapter.confirm({
       client: this.client,
       checkout,
@@ -142,6 +148,7 @@ export class CheckoutSession {
       input,
       idempotencyKey: key,
       signal: this.signal,
+      outOfTopLayer,
     });
   }
 

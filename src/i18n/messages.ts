@@ -181,6 +181,9 @@ export const en: Messages = {
   processing: 'Processing…',
   declines: {
     card_declined: 'Your card was declined.',
+    generic_decline: 'Your card was declined.',
+    payment_intent_authentication_failure:
+      'Your bank could not confirm it was you. Try again, or use another card.',
     lost_card: 'Your card was declined.',
     insufficient_funds: 'Your card has insufficient funds.',
     expired_card: 'Your card has expired.',
@@ -316,6 +319,9 @@ export const ar: Messages = {
   processing: 'جارٍ المعالجة…',
   declines: {
     card_declined: 'رُفضت بطاقتك.',
+    generic_decline: 'رُفضت بطاقتك.',
+    payment_intent_authentication_failure:
+      'تعذّر على مصرفك التحقق من هويتك. حاول مجددًا أو استخدم بطاقة أخرى.',
     lost_card: 'رُفضت بطاقتك.',
     insufficient_funds: 'رصيد بطاقتك غير كافٍ.',
     expired_card: 'انتهت صلاحية بطاقتك.',

@@ -520,20 +520,23 @@
   // ---- 3-D Secure ------------------------------------------------------------------------------
 
   /**
-   * Stripe's challenge, as a modal dialog. It is a native <dialog> opened with showModal(), so
-   * it sits in the top layer: above a host's own modal <dialog>, and not made inert by it (a
-   * plain fixed <div> would be both, which is stripe/stripe-js#599). `choice` resolves
-   * 'success' or 'failure' (Escape fails, like closing Stripe's modal); `close()` removes it
-   * and the browser hands focus back to where it was.
+   * Stripe's challenge, as real Stripe.js shows it: a fixed <div> on <body> with the highest
+   * z-index — not in the top layer. So, as with the real one, a host's modal <dialog> would
+   * cover it and make it inert (stripe/stripe-js#599): the page must leave the top layer while
+   * Stripe confirms. `choice` resolves 'success' or 'failure' (Escape fails, like closing
+   * Stripe's modal); `close()` removes it and gives focus back to where it was.
    */
   function showChallenge() {
     ensureStyles();
     const complete = h('button', { type: 'button' }, 'Complete authentication');
     const fail = h('button', { type: 'button' }, 'Fail authentication');
+    const before = document.activeElement;
     const dialog = h(
-      'dialog',
+      'div',
       {
         class: 'FakeStripeElement',
+        style:
+          'position:fixed;inset:15% 5% auto;z-index:2147483647;padding:24px;background:#fff;color:#000;border:2px solid #000',
         role: 'dialog',
         'aria-modal': 'true',
         'aria-label': 'Authenticate your payment',
@@ -544,7 +547,6 @@
       fail,
     );
     document.body.append(dialog);
-    dialog.showModal();
     complete.focus();
     const choice = new Promise((resolve) => {
       const choose = (outcome) => {
@@ -553,14 +555,13 @@
       };
       complete.addEventListener('click', () => choose('success'));
       fail.addEventListener('click', () => choose('failure'));
-      dialog.addEventListener('cancel', (e) => {
-        e.preventDefault();
-        choose('failure');
+      dialog.addEventListener('keydown', (e) => {
+        if (e.key === 'Escape') choose('failure');
       });
     });
     const close = () => {
-      dialog.close();
       dialog.remove();
+      if (before instanceof HTMLElement) before.focus();
     };
     return { choice, close };
   }

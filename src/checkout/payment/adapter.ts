@@ -41,6 +41,8 @@ export interface ConfirmRequest {
   /** One per attempt: a retry after a network failure reuses it, so nothing is paid twice. */
   idempotencyKey: string;
   signal: AbortSignal;
+  /** Runs `work` with the dialog out of the top layer (for a provider's own modal: 3-D Secure). */
+  outOfTopLayer<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /**

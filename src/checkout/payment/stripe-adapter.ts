@@ -160,12 +160,15 @@ export class StripePaymentAdapter implements PaymentAdapter {
         idempotencyKey,
       );
       if (held.status !== 'processing' && held.status !== 'open') return held;
-      const { error } = await stripe.confirmPayment({
-        elements,
-        clientSecret: this.handoff.clientSecret,
-        confirmParams: { return_url: returnUrl(checkout.id) },
-        redirect: 'if_required',
-      });
+      // Stripe may show its 3-D Secure challenge: it must be above the dialog, and usable.
+      const { error } = await request.outOfTopLayer(() =>
+        stripe.confirmPayment({
+          elements,
+          clientSecret: this.handoff.clientSecret,
+          confirmParams: { return_url: returnUrl(checkout.id) },
+          redirect: 'if_required',
+        }),
+      );
       if (error) {
         // Let the endpoint see the decline now (a read asks Stripe), so the checkout is open
         // again for the next attempt; then say what Stripe said.
