@@ -508,6 +508,32 @@ for (const { name, skip } of dialects()) {
   });
 }
 
+describe('Stripe hosted mode chosen by the endpoint (BIP_PAYMENT_MODE=hosted)', () => {
+  test('every checkout pays on the hosted page, whatever the page asked', async () => {
+    const fake = await startFakeStripe();
+    const server = await startTestServer('sqlite', stripeEnv(fake, { BIP_PAYMENT_MODE: 'hosted' }));
+    try {
+      const seller = await makeSeller(server);
+      const tee = await makeTee(seller, { stock: 3 });
+      const res = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+        paymentMode: 'elements',
+        shippingAddress: ADDRESS_US,
+        returnUrl: 'https://blog.example/p/1',
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.payment.provider, 'redirect');
+      assert.ok(res.body.payment.url.startsWith(`${fake.url}/c/pay/cs_test_`));
+      assert.equal(fake.paymentIntents.size, 0, 'no PaymentIntent: the hosted page makes its own');
+    } finally {
+      await server.close();
+      await fake.close();
+    }
+  });
+});
+
 describe('Stripe configuration', () => {
   const base = { BIP_MODE: 'development' };
   test('keys come in pairs, from the same mode', () => {
