@@ -31,6 +31,8 @@ const stripe = await createStripeEndpoint({ dir, pageOrigin });
 
 /** Every request the page made to js.stripe.com (the element must make none before payment). */
 const stripeJsRequests = [];
+/** Set by a test: js.stripe.com cannot be reached (a blocker, a network failure). */
+let stripeJsDown = false;
 
 /** Outside addresses the page tried to reach (and was refused), for the environment test. */
 const refused = [];
@@ -85,9 +87,13 @@ export default {
     stripe.plugin,
     {
       name: 'bip-refused',
-      executeCommand: ({ command }) => {
+      executeCommand: ({ command, payload }) => {
         if (command === 'bip-refused') return [...refused];
         if (command === 'bip-stripe-js-requests') return [...stripeJsRequests];
+        if (command === 'bip-stripe-js-down') {
+          stripeJsDown = payload.down;
+          return true;
+        }
         return undefined;
       },
     },
@@ -124,6 +130,7 @@ export default {
             const url = new URL(route.request().url());
             if (url.hostname === 'js.stripe.com') {
               stripeJsRequests.push(url.href);
+              if (stripeJsDown) return route.abort('connectionfailed');
               return route.fulfill({
                 status: 200,
                 contentType: 'application/javascript',

@@ -208,8 +208,8 @@ export class StripePaymentAdapter implements PaymentAdapter {
       if (!this.stripe) throw new Error('Stripe.js did not load');
     } catch (err) {
       console.warn('[buy-in-post] Stripe.js could not load:', err);
+      // `load` stays set: only the reader's "Try again" loads again (not every render)
       this.failed = true;
-      this.load = null;
       ctx.requestUpdate();
       return;
     }
