@@ -249,13 +249,23 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     app,
     config,
     db,
-    services: { sellers, catalog, orders, checkouts, webhooks, idempotency, payments },
+    services: {
+      sellers,
+      catalog,
+      orders,
+      checkouts,
+      webhooks,
+      idempotency,
+      payments,
+      stripeEvents,
+    },
     /** Starts the background work: webhook delivery and expiry of lapsed reservations. */
     startBackground() {
       webhooks.start();
       sweeper = setInterval(() => {
         checkouts.releaseExpired().catch((err) => console.error('[sweeper] failed:', err));
         idempotency.purgeOld().catch((err) => console.error('[sweeper] failed:', err));
+        stripeEvents?.purgeOld().catch((err) => console.error('[sweeper] failed:', err));
       }, config.sweepIntervalMs);
       sweeper.unref();
     },

@@ -292,6 +292,36 @@ for (const { name, skip } of dialects()) {
       assert.deepEqual(await stockOf(tee.id, tee.medium), { stock: 3, reserved: 0 });
     });
 
+    test('processed events are kept a month (Stripe retries for three days), then forgotten', async () => {
+      const events = server.app.services.stripeEvents!;
+      const db = server.app.db.kysely;
+      const old = new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString();
+      const recent = new Date(Date.now() - 4 * 24 * 3600 * 1000).toISOString();
+      await db
+        .insertInto('stripe_events')
+        .values([
+          { id: 'evt_old_1', type: 'x', checkout_id: null, outcome: 'ignored', received_at: old },
+          {
+            id: 'evt_recent_1',
+            type: 'x',
+            checkout_id: null,
+            outcome: 'ignored',
+            received_at: recent,
+          },
+        ])
+        .execute();
+      assert.ok((await events.purgeOld()) >= 1);
+      const left = await db
+        .selectFrom('stripe_events')
+        .select('id')
+        .where('id', 'in', ['evt_old_1', 'evt_recent_1'])
+        .execute();
+      assert.deepEqual(
+        left.map((r) => r.id),
+        ['evt_recent_1'],
+      );
+    });
+
     test('a lost webhook: reading the checkout asks Stripe and reconciles', async () => {
       const { tee, checkout, api } = await readyCheckout();
       await hold(api, checkout.id);

@@ -48,6 +48,19 @@ export class StripeEventService {
     return { outcome: result, duplicate: false };
   }
 
+  /**
+   * Forgets events received more than `days` ago. Stripe stops retrying a delivery after three
+   * days, so a month's record still catches every duplicate.
+   */
+  async purgeOld(days = 30): Promise<number> {
+    const before = iso(new Date(this.ctx.clock.now().getTime() - days * 24 * 3600 * 1000));
+    const res = await this.ctx.db
+      .deleteFrom('stripe_events')
+      .where('received_at', '<', before)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   /** Which checkout an event is about, and what it means for it (null: nothing to do). */
   private read(event: Stripe.Event): { checkoutId: string | null; outcome: PaymentOutcome | null } {
     switch (event.type) {
