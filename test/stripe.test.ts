@@ -399,14 +399,69 @@ describe('Stripe', () => {
     await expect(el).to.be.accessible();
     await clickOn(pay);
     await waitForStep(el, 'done');
-    const calls = fakeStripe()!.calls.map((c) => c.method);
-    expect(calls, 'the wallet sheet ran its course').to.include(
-      'expressCheckout.shippingaddresschange.resolve',
+    const resolved = fakeStripe()!.calls.find(
+      (c) => c.method === 'expressCheckout.shippingaddresschange.resolve',
     );
+    expect(resolved, 'the wallet sheet ran its course').to.exist;
+    // the sheet's lines, priced for France, add up to the total the endpoint computed
+    const update = resolved!.args[0] as {
+      lineItems: { name: string; amount: number }[];
+      shippingRates: { amount: number }[];
+    };
+    expect(update.lineItems.map((l) => l.name)).to.deep.equal(['Night Trains poster', 'Tax']);
+    const sum =
+      update.lineItems.reduce((n, l) => n + l.amount, 0) + update.shippingRates[0]!.amount;
+    expect(sum).to.equal(4800);
     const [order] = await ordersOf(poster.id);
     expect(order!.shippingAddress!.city).to.equal('Paris');
     // (25.00 + 15.00 shipping to France) × 1.2 tax
     expect(order!.total.amount).to.equal(4800);
+  });
+
+  it('a wallet sheet closed before paying puts back the typed address; the card then pays', async () => {
+    wallets(['google_pay']);
+    const w = window as unknown as Record<string, unknown>;
+    w.__fakeStripeWalletDismiss = true;
+    w.__fakeStripeWalletAddress = {
+      name: 'Layla Haddad',
+      address: { line1: '3 rue de la Paix', city: 'Paris', postal_code: '75002', country: 'FR' },
+    };
+    try {
+      const poster = await newPoster({ price: 2500 });
+      const el = await mount(poster.id);
+      await toPayment(el);
+      const checkout = () =>
+        (
+          el as unknown as {
+            view: { state: { checkout: { totals: { total: { amount: number } } } } };
+          }
+        ).view.state.checkout;
+      expect(checkout().totals.total.amount).to.equal(3000);
+      const google = await waitUntil(
+        () => document.querySelector('.buy-in-post-payment button'),
+        'wallet button',
+      ).then(() => document.querySelector<HTMLButtonElement>('.buy-in-post-payment button')!);
+      await clickOn(google);
+      const calls = () => fakeStripe()!.calls.map((c) => c.method);
+      await waitUntil(
+        () => calls().includes('expressCheckout.shippingaddresschange.resolve'),
+        'the sheet priced France',
+      );
+      await waitUntil(
+        () =>
+          checkout().totals.total.amount === 3000 &&
+          !el.shadowRoot!.querySelector('[aria-busy="true"]'),
+        'back to the typed address in the US',
+        { timeout: 10_000 },
+      );
+      await payWith(el, '4242424242424242');
+      await waitForStep(el, 'done');
+      const [order] = await ordersOf(poster.id);
+      expect(order!.shippingAddress!.city).to.equal('Springfield');
+      expect(order!.total.amount).to.equal(3000);
+    } finally {
+      delete w.__fakeStripeWalletDismiss;
+    }
   });
 
   it('hosted mode: a link to Stripe’s page, and the order shown on return', async () => {

@@ -421,6 +421,21 @@ for (const { name, skip } of dialects()) {
       assert.equal(preview.body.readyToPay, false, 'a preview is not an address to ship to');
       const piId = created.body.payment.clientSecret.split('_secret_')[0];
       assert.equal(fake.paymentIntents.get(piId)!.amount, 4800);
+      // the full address replaces the preview...
+      const full = await api('PATCH', `/checkouts/${created.body.id}`, {
+        shippingAddress: ADDRESS_US,
+      });
+      assert.equal(full.body.shippingPreview, null);
+      assert.equal(full.body.totals.total.amount, 3000);
+      assert.equal(full.body.readyToPay, true);
+      // ...and a wallet's choice of another address replaces the one typed earlier
+      const wallet = await api('PATCH', `/checkouts/${created.body.id}`, {
+        shippingPreview: { country: 'FR' },
+      });
+      assert.equal(wallet.body.shippingAddress, null);
+      assert.equal(wallet.body.totals.total.amount, 4800);
+      assert.equal(wallet.body.readyToPay, false);
+      assert.equal(fake.paymentIntents.get(piId)!.amount, 4800);
       const nowhere = await api('PATCH', `/checkouts/${created.body.id}`, {
         shippingPreview: { country: 'JP' },
       });

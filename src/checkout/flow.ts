@@ -188,6 +188,7 @@ export class CheckoutFlow implements CheckoutView, ReactiveController {
       checkout: this.state.checkout!,
       busy: this.state.busy,
       input: this.state.payment,
+      typedAddress: addressFrom(this.state.contact),
       ready: (payment: PaymentInput) => this.dispatch({ type: 'payment', payment }),
       update: async (body) => {
         const c = this.state.checkout!;

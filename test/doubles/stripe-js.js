@@ -438,6 +438,8 @@
           const change = { ...base, name, address: { city, state, postal_code, country } };
           if (!(await ask('shippingaddresschange', change, SHEET_TIMEOUT_MS))) return cancel();
         }
+        // A test may have the buyer close the sheet instead of authorising.
+        if (window.__fakeStripeWalletDismiss) return cancel();
         // Authorised: the group's next confirmPayment pays with this wallet.
         const billingDetails = { name, email: 'sam@example.com', address };
         group.wallet = { type: wallet, billingDetails };

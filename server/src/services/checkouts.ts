@@ -198,13 +198,20 @@ export class CheckoutService {
     let address: ShippingAddress | null = current.shipping_address
       ? JSON.parse(current.shipping_address)
       : null;
-    if (body.shippingAddress !== undefined && product.kind === 'physical')
-      address = body.shippingAddress;
     let preview: ShippingPreview | null = current.shipping_preview
       ? JSON.parse(current.shipping_preview)
       : null;
-    if (body.shippingPreview !== undefined && product.kind === 'physical')
+    // The latest of the two wins: a wallet's preview replaces the address typed earlier (the
+    // buyer picked another in the wallet; its full form comes before paying), and an address
+    // replaces a preview.
+    if (body.shippingPreview !== undefined && product.kind === 'physical') {
       preview = body.shippingPreview;
+      if (preview) address = null;
+    }
+    if (body.shippingAddress !== undefined && product.kind === 'physical') {
+      address = body.shippingAddress;
+      if (address) preview = null;
+    }
     const totals = this.price(seller, product.kind, variant.price, quantity, address ?? preview);
 
     const patch: Partial<CheckoutRow> = {

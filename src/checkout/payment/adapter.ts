@@ -2,7 +2,7 @@ import type { TemplateResult } from 'lit';
 import type { CheckoutHost } from '../../buy-in-post.ts';
 import type { I18n } from '../../i18n/locale.ts';
 import type { ProtocolClient } from '../../internal/client.ts';
-import type { Checkout, PaymentHandoff, Product } from '../../internal/types.ts';
+import type { Checkout, PaymentHandoff, Product, ShippingAddress } from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
 import { RedirectPaymentAdapter } from './redirect-adapter.ts';
 import { StripePaymentAdapter } from './stripe-adapter.ts';
@@ -23,6 +23,8 @@ export interface PaymentContext {
   input: PaymentInput | null;
   /** The adapter collected what is needed: move on to review. */
   ready(input: PaymentInput): void;
+  /** The address typed in the shipping step, if complete (a wallet's sheet may replace it). */
+  typedAddress: ShippingAddress | null;
   /** Changes the checkout (a wallet's address); the flow follows the answer. */
   update(body: UpdateCheckoutBody): Promise<Checkout>;
   /** Pays at once, without the review step (a wallet's sheet was the reader's review). */

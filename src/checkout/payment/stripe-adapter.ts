@@ -248,10 +248,18 @@ export class StripePaymentAdapter implements PaymentAdapter {
     });
     this.express = express;
     const physical = () => this.ctx?.checkout.kind === 'physical';
-    const lines = (c: Checkout) => [
-      { name: c.quantity > 1 ? `× ${c.quantity}` : '1', amount: c.totals.subtotal.amount },
-      ...(c.totals.tax.amount ? [{ name: 'Tax', amount: c.totals.tax.amount }] : []),
-    ];
+    // What the wallet's sheet lists; with the shipping rate they add up to the total.
+    const lines = (c: Checkout) => {
+      const title = this.ctx?.product.title ?? '';
+      const tax = this.ctx?.i18n.t.tax ?? 'Tax';
+      return [
+        {
+          name: c.quantity > 1 ? `${title} × ${c.quantity}` : title,
+          amount: c.totals.subtotal.amount,
+        },
+        ...(c.totals.tax.amount ? [{ name: tax, amount: c.totals.tax.amount }] : []),
+      ];
+    };
     const rates = (c: Checkout) => [
       {
         id: 'standard',
@@ -279,6 +287,13 @@ export class StripePaymentAdapter implements PaymentAdapter {
             }
           : {}),
       });
+    });
+    express.on('cancel', async () => {
+      // The sheet closed before paying: the wallet's address priced the checkout meanwhile;
+      // put back the one typed in the shipping step, so paying by card is as it was.
+      const ctx = this.ctx;
+      if (!ctx?.checkout.shippingPreview || !ctx.typedAddress) return;
+      await ctx.update({ shippingAddress: ctx.typedAddress }).catch(() => {});
     });
     express.on('shippingaddresschange', async (event) => {
       const ctx = this.ctx;
