@@ -364,6 +364,10 @@ describe('Stripe', () => {
     expect(options.appearance.variables.colorPrimary).to.equal('rgb(200, 30, 90)');
     expect(cardForm().textContent).to.include('رقم البطاقة');
     await expect(el).to.be.accessible();
+    // the element's language changes while the form is up: Stripe's follows
+    el.locale = 'en';
+    await el.updateComplete;
+    await waitUntil(() => cardForm().textContent?.includes('Card number'), 'Stripe in English');
   });
 
   it('a wallet pays in one tap; its address prices shipping through the endpoint', async () => {

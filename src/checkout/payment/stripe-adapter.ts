@@ -96,6 +96,7 @@ export class StripePaymentAdapter implements PaymentAdapter {
   /** The wallet sheet waiting for the outcome of its payment. */
   private walletConfirm: StripeExpressCheckoutElementConfirmEvent | null = null;
   private ctx: PaymentContext | null = null;
+  private locale: StripeElementLocale | null = null;
 
   constructor(private readonly handoff: Handoff) {}
 
@@ -103,6 +104,12 @@ export class StripePaymentAdapter implements PaymentAdapter {
     this.ctx = ctx;
     const { t } = ctx.i18n;
     this.load ??= this.mount(ctx);
+    // the page's language changed while the form is up (lang is watched): Stripe's follows
+    const locale = stripeLocale(ctx.i18n.lang);
+    if (this.elements && locale !== this.locale) {
+      this.locale = locale;
+      this.elements.update({ locale });
+    }
     const submit = async (e: Event) => {
       e.preventDefault();
       if (ctx.busy || !this.elements) return;
@@ -216,10 +223,11 @@ export class StripePaymentAdapter implements PaymentAdapter {
     this.slot = lightDomSlot(ctx.host);
     ctx.requestUpdate();
     await ctx.host.updateComplete;
+    this.locale = stripeLocale(ctx.i18n.lang);
     const elements = this.stripe.elements({
       clientSecret: this.handoff.clientSecret,
       appearance: appearanceFor(ctx.host),
-      locale: stripeLocale(ctx.i18n.lang),
+      locale: this.locale,
     });
     this.elements = elements;
     const walletNode = document.createElement('div');
