@@ -21,6 +21,7 @@ import {
   primary,
   q,
   radio,
+  setValue,
   step,
   tabTo,
   waitForStep,
@@ -64,12 +65,6 @@ async function fillShippingByMouse(el: BuyInPost) {
 }
 
 /** Through the API-facing steps quickly (synthetic input); the purchase tests use real input. */
-async function setValue(el: BuyInPost, label: string, value: string) {
-  const input = field<HTMLInputElement | HTMLSelectElement>(el, label);
-  input.value = value;
-  input.dispatchEvent(new Event(input instanceof HTMLSelectElement ? 'change' : 'input'));
-  await el.updateComplete;
-}
 const LABELS = {
   en: {
     email: 'Email',
@@ -162,6 +157,20 @@ describe('checkout', () => {
       expect(bodyText(el)).to.contain('Total $50.00');
       expect(bodyText(el)).to.contain('2 items');
       await expect(el).to.be.accessible();
+    });
+
+    it('with no theme set on the page, the dialog has the element’s default look', async () => {
+      const tee = await newTee();
+      const el = await mountReady(tee.id);
+      await open(el);
+      const styleOf = (e: Element) => getComputedStyle(e);
+      expect(styleOf(dialog(el)!).backgroundColor, 'an opaque sheet').to.not.equal(
+        'rgba(0, 0, 0, 0)',
+      );
+      expect(styleOf(primary(el)).backgroundColor, 'the default accent').to.equal(
+        'rgb(29, 78, 216)',
+      );
+      expect(styleOf(primary(el)).color).to.equal('rgb(255, 255, 255)');
     });
 
     it('shipping: labelled fields, and what is missing said next to it', async () => {

@@ -15,11 +15,11 @@ import {
   checkoutsOf,
   dialog,
   ENDPOINT,
-  field,
   newTee,
   oneEventOf,
   primary,
   radio,
+  setValue,
   waitForStep,
 } from './helpers/fixtures.ts';
 
@@ -57,13 +57,6 @@ function expectShape(e: Event, type: string, target: BuyInPost) {
   const path = paths.get(e) ?? [];
   expect(path[0] === target, 'dispatched on the element').to.equal(true);
   expect(path.includes(document), 'reached the document').to.equal(true);
-}
-
-async function setValue(el: BuyInPost, label: string, value: string) {
-  const input = field<HTMLInputElement | HTMLSelectElement>(el, label);
-  input.value = value;
-  input.dispatchEvent(new Event(input instanceof HTMLSelectElement ? 'change' : 'input'));
-  await el.updateComplete;
 }
 
 async function toReview(el: BuyInPost, card: string) {

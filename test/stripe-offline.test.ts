@@ -3,16 +3,16 @@
 // loader must not have loaded Stripe.js in this page before.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { BuyInPost } from '../src/buy-in-post.ts';
-import { button, buyButton, cmd, field, primary, waitForStep } from './helpers/fixtures.ts';
+import {
+  button,
+  buyButton,
+  cmd,
+  primary,
+  toFilledShipping,
+  waitForStep,
+} from './helpers/fixtures.ts';
 
 const STRIPE = (window as unknown as { __BIP__: { stripe: { endpoint: string } } }).__BIP__.stripe;
-
-async function setValue(el: BuyInPost, label: string, value: string) {
-  const input = field<HTMLInputElement | HTMLSelectElement>(el, label);
-  input.value = value;
-  input.dispatchEvent(new Event(input instanceof HTMLSelectElement ? 'change' : 'input'));
-  await el.updateComplete;
-}
 
 describe('Stripe.js unreachable', () => {
   after(() => cmd('bip-stripe-js-down', { down: false }));
@@ -23,15 +23,7 @@ describe('Stripe.js unreachable', () => {
       html`<buy-in-post product=${poster.id} endpoint=${STRIPE.endpoint}></buy-in-post>`,
     );
     await waitUntil(() => buyButton(el), 'Buy button', { timeout: 10_000 });
-    buyButton(el)!.click();
-    await waitForStep(el, 'product');
-    primary(el).click();
-    await waitForStep(el, 'shipping');
-    await setValue(el, 'Email', 'ada@example.com');
-    await setValue(el, 'Full name', 'Ada Reader');
-    await setValue(el, 'Address', '1 Main St');
-    await setValue(el, 'City', 'Springfield');
-    await setValue(el, 'Country', 'US');
+    await toFilledShipping(el);
     await cmd('bip-stripe-js-down', { down: true });
     primary(el).click();
     const alert = () =>

@@ -10,11 +10,12 @@ import {
   clickOn,
   cmd,
   errorText,
-  field,
   focused,
   pressUntil,
   primary,
   q,
+  toFilledShipping,
+  toPaymentStep,
   waitForStep,
 } from './helpers/fixtures.ts';
 
@@ -69,29 +70,6 @@ async function mount(
   );
   await waitUntil(() => buyButton(el), 'the Buy button appears', { timeout: 10_000 });
   return el;
-}
-
-async function setValue(el: BuyInPost, label: string, value: string) {
-  const input = field<HTMLInputElement | HTMLSelectElement>(el, label);
-  input.value = value;
-  input.dispatchEvent(new Event(input instanceof HTMLSelectElement ? 'change' : 'input'));
-  await el.updateComplete;
-}
-
-/** Product and shipping steps through to payment (synthetic input: they are tested elsewhere). */
-async function toPayment(el: BuyInPost, country = 'US') {
-  buyButton(el)!.click();
-  await waitForStep(el, 'product');
-  primary(el).click();
-  await waitForStep(el, 'shipping');
-  await setValue(el, 'Email', 'ada@example.com');
-  await setValue(el, 'Full name', 'Ada Reader');
-  await setValue(el, 'Address', '1 Main St');
-  await setValue(el, 'City', 'Springfield');
-  await setValue(el, 'Postal code', '12345');
-  await setValue(el, 'Country', country);
-  primary(el).click();
-  await waitForStep(el, 'payment');
 }
 
 /** Stripe's form: in the light DOM (Stripe refuses shadow roots), shown through a slot. */
@@ -151,17 +129,9 @@ describe('Stripe', () => {
     const earlier = (await stripeJsRequests()).length;
     const poster = await newPoster();
     const el = await mount(poster.id);
-    buyButton(el)!.click();
-    await waitForStep(el, 'product');
-    primary(el).click();
-    await waitForStep(el, 'shipping');
+    await toFilledShipping(el);
     expect((await stripeJsRequests()).slice(earlier), 'before payment').to.deep.equal([]);
     expect('Stripe' in window).to.equal(false);
-    await setValue(el, 'Email', 'ada@example.com');
-    await setValue(el, 'Full name', 'Ada Reader');
-    await setValue(el, 'Address', '1 Main St');
-    await setValue(el, 'City', 'Springfield');
-    await setValue(el, 'Country', 'US');
     primary(el).click();
     await waitForStep(el, 'payment');
     const requests = (await stripeJsRequests()).slice(earlier);
@@ -172,7 +142,7 @@ describe('Stripe', () => {
   it('pays end to end: card in the slotted Stripe form, confirm, webhook, order', async () => {
     const poster = await newPoster({ price: 2500, stock: 4 });
     const el = await mount(poster.id);
-    await toPayment(el);
+    await toPaymentStep(el);
     // the mount node is the element's light-DOM child, projected through the step's slot
     const node = document.querySelector<HTMLElement>('.buy-in-post-payment')!;
     expect(node.parentElement === el, 'the element holds the mount node').to.equal(true);
@@ -195,7 +165,7 @@ describe('Stripe', () => {
   it('keyboard only: Tab into Stripe’s form, type, Tab on, Enter to pay', async () => {
     const poster = await newPoster();
     const el = await mount(poster.id);
-    await toPayment(el);
+    await toPaymentStep(el);
     await waitUntil(() => cardForms().length > 0, 'Stripe form mounted');
     const input = (name: string) =>
       cardForm().querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
@@ -230,7 +200,7 @@ describe('Stripe', () => {
   it('a decline shows Stripe’s reason and keeps the card form; another card then pays', async () => {
     const poster = await newPoster();
     const el = await mount(poster.id);
-    await toPayment(el);
+    await toPaymentStep(el);
     await payWith(el, '4000000000000002');
     await waitForStep(el, 'payment');
     expect(errorText(el)).to.include('declined');
@@ -251,7 +221,7 @@ describe('Stripe', () => {
   it('authentication required: Stripe’s challenge, then the order', async () => {
     const poster = await newPoster();
     const el = await mount(poster.id);
-    await toPayment(el);
+    await toPaymentStep(el);
     await payWith(el, '4000002500003155');
     const challenge = await waitUntil(
       () => document.querySelector('[data-fake-stripe="challenge"]'),
@@ -269,7 +239,7 @@ describe('Stripe', () => {
   it('a lost webhook: the element still sees the order (the endpoint asks Stripe)', async () => {
     const poster = await newPoster();
     const el = await mount(poster.id);
-    await toPayment(el);
+    await toPaymentStep(el);
     await cmd('stripe-webhooks', { mode: 'drop' });
     await payWith(el, '4242424242424242');
     await waitForStep(el, 'done');
@@ -279,7 +249,7 @@ describe('Stripe', () => {
   it('a quantity change updates the amount Stripe will charge', async () => {
     const poster = await newPoster({ price: 2500, stock: 10 });
     const el = await mount(poster.id);
-    await toPayment(el);
+    await toPaymentStep(el);
     const handoff = () =>
       (el as unknown as { view: { state: { checkout: { payment: { clientSecret: string } } } } })
         .view.state.checkout.payment.clientSecret;
@@ -321,7 +291,7 @@ describe('Stripe', () => {
     el.setAttribute('endpoint', STRIPE.endpoint);
     inner.shadowRoot!.querySelector('.frame')!.append(el);
     await waitUntil(() => buyButton(el), 'the Buy button appears', { timeout: 10_000 });
-    await toPayment(el);
+    await toPaymentStep(el);
     const node = document.querySelector<HTMLElement>('.buy-in-post-payment')!;
     expect(
       node.parentElement === outer,
@@ -337,22 +307,28 @@ describe('Stripe', () => {
     expect(await ordersOf(poster.id)).to.have.length(1);
   });
 
+  it('with no theme set, Stripe’s form gets the element’s default colours, not black on nothing', async () => {
+    const poster = await newPoster();
+    const el = await mount(poster.id);
+    await toPaymentStep(el);
+    const options = fakeStripe()!
+      .calls.filter((c) => c.method === 'elements')
+      .at(-1)!.args[0] as {
+      appearance: { theme: string; variables: Record<string, string> };
+    };
+    const v = options.appearance.variables;
+    expect(v.colorPrimary, 'the default accent').to.equal('rgb(29, 78, 216)');
+    expect(v.colorBackground, 'an opaque surface').to.not.equal('rgba(0, 0, 0, 0)');
+    expect(options.appearance.theme).to.equal('stripe');
+    expect(v.fontFamily).to.equal(getComputedStyle(el).fontFamily);
+  });
+
   it('dresses Stripe’s form in the element’s theme and language (Arabic)', async () => {
     const poster = await newPoster();
     const el = await mount(poster.id, { locale: 'ar' });
     el.style.setProperty('--buy-in-post-accent', 'rgb(200, 30, 90)');
     el.style.setProperty('--buy-in-post-on-accent', '#fff');
-    buyButton(el)!.click();
-    await waitForStep(el, 'product');
-    primary(el).click();
-    await waitForStep(el, 'shipping');
-    await setValue(el, 'البريد الإلكتروني', 'ada@example.com');
-    await setValue(el, 'الاسم الكامل', 'Ada Reader');
-    await setValue(el, 'العنوان', '1 Main St');
-    await setValue(el, 'المدينة', 'Springfield');
-    await setValue(el, 'البلد', 'US');
-    primary(el).click();
-    await waitForStep(el, 'payment');
+    await toPaymentStep(el);
     const call = fakeStripe()!
       .calls.filter((c) => c.method === 'elements')
       .at(-1)!;
@@ -385,12 +361,8 @@ describe('Stripe', () => {
     };
     const poster = await newPoster({ price: 2500 });
     const el = await mount(poster.id);
-    buyButton(el)!.click();
-    await waitForStep(el, 'product');
-    primary(el).click();
-    await waitForStep(el, 'shipping');
     // a wallet is offered at the payment step; the shipping step needs an address first
-    await toPaymentFromShipping(el);
+    await toPaymentStep(el);
     const pay = await waitUntil(
       () => document.querySelector('.buy-in-post-payment button'),
       'wallet button',
@@ -433,7 +405,7 @@ describe('Stripe', () => {
     try {
       const poster = await newPoster({ price: 2500 });
       const el = await mount(poster.id);
-      await toPayment(el);
+      await toPaymentStep(el);
       const checkout = () =>
         (
           el as unknown as {
@@ -472,7 +444,7 @@ describe('Stripe', () => {
     const poster = await newPoster();
     const el = await mount(poster.id, { mode: 'hosted' });
     const stripesBefore = fakeStripe()?.calls.filter((c) => c.method === 'elements').length;
-    await toPayment(el);
+    await toPaymentStep(el);
     const link = q<HTMLAnchorElement>(el, 'a[part~="primary"]');
     expect(link.href).to.match(new RegExp(`^${STRIPE.api}/c/pay/cs_`));
     expect(
@@ -504,13 +476,3 @@ describe('Stripe', () => {
     expect(await ordersOf(poster.id)).to.have.length(1);
   });
 });
-
-async function toPaymentFromShipping(el: BuyInPost) {
-  await setValue(el, 'Email', 'ada@example.com');
-  await setValue(el, 'Full name', 'Ada Reader');
-  await setValue(el, 'Address', '1 Main St');
-  await setValue(el, 'City', 'Springfield');
-  await setValue(el, 'Country', 'US');
-  primary(el).click();
-  await waitForStep(el, 'payment');
-}

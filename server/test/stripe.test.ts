@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { loadConfig } from '../src/config.ts';
-import { type FakeStripe, startFakeStripe, TEST_CARDS } from './doubles/stripe-api.ts';
+import { type FakeStripe, startFakeStripe, stripeEnv, TEST_CARDS } from './doubles/stripe-api.ts';
 import {
   ADDRESS_FR,
   ADDRESS_US,
@@ -21,19 +21,6 @@ import {
  * real `stripe` SDK pointed at a stateful fake of Stripe's API (test/doubles/stripe-api.ts),
  * which confirms payments as Stripe.js would and posts signed webhooks back.
  */
-
-/** The environment that points the endpoint's Stripe SDK at the fake. */
-export function stripeEnv(fake: FakeStripe, extra: Record<string, string> = {}) {
-  return {
-    STRIPE_SECRET_KEY: fake.secretKey,
-    STRIPE_PUBLISHABLE_KEY: fake.publishableKey,
-    STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
-    STRIPE_API_HOST: fake.host,
-    STRIPE_API_PORT: String(fake.port),
-    STRIPE_API_PROTOCOL: fake.protocol,
-    ...extra,
-  };
-}
 
 /** What Stripe.js does in the page when the buyer presses Pay: confirm with the client secret. */
 async function payInPage(fake: FakeStripe, clientSecret: string, card: string) {
@@ -166,6 +153,24 @@ for (const { name, skip } of dialects()) {
         outbox.some((e) => e.type === 'order.paid' && e.payload.includes(orders[0]!.id)),
         'the seller is notified through the outbox',
       );
+    });
+
+    test('paying corrects a PaymentIntent whose amount update had failed', async () => {
+      const { checkout, api } = await readyCheckout();
+      const piId = checkout.payment.clientSecret.split('_secret_')[0];
+      // As after a PATCH whose update to Stripe failed: Stripe holds another amount, and the
+      // checkout knows it is not in step.
+      fake.paymentIntents.get(piId)!.amount = 1234;
+      await server.app.db.kysely
+        .updateTable('checkouts')
+        .set({ payment_amount: 1234 })
+        .where('id', '=', checkout.id)
+        .execute();
+      await hold(api, checkout.id);
+      assert.equal(fake.paymentIntents.get(piId)!.amount, 5000);
+      await payInPage(fake, checkout.payment.clientSecret, TEST_CARDS.success);
+      await fake.idle();
+      assert.equal((await api('GET', `/checkouts/${checkout.id}`)).body.status, 'paid');
     });
 
     test('a decline leaves the checkout open with the reason, then another card pays', async () => {

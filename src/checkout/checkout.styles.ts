@@ -17,10 +17,10 @@ const dialogStyles = css`
     inline-size: min(32rem, 100vw - 2rem);
     max-block-size: min(90dvh, 48rem);
     padding: 0;
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    background: var(--buy-in-post-surface);
-    color: var(--buy-in-post-text);
+    background: var(--_surface);
+    color: var(--_text);
     font-family: var(--buy-in-post-font);
     line-height: 1.4;
     color-scheme: light dark;
@@ -73,10 +73,10 @@ const dialogStyles = css`
   header {
     display: flex;
     align-items: center;
-    gap: var(--buy-in-post-spacing);
+    gap: var(--_spacing);
     padding-block: 0.75rem;
     padding-inline: 1rem;
-    border-block-end: 1px solid var(--buy-in-post-border);
+    border-block-end: 1px solid var(--_border);
   }
   .titles {
     flex: 1;
@@ -85,7 +85,7 @@ const dialogStyles = css`
   .progress {
     margin: 0;
     font-size: 0.8125rem;
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
   }
   h2 {
     margin: 0;
@@ -95,7 +95,7 @@ const dialogStyles = css`
     outline: none;
   }
   h2:focus-visible {
-    outline: 2px solid var(--buy-in-post-accent);
+    outline: 2px solid var(--_accent);
     outline-offset: 2px;
   }
   .body {
@@ -113,7 +113,7 @@ const dialogStyles = css`
     gap: 0.5rem;
     padding-block: 0.75rem max(0.75rem, env(safe-area-inset-bottom));
     padding-inline: 1rem;
-    border-block-start: 1px solid var(--buy-in-post-border);
+    border-block-start: 1px solid var(--_border);
   }
   button,
   input,
@@ -131,12 +131,12 @@ const dialogStyles = css`
     cursor: not-allowed;
   }
   :is(button, input, select, a):focus-visible {
-    outline: 3px solid var(--buy-in-post-accent);
+    outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
   .icon {
     min-inline-size: var(--_target);
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: 999px;
     background: transparent;
     color: inherit;
@@ -157,15 +157,15 @@ const dialogStyles = css`
   .primary {
     inline-size: 100%;
     border: 0;
-    background: var(--buy-in-post-accent);
-    color: var(--buy-in-post-on-accent);
+    background: var(--_accent);
+    color: var(--_on-accent);
   }
   .primary:is(:disabled, [aria-disabled='true']) {
     opacity: 0.6;
   }
   .secondary {
     padding-inline: 1rem;
-    border: 1px solid var(--buy-in-post-accent);
+    border: 1px solid var(--_accent);
     border-radius: 12px;
     background: transparent;
     color: inherit;
@@ -175,7 +175,7 @@ const dialogStyles = css`
     padding: 0;
     border: 0;
     background: none;
-    color: var(--buy-in-post-accent);
+    color: var(--_accent);
     text-decoration: underline;
   }
   @media (pointer: coarse) {
@@ -198,7 +198,7 @@ const dialogStyles = css`
   }
   .totals .total {
     font-weight: 700;
-    border-block-start: 1px solid var(--buy-in-post-border);
+    border-block-start: 1px solid var(--_border);
     padding-block-start: 0.25rem;
   }
   .error {
@@ -220,7 +220,7 @@ const dialogStyles = css`
   }
   .help {
     margin: 0;
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
     font-size: 0.875rem;
   }
   .badge {

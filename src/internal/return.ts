@@ -27,6 +27,14 @@ export function pageUrl(): string {
   return url.toString();
 }
 
+/** Where a payment method that leaves the page (a bank's site) sends the reader back. */
+export function returnUrlFor(checkoutId: string): string {
+  const url = new URL(pageUrl());
+  url.searchParams.set('bip_checkout', checkoutId);
+  url.searchParams.set('bip_return', 'done');
+  return url.toString();
+}
+
 /** Takes the return parameters out of the address bar, so a reload does not reopen. */
 export function forgetReturn() {
   if (PARAMS.some((p) => new URLSearchParams(location.search).has(p)))

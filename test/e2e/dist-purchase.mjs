@@ -4,11 +4,14 @@
 //
 //   npm run build && npm run test:dist      (prints `dist: N passed, N failed`)
 import {
+  check,
   keepOffline,
   launchChromium,
   requireBuild,
+  runChecks,
   serveStatic,
   startEndpoint,
+  step,
 } from './harness.ts';
 
 requireBuild();
@@ -72,10 +75,6 @@ async function withPage(check, { javaScriptEnabled = true } = {}) {
 
 const chunk = (requests, prefix) =>
   requests.filter((u) => u.origin === site.origin && u.pathname.startsWith(`/dist/${prefix}`));
-const step = (p, name) => p.locator(`buy-in-post [data-step="${name}"]`).waitFor();
-const check = (ok, message) => {
-  if (!ok) throw new Error(message);
-};
 
 const tests = {
   'one script tag registers <buy-in-post> and the button shows the price': () =>
@@ -169,24 +168,8 @@ const tests = {
     ),
 };
 
-let passed = 0;
-let failed = 0;
-for (const [name, run] of Object.entries(tests)) {
-  try {
-    await run();
-    passed++;
-    console.log(`  ✔ ${name}`);
-  } catch (err) {
-    failed++;
-    console.log(
-      `  ✖ ${name}\n      ${String(err?.message ?? err)
-        .split('\n')
-        .join('\n      ')}`,
-    );
-  }
-}
+const failed = await runChecks('dist', tests);
 await browser.close();
 await endpoint.close();
 await site.close();
-console.log(`\ndist: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -6,13 +6,16 @@
 //
 //   npm run build && node --import tsx test/e2e/dist-stripe.mjs   (prints `dist (Stripe): …`)
 import { readFile } from 'node:fs/promises';
-import { startFakeStripe } from '../../server/test/doubles/stripe-api.ts';
+import { startFakeStripe, stripeEnv } from '../../server/test/doubles/stripe-api.ts';
 import {
+  check,
   keepOffline,
   launchChromium,
   requireBuild,
+  runChecks,
   serveStatic,
   startEndpoint,
+  step,
 } from './harness.ts';
 
 requireBuild();
@@ -47,14 +50,7 @@ const site = await serveStatic({
 });
 const endpoint = await startEndpoint({
   corsOrigin: site.origin,
-  env: {
-    STRIPE_SECRET_KEY: fake.secretKey,
-    STRIPE_PUBLISHABLE_KEY: fake.publishableKey,
-    STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
-    STRIPE_API_HOST: fake.host,
-    STRIPE_API_PORT: String(fake.port),
-    STRIPE_API_PROTOCOL: fake.protocol,
-  },
+  env: stripeEnv(fake),
 });
 fake.webhookUrl = `${endpoint.url}/v1/webhooks/stripe`;
 pages.elements = page(endpoint.url, '');
@@ -85,11 +81,6 @@ async function withPage(path, check) {
     await context.close();
   }
 }
-
-const step = (p, name) => p.locator(`buy-in-post [data-step="${name}"]`).waitFor();
-const check = (ok, message) => {
-  if (!ok) throw new Error(message);
-};
 
 async function toPayment(p) {
   await p.getByRole('button', { name: /^Buy/ }).click();
@@ -160,25 +151,9 @@ const tests = {
     }),
 };
 
-let passed = 0;
-let failed = 0;
-for (const [name, run] of Object.entries(tests)) {
-  try {
-    await run();
-    passed++;
-    console.log(`  ✔ ${name}`);
-  } catch (err) {
-    failed++;
-    console.log(
-      `  ✖ ${name}\n      ${String(err?.message ?? err)
-        .split('\n')
-        .join('\n      ')}`,
-    );
-  }
-}
+const failed = await runChecks('dist (Stripe)', tests);
 await browser.close();
 await endpoint.close();
 await fake.close();
 await site.close();
-console.log(`\ndist (Stripe): ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

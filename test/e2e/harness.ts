@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium } from 'playwright';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
 import { loadConfig } from '../../server/src/config.ts';
 import { seedDemo } from '../../server/src/seed.ts';
 import { type RunningServer, startServer } from '../../server/src/server.ts';
@@ -155,4 +155,39 @@ export async function keepOffline(context: BrowserContext): Promise<string[]> {
     },
   );
   return refused;
+}
+
+/** Fails a check with `message` unless `ok`. */
+export function check(ok: unknown, message: string): void {
+  if (!ok) throw new Error(message);
+}
+
+/** Waits until the element shows the checkout step `name`. */
+export function step(page: Page, name: string): Promise<void> {
+  return page.locator(`buy-in-post [data-step="${name}"]`).waitFor();
+}
+
+/**
+ * Runs the checks one after another, printing ✔ or ✖ (with the reason) for each and a last
+ * plain line the CI can read, `<label>: N passed, N failed`. Returns how many failed.
+ */
+export async function runChecks(
+  label: string,
+  tests: Record<string, () => Promise<void>>,
+): Promise<number> {
+  let passed = 0;
+  let failed = 0;
+  for (const [name, run] of Object.entries(tests)) {
+    try {
+      await run();
+      passed++;
+      console.log(`  ✔ ${name}`);
+    } catch (err) {
+      failed++;
+      const message = String((err as Error)?.message ?? err);
+      console.log(`  ✖ ${name}\n      ${message.split('\n').join('\n      ')}`);
+    }
+  }
+  console.log(`\n${label}: ${passed} passed, ${failed} failed`);
+  return failed;
 }

@@ -20,7 +20,7 @@ export function freePort() {
 }
 
 /** A seller-API call over HTTP; throws with the problem body on any non-2xx answer. */
-async function sellerCall(base, key, method, path, body) {
+export async function sellerCall(base, key, method, path, body) {
   const res = await fetch(`${base}/v1${path}`, {
     method,
     headers: {
@@ -35,7 +35,7 @@ async function sellerCall(base, key, method, path, body) {
   return data;
 }
 
-const ZONES = [
+export const ZONES = [
   { name: 'Home', countries: ['US'], rate: 500, freeOver: 10000 },
   { name: 'Abroad', countries: ['FR', 'AE', 'SA', 'EG', 'GB'], rate: 1500 },
 ];

@@ -178,6 +178,30 @@ export function typeInto(el: BuyInPost, selector: string, value: string) {
   input.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
 }
 
+/** Sets the control labelled `label` (synthetic input: for steps tested elsewhere by hand). */
+export async function setValue(el: BuyInPost, label: string, value: string) {
+  const input = field<HTMLInputElement | HTMLSelectElement>(el, label);
+  input.value = value;
+  input.dispatchEvent(new Event(input instanceof HTMLSelectElement ? 'change' : 'input'));
+  await el.updateComplete;
+}
+
+/** Buy → product → shipping, filled (by field id: any language) — the shipping step's answer is next. */
+export async function toFilledShipping(el: BuyInPost, country = 'US') {
+  buyButton(el)!.click();
+  await waitForStep(el, 'product');
+  primary(el).click();
+  await waitForStep(el, 'shipping');
+  await fillShipping(el, country);
+}
+
+/** Buy → product → shipping (filled) → the payment step. */
+export async function toPaymentStep(el: BuyInPost, country = 'US') {
+  await toFilledShipping(el, country);
+  primary(el).click();
+  await waitForStep(el, 'payment');
+}
+
 export async function fillShipping(el: BuyInPost, country = 'US') {
   typeInto(el, '#f-email', 'ada@example.com');
   typeInto(el, '#f-name', 'Ada Reader');

@@ -6,6 +6,7 @@
 // Runs in the web-test-runner process (Node); TypeScript loads through tsx.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sellerCall, ZONES } from './endpoint.mjs';
 
 /**
  * @param {{ dir: string, pageOrigin: string }} opts
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 export async function createStripeEndpoint({ dir, pageOrigin }) {
   const { loadConfig } = await import('../../server/src/config.ts');
   const { startServer } = await import('../../server/src/server.ts');
-  const { startFakeStripe } = await import('../../server/test/doubles/stripe-api.ts');
+  const { startFakeStripe, stripeEnv } = await import('../../server/test/doubles/stripe-api.ts');
 
   const fake = await startFakeStripe();
   const server = await startServer(
@@ -24,12 +25,7 @@ export async function createStripeEndpoint({ dir, pageOrigin }) {
       DATABASE_URL: join(dir, 'stripe.sqlite'),
       BIP_DEV_CORS_ORIGINS: pageOrigin,
       BIP_CHECKOUT_RATE_LIMIT: '100000',
-      STRIPE_SECRET_KEY: fake.secretKey,
-      STRIPE_PUBLISHABLE_KEY: fake.publishableKey,
-      STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
-      STRIPE_API_HOST: fake.host,
-      STRIPE_API_PORT: String(fake.port),
-      STRIPE_API_PROTOCOL: fake.protocol,
+      ...stripeEnv(fake),
     }),
   );
   const base = server.url;
@@ -39,25 +35,10 @@ export async function createStripeEndpoint({ dir, pageOrigin }) {
   const { apiKey: key } = await server.app.services.sellers.create({
     name: 'Nour & the Night Trains',
     kind: 'artist',
-    shippingZones: [
-      { name: 'Home', countries: ['US'], rate: 500, freeOver: 10000 },
-      { name: 'Abroad', countries: ['FR', 'AE', 'SA', 'EG', 'GB'], rate: 1500 },
-    ],
+    shippingZones: ZONES,
     taxRates: [{ country: 'FR', rateBps: 2000 }],
   });
-  const api = async (method, path, body) => {
-    const res = await fetch(`${base}/v1${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${key}`,
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const api = (method, path, body) => sellerCall(base, key, method, path, body);
 
   let seq = 0;
   /** A poster in one size: each test makes its own, so orders and stock are its own. */

@@ -162,6 +162,8 @@ export class StripePaymentProvider implements PaymentProvider {
    */
   async confirm(c: PaymentCheckout): Promise<PaymentOutcome> {
     if (!c.payment_ref) throw new Error(`checkout ${c.id} has no PaymentIntent`);
+    // `payment_amount` is what Stripe answered to the last create or update: no need to ask.
+    if (c.payment_amount === c.total) return { status: 'processing' };
     const pi = await this.stripe.paymentIntents.retrieve(c.payment_ref);
     if (pi.status === 'succeeded') return this.outcome(pi);
     if (pi.amount !== c.total && pi.status === 'requires_payment_method')
@@ -217,7 +219,7 @@ export class StripePaymentProvider implements PaymentProvider {
           typeof s.payment_intent === 'string' ? s.payment_intent : (s.payment_intent?.id ?? s.id),
         amount: s.amount_total ?? undefined,
         currency: s.currency ?? undefined,
-      } as PaymentOutcome;
+      };
     return { status: 'open' };
   }
 

@@ -153,6 +153,10 @@ export class CheckoutService {
 
   async get(id: string, token: string | undefined): Promise<Checkout> {
     let row = await this.authorize(id, token, { expire: true });
+    // Back from a hosted page: paid there, perhaps before (or without) the webhook. Asked on a
+    // read only — a change or a cancel of an open checkout needs no round trip to Stripe.
+    if (row.status === 'open' && row.payment_mode === 'hosted')
+      row = await this.reconcileQuietly(row);
     if (row.status === 'open' && row.payment_amount !== row.total) {
       // A change whose update to the payment provider failed: try again now.
       const product = await this.product(row.product_id);
@@ -452,6 +456,14 @@ export class CheckoutService {
     return this.load(row.id);
   }
 
+  /** {@link reconcile}, keeping the row as it was when the provider cannot be asked. */
+  private reconcileQuietly(row: CheckoutRow): Promise<CheckoutRow> {
+    return this.reconcile(row).catch((err) => {
+      console.error('[payments] asking the provider failed:', err);
+      return row;
+    });
+  }
+
   /** Hands a held checkout back to the buyer (a decline, an abandoned attempt). */
   private async release(id: string, error: { code: string; message: string } | null) {
     const res = await this.ctx.db
@@ -639,12 +651,8 @@ export class CheckoutService {
       await this.finish(id, 'expired');
       return this.load(id);
     }
-    if (row.status === 'processing' || (row.status === 'open' && row.payment_mode === 'hosted')) {
-      return this.reconcile(row).catch((err) => {
-        console.error('[payments] asking the provider failed:', err);
-        return row;
-      });
-    }
+    // Held for a payment: what Stripe says decides whether it may change (a decline reopens it).
+    if (row.status === 'processing') return this.reconcileQuietly(row);
     return row;
   }
 

@@ -93,6 +93,19 @@ export interface FakeStripe {
 }
 
 /** Starts a fake on a free port of 127.0.0.1. */
+/** The endpoint's environment that points its Stripe SDK (and webhook secret) at `fake`. */
+export function stripeEnv(fake: FakeStripe, extra: Record<string, string> = {}) {
+  return {
+    STRIPE_SECRET_KEY: fake.secretKey,
+    STRIPE_PUBLISHABLE_KEY: fake.publishableKey,
+    STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
+    STRIPE_API_HOST: fake.host,
+    STRIPE_API_PORT: String(fake.port),
+    STRIPE_API_PROTOCOL: fake.protocol,
+    ...extra,
+  };
+}
+
 export async function startFakeStripe(opts: { webhookUrl?: string } = {}): Promise<FakeStripe> {
   const fake = new StripeDouble(opts.webhookUrl ?? null);
   await fake.listen();

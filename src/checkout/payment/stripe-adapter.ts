@@ -11,6 +11,7 @@ import type {
 import { html, nothing } from 'lit';
 import type { I18n } from '../../i18n/locale.ts';
 import { ProtocolError } from '../../internal/client.ts';
+import { returnUrlFor } from '../../internal/return.ts';
 import type { Checkout } from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
 import {
@@ -30,14 +31,6 @@ const WALLETS: Record<string, string> = {
   link: 'Link',
 };
 
-/** The page to come back to after a payment method that leaves the page (a bank's site). */
-export function returnUrl(checkoutId: string): string {
-  const url = new URL(location.href);
-  url.searchParams.set('bip_checkout', checkoutId);
-  url.searchParams.set('bip_return', 'done');
-  return url.toString();
-}
-
 /**
  * Resolves a colour the element's theme sets (a custom property, perhaps a `light-dark()`) to
  * the rgb() Stripe's Appearance API takes, by letting the browser compute it in place.
@@ -52,21 +45,23 @@ function resolved(root: ShadowRoot, property: 'color' | 'backgroundColor', value
   return out;
 }
 
-/** Stripe's form, dressed in the element's colours, radius and font, light or dark. */
+/**
+ * Stripe's form, dressed in the element's colours (its private `--_…` properties: the page's
+ * `--buy-in-post-…` value or the element's default), font, light or dark.
+ */
 export function appearanceFor(host: HTMLElement): Appearance {
   const root = host.shadowRoot!;
-  const surface = resolved(root, 'backgroundColor', 'var(--buy-in-post-surface)');
+  const surface = resolved(root, 'backgroundColor', 'var(--_surface)');
   const [r = 255, g = 255, b = 255] = surface.match(/\d+(\.\d+)?/g)?.map(Number) ?? [];
   const dark = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 < 0.5;
   return {
     theme: dark ? 'night' : 'stripe',
     variables: {
-      colorPrimary: resolved(root, 'color', 'var(--buy-in-post-accent)'),
+      colorPrimary: resolved(root, 'color', 'var(--_accent)'),
       colorBackground: surface,
-      colorText: resolved(root, 'color', 'var(--buy-in-post-text)'),
-      fontFamily:
-        getComputedStyle(host).getPropertyValue('--buy-in-post-font').trim() ||
-        'system-ui, sans-serif',
+      colorText: resolved(root, 'color', 'var(--_text)'),
+      // --buy-in-post-font, or the page's font the element inherits
+      fontFamily: getComputedStyle(host).fontFamily,
       borderRadius: '8px',
     },
   };
@@ -172,7 +167,7 @@ export class StripePaymentAdapter implements PaymentAdapter {
         stripe.confirmPayment({
           elements,
           clientSecret: this.handoff.clientSecret,
-          confirmParams: { return_url: returnUrl(checkout.id) },
+          confirmParams: { return_url: returnUrlFor(checkout.id) },
           redirect: 'if_required',
         }),
       );

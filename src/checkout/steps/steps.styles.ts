@@ -16,7 +16,7 @@ export const stepStyles = css`
     block-size: 7.5rem;
     object-fit: cover;
     border-radius: 12px;
-    background: var(--buy-in-post-border);
+    background: var(--_border);
   }
   .title {
     margin: 0;
@@ -27,7 +27,7 @@ export const stepStyles = css`
   .reason,
   .description {
     margin: 0;
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
     font-size: 0.875rem;
   }
   .price {
@@ -41,7 +41,7 @@ export const stepStyles = css`
     font-size: 1.125rem;
   }
   .was {
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
   }
   fieldset {
     margin: 0;
@@ -79,22 +79,22 @@ export const stepStyles = css`
     min-block-size: var(--_target);
     min-inline-size: var(--_target);
     padding-inline: 0.75rem;
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: 10px;
     cursor: pointer;
   }
   .choice input:checked + label {
-    border: 2px solid var(--buy-in-post-accent);
+    border: 2px solid var(--_accent);
     font-weight: 600;
   }
   .choice input:focus-visible + label {
-    outline: 3px solid var(--buy-in-post-accent);
+    outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
   .choice input:disabled + label {
     cursor: not-allowed;
     border-style: dashed;
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
   }
   .chip {
     order: -1;
@@ -102,13 +102,13 @@ export const stepStyles = css`
     block-size: 1.25rem;
     border-radius: 999px;
     background: var(--swatch);
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
   }
   /* A colour we cannot draw: a neutral hatch, the name beside it says which. */
   .chip.unknown {
     background: repeating-linear-gradient(
       45deg,
-      var(--buy-in-post-border) 0 3px,
+      var(--_border) 0 3px,
       transparent 3px 6px
     );
   }
@@ -125,7 +125,7 @@ export const stepStyles = css`
     box-sizing: border-box;
     inline-size: 4.5rem;
     text-align: center;
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: 10px;
     background: transparent;
     color: inherit;
@@ -133,7 +133,7 @@ export const stepStyles = css`
   .low {
     inline-size: 100%;
     margin: 0;
-    color: var(--buy-in-post-muted);
+    color: var(--_muted);
     font-size: 0.875rem;
   }
   .live-total {
@@ -164,7 +164,7 @@ export const stepStyles = css`
     box-sizing: border-box;
     inline-size: 100%;
     padding-inline: 0.75rem;
-    border: 1px solid var(--buy-in-post-border);
+    border: 1px solid var(--_border);
     border-radius: 10px;
     background: transparent;
     color: inherit;
@@ -203,7 +203,7 @@ export const stepStyles = css`
     gap: 0.25rem;
     justify-items: start;
     padding-block-end: 0.75rem;
-    border-block-end: 1px solid var(--buy-in-post-border);
+    border-block-end: 1px solid var(--_border);
   }
   .review h3 {
     margin: 0;
