@@ -97,15 +97,19 @@ export interface StaticSite {
 /**
  * A plain static server on a free loopback port: the given pages (path → HTML), the files of
  * dist/ as they are on disk, and a grey placeholder for any `/img/*.svg`. Nothing else.
+ * `headers` go on every answer (a page's Content-Security-Policy, say).
  */
-export async function serveStatic(pages: Record<string, string>): Promise<StaticSite> {
+export async function serveStatic(
+  pages: Record<string, string>,
+  { headers = {} }: { headers?: Record<string, string> } = {},
+): Promise<StaticSite> {
   const requests: string[] = [];
   const dist = join(root, 'dist');
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(path);
     const send = (status: number, type: string, body: string | Buffer) => {
-      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
       res.end(body);
     };
     if (pages[path] !== undefined) return send(200, TYPES['.html']!, pages[path]);
