@@ -5,26 +5,13 @@
 //
 //   PORT=8787 (default)  HOST=127.0.0.1 (default)  any other BIP_* variable of the endpoint
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
 import { build } from 'vite';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { type SeededSeller, seedDemo } from '../server/src/seed.ts';
-import { placeholderSvg } from './images.ts';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.map': 'application/json',
-  '.css': 'text/css; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
+import { demoSite, root } from './site.ts';
 
 console.log('Building the element (vite build)…');
 await build({ root, logLevel: 'warn', configFile: join(root, 'vite.config.ts') });
@@ -46,18 +33,7 @@ config.publicUrl = (process.env.BIP_PUBLIC_URL || `http://localhost:${config.por
 const endpoint = await createApp(config);
 const sellers = await seedOnce();
 
-const site = new Hono();
-site.get('/img/:name{[a-z0-9-]+\\.svg}', (c) =>
-  c.body(placeholderSvg(c.req.param('name').replace(/\.svg$/, '')), 200, {
-    'Content-Type': TYPES['.svg']!,
-    'Cache-Control': 'public, max-age=3600',
-  }),
-);
-site.get('/', (c) => c.redirect('/demo/index.html'));
-site.get('/demo', (c) => c.redirect('/demo/index.html'));
-site.get('/demo/*', (c) => sendFile(c.req.path));
-site.get('/dist/*', (c) => sendFile(c.req.path));
-site.route('/', endpoint.app);
+const site = demoSite(endpoint.app);
 
 const server = serve({ fetch: site.fetch, port: config.port, hostname: config.host }, (info) => {
   const url = `http://localhost:${info.port}`;
@@ -105,25 +81,4 @@ async function seedOnce(): Promise<Pick<SeededSeller, 'name' | 'apiKey'>[]> {
   writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   console.log('Seeded the demo catalogue.');
   return keys;
-}
-
-/** Serves a page, script or style under demo/ or dist/; anything else is a 404. */
-async function sendFile(urlPath: string): Promise<Response> {
-  const notFound = new Response('Not found', { status: 404 });
-  let file: string;
-  try {
-    file = resolve(root, `.${decodeURIComponent(urlPath)}`);
-  } catch {
-    return notFound; // malformed escape
-  }
-  const type = TYPES[extname(file)];
-  const inside = ['demo', 'dist'].some((d) => file.startsWith(join(root, d) + sep));
-  if (!type || !inside) return notFound;
-  try {
-    return new Response(await readFile(file), {
-      headers: { 'Content-Type': type, 'Cache-Control': 'no-cache' },
-    });
-  } catch {
-    return notFound;
-  }
 }

@@ -1,0 +1,134 @@
+// The demo as `npm start` serves it (demo/site.ts in front of the real endpoint, one origin,
+// seeded catalogue), in Debian's Chromium, offline: every page loads under its strict
+// Content-Security-Policy with no violation, the timeline's elements price themselves, and the
+// seller page refuses to be framed.
+//
+//   npm run build && node --import tsx test/e2e/demo-pages.mjs   (prints `demo: …`)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { demoSite } from '../../demo/site.ts';
+import { createApp } from '../../server/src/app.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import { seedDemo } from '../../server/src/seed.ts';
+import {
+  check,
+  keepOffline,
+  launchChromium,
+  requireBuild,
+  runChecks,
+  serveStatic,
+} from './harness.ts';
+
+requireBuild();
+
+const dir = mkdtempSync(join(tmpdir(), 'bip-demo-'));
+const app = await createApp(
+  loadConfig({ BIP_MODE: 'development', DATABASE_URL: join(dir, 'demo.sqlite') }),
+);
+const server = await new Promise((ready) => {
+  const s = serve({ fetch: demoSite(app.app).fetch, port: 0, hostname: '127.0.0.1' }, () =>
+    ready(s),
+  );
+});
+const origin = `http://127.0.0.1:${server.address().port}`;
+app.config.publicUrl = origin;
+const seeded = await seedDemo(app, { imageBase: `${origin}/img` });
+const browser = await launchChromium();
+
+/** Every `securitypolicyviolation` the page reports, from the first script on. */
+function recordViolations() {
+  window.__violations = [];
+  document.addEventListener(
+    'securitypolicyviolation',
+    (e) => window.__violations.push(`${e.violatedDirective} (${e.blockedURI || 'inline'})`),
+    true,
+  );
+}
+
+/** Opens `path`, runs `check`, then fails on CSP violations, page errors or outside requests. */
+async function visit(path, check) {
+  const context = await browser.newContext({ viewport: { width: 420, height: 860 } });
+  try {
+    const refused = await keepOffline(context);
+    await context.addInitScript(recordViolations);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const res = await page.goto(`${origin}${path}`);
+    await check(page, res);
+    const violations = await page.evaluate(() => window.__violations);
+    if (violations.length) throw new Error(`CSP violations: ${violations.join(' | ')}`);
+    if (refused.length) throw new Error(`requests left the machine: ${refused.join(', ')}`);
+    if (errors.length) throw new Error(`errors in the page: ${errors.join(' | ')}`);
+  } finally {
+    await context.close();
+  }
+}
+
+const tests = {
+  'every demo page is served with a strict policy, nosniff and no framing': async () => {
+    for (const path of ['/demo/index.html', '/demo/blog.html', '/demo/seller.html']) {
+      const res = await fetch(`${origin}${path}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      check(res.status === 200, `${path}: ${res.status}`);
+      check(!csp.includes('unsafe-inline'), `${path}: ${csp}`);
+      check(/script-src 'self'/.test(csp) && /style-src 'self'/.test(csp), `${path}: ${csp}`);
+      check(/frame-ancestors 'none'/.test(csp), `${path} may be framed: ${csp}`);
+      check(res.headers.get('x-frame-options') === 'DENY', `${path}: X-Frame-Options`);
+      check(res.headers.get('x-content-type-options') === 'nosniff', `${path}: nosniff`);
+    }
+  },
+
+  'the timeline prices its posts and opens a checkout under its policy': () =>
+    visit('/demo/index.html', async (page) => {
+      await page.getByRole('button', { name: /^Buy/ }).first().waitFor();
+      await page.getByRole('button', { name: /^Theme/ }).click();
+      await page.getByRole('button', { name: /^Buy/ }).first().click();
+      await page.locator('buy-in-post [data-step="product"]').first().waitFor();
+    }),
+
+  'the blog page works with one script tag under its policy': () =>
+    visit('/demo/blog.html', async (page) => {
+      await page.getByRole('button', { name: /^Buy/ }).waitFor();
+    }),
+
+  'the seller page loads its script from a file and shows the API answer': () =>
+    visit('/demo/seller.html', async (page) => {
+      await page.getByLabel(/Seller API key/).fill(seeded.sellers[0].apiKey);
+      await page.getByRole('button', { name: 'Show orders' }).click();
+      await page.getByRole('status').filter({ hasText: /^0 order\(s\)$/ }).waitFor();
+    }),
+
+  'a page on another origin that frames the seller page gets nothing': async () => {
+    const framer = await serveStatic({
+      '/framer.html': `<!doctype html><iframe src="${origin}/demo/seller.html"></iframe>`,
+    });
+    const context = await browser.newContext();
+    try {
+      await keepOffline(context);
+      const page = await context.newPage();
+      await page.goto(`${framer.origin}/framer.html`, { waitUntil: 'load' });
+      const frame = page.frames().find((f) => f !== page.mainFrame());
+      const shown = frame
+        ? await frame
+            .locator('#login')
+            .count()
+            .catch(() => 0)
+        : 0;
+      check(shown === 0, 'the seller page was shown in a frame on another origin');
+    } finally {
+      await context.close();
+      await framer.close();
+    }
+  },
+};
+
+const failed = await runChecks('demo', tests);
+await browser.close();
+server.close();
+await app.close();
+rmSync(dir, { recursive: true, force: true });
+process.exit(failed ? 1 : 0);
