@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { StripeConfig } from '../config.ts';
 import type { PaymentHandoff, ShippingAddress } from '../protocol/checkouts.ts';
+import { withReturnParams } from '../protocol/rules.ts';
 import type {
   PaymentCheckout,
   PaymentContext,
@@ -20,14 +21,6 @@ const SESSION_MIN_SECONDS = 30 * 60 + 60;
 function key(checkout: PaymentCheckout, what: string, ...parts: (string | number | null)[]) {
   const h = createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 16);
   return `bip_${checkout.id}_${what}_${h}`;
-}
-
-/** The query parameters a hosted page's return adds to the host page's URL. */
-export function returnUrl(base: string, checkoutId: string, result: 'done' | 'canceled') {
-  const url = new URL(base);
-  url.searchParams.set('bip_checkout', checkoutId);
-  url.searchParams.set('bip_return', result);
-  return url.toString();
 }
 
 /**
@@ -117,8 +110,8 @@ export class StripePaymentProvider implements PaymentProvider {
         client_reference_id: c.id,
         metadata: { checkout_id: c.id, seller_id: c.seller_id },
         payment_intent_data: { metadata: { checkout_id: c.id, seller_id: c.seller_id } },
-        success_url: returnUrl(c.return_url, c.id, 'done'),
-        cancel_url: returnUrl(c.return_url, c.id, 'canceled'),
+        success_url: withReturnParams(c.return_url, c.id, 'done'),
+        cancel_url: withReturnParams(c.return_url, c.id, 'canceled'),
         expires_at: Math.floor(Date.now() / 1000) + SESSION_MIN_SECONDS,
         ...(c.email ? { customer_email: c.email } : {}),
         ...(address

@@ -1,4 +1,5 @@
 import type { ConfirmCheckoutBody, PaymentHandoff } from '../protocol/checkouts.ts';
+import { luhnValid } from '../protocol/rules.ts';
 import type { PaymentCheckout, PaymentOutcome, PaymentProvider } from './provider.ts';
 
 /**
@@ -18,19 +19,6 @@ export const TEST_CARDS: Record<string, { code: string; message: string } | null
     message: 'An error occurred while processing your card. Try again.',
   },
 };
-
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 /**
  * The built-in test provider: no network, no keys, clearly labelled "test" in the handoff.

@@ -11,7 +11,7 @@ import {
   Timestamp,
   text,
 } from './common.ts';
-import { ProductImage, ProductKind, SellerKind } from './products.ts';
+import { ProductImage, ProductKind, SellerKind, Variant } from './products.ts';
 
 export const ShippingZone = z
   .object({
@@ -125,18 +125,21 @@ export const UpdateVariantBody = VariantInput.omit({ id: true, options: true })
   .openapi('UpdateVariant');
 export type UpdateVariantBody = z.infer<typeof UpdateVariantBody>;
 
-export const SellerVariant = z
-  .object({
-    id: Id,
-    sku: z.string().nullable(),
-    options: z.record(z.string(), z.string()),
-    price: Money,
-    compareAtPrice: Money.nullable(),
+/** A variant as its seller sees it: the public fields, with the stock counts behind them. */
+export const SellerVariant = Variant.pick({
+  id: true,
+  sku: true,
+  options: true,
+  price: true,
+  compareAtPrice: true,
+})
+  .extend({
     stock: z.number().int().nullable(),
     reserved: z.number().int(),
     status: z.enum(['active', 'archived']),
   })
   .openapi('SellerVariant');
+export type SellerVariant = z.infer<typeof SellerVariant>;
 
 export const SellerProduct = z
   .object({
