@@ -1,4 +1,7 @@
+import { dirname } from 'node:path';
 import { z } from 'zod';
+import { isPostgresUrl } from './db/database.ts';
+import { loadOrCreateSecretFile, PUBLISHED_DEV_SECRET, secretWeakness } from './secrets.ts';
 
 /**
  * The endpoint's configuration, parsed once at start from environment variables (and CLI flags,
@@ -12,8 +15,13 @@ export interface Config {
   databaseUrl: string;
   /** Public base URL of this endpoint, used to build download links. */
   publicUrl: string;
-  /** Secret that signs download links; at least 32 characters in production. */
+  /**
+   * Secret that signs download links: `BIP_SECRET` (required, and strong, in production), else
+   * one generated on first start and kept in {@link dataDir}.
+   */
   secret: string;
+  /** Where the server keeps its own files (the generated secret; SQLite's file by default). */
+  dataDir: string;
   allowTestPayments: boolean;
   reservationSeconds: number;
   /** Checkout creations allowed per client IP per minute. */
@@ -45,16 +53,26 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
+const MODES = ['development', 'production', 'test'] as const;
+// `Production` must not quietly mean development (open CORS, generated secrets): any case is
+// read, and anything else is refused.
+const modeSchema = (hint: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(MODES, { error: `must be development, production or test (any case)${hint}` }));
 
 /** Environment variables the server reads, with their defaults. */
 const EnvSchema = z.object({
-  BIP_MODE: z.enum(['development', 'production', 'test']).optional(),
+  BIP_MODE: modeSchema('').optional(),
   NODE_ENV: z.string().optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(8787),
   DATABASE_URL: z.string().min(1).default('./data/buy-in-post.sqlite'),
   BIP_PUBLIC_URL: z.url().optional(),
   BIP_SECRET: z.string().optional(),
+  BIP_DATA_DIR: z.string().min(1).optional(),
   BIP_ALLOW_TEST_PAYMENTS: bool.optional(),
   BIP_RESERVATION_SECONDS: int(1, 24 * 3600).default(15 * 60),
   BIP_CHECKOUT_RATE_LIMIT: int(1).default(30),
@@ -89,7 +107,12 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const DEV_SECRET = 'development-secret-not-for-production-use-000000';
+/** Where the server keeps its files unless told: beside the SQLite file, else `./data`. */
+function defaultDataDir(databaseUrl: string): string {
+  if (isPostgresUrl(databaseUrl)) return './data';
+  const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+  return file === ':memory:' ? './data' : dirname(file);
+}
 
 /**
  * Parses the environment (plus overrides from CLI flags) into a {@link Config}.
@@ -108,11 +131,18 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const mode =
-    e.BIP_MODE ??
-    (e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'development');
+  const errors: string[] = [];
+  // NODE_ENV is read only when BIP_MODE is not set; other tools may give it values of their own.
+  let nodeEnvMode: Config['mode'] = 'development';
+  if (!e.BIP_MODE && e.NODE_ENV !== undefined) {
+    const m = modeSchema('; or set BIP_MODE, which wins').safeParse(e.NODE_ENV);
+    if (m.success) nodeEnvMode = m.data;
+    else errors.push(`NODE_ENV: ${m.error.issues[0]?.message}`);
+  }
+  const mode = overrides.mode ?? e.BIP_MODE ?? nodeEnvMode;
   const port = overrides.port ?? e.PORT;
   const host = overrides.host ?? e.HOST;
+  const dataDir = overrides.dataDir ?? e.BIP_DATA_DIR ?? defaultDataDir(e.DATABASE_URL);
   const config: Config = {
     mode,
     host,
@@ -121,7 +151,8 @@ export function loadConfig(
     publicUrl: (
       e.BIP_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`
     ).replace(/\/$/, ''),
-    secret: e.BIP_SECRET ?? DEV_SECRET,
+    secret: e.BIP_SECRET ?? '', // a generated one is read below, once the rest is known good
+    dataDir,
     allowTestPayments: e.BIP_ALLOW_TEST_PAYMENTS ?? mode !== 'production',
     reservationSeconds: e.BIP_RESERVATION_SECONDS,
     checkoutRateLimit: e.BIP_CHECKOUT_RATE_LIMIT,
@@ -141,18 +172,33 @@ export function loadConfig(
     stripe: stripeConfig(e),
     ...overrides,
   };
-  if (config.mode === 'production' && config.stripe && !config.stripe.webhookSecret) {
-    throw new ConfigError(
-      'Invalid configuration:\n  STRIPE_WEBHOOK_SECRET: required in production with Stripe keys (orders are paid when Stripe says so, by webhook)',
+  const production = config.mode === 'production';
+  if (production && config.stripe && !config.stripe.webhookSecret) {
+    errors.push(
+      'STRIPE_WEBHOOK_SECRET: required in production with Stripe keys (orders are paid when Stripe says so, by webhook)',
     );
   }
-  if (config.mode === 'production') {
-    if (!e.BIP_SECRET || e.BIP_SECRET.length < 32) {
-      throw new ConfigError(
-        'Invalid configuration:\n  BIP_SECRET: required in production, at least 32 characters',
+  if (e.BIP_SECRET !== undefined && overrides.secret === undefined) {
+    const weak = secretWeakness(e.BIP_SECRET);
+    // Outside production a test may pass any fixed secret, but never the published one.
+    if (weak && (production || e.BIP_SECRET === PUBLISHED_DEV_SECRET))
+      errors.push(`BIP_SECRET: ${weak}`);
+  } else if (production && overrides.secret === undefined) {
+    errors.push(
+      'BIP_SECRET: required in production (every process must sign download links alike); generate one with: openssl rand -base64 32',
+    );
+  }
+  if (errors.length === 0 && !config.secret) {
+    try {
+      config.secret = loadOrCreateSecretFile(dataDir);
+    } catch (err) {
+      errors.push(
+        `BIP_SECRET: not set, and the generated one cannot be kept in BIP_DATA_DIR (${dataDir}): ${(err as Error).message}`,
       );
     }
   }
+  if (errors.length > 0)
+    throw new ConfigError(`Invalid configuration:\n${errors.map((l) => `  ${l}`).join('\n')}`);
   return config;
 }
 

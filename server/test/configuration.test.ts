@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createPaymentProvider } from '../src/payments/index.ts';
 
-const SECRET = 's'.repeat(40);
+const SECRET = randomBytes(32).toString('base64url');
 
 describe('configuration', () => {
   test('defaults: development, SQLite under ./data, test payments, 15-minute reservations', () => {
@@ -11,6 +15,7 @@ describe('configuration', () => {
     assert.equal(c.mode, 'development');
     assert.equal(c.port, 8787);
     assert.equal(c.databaseUrl, './data/buy-in-post.sqlite');
+    assert.equal(c.dataDir, './data', 'beside the SQLite file');
     assert.equal(c.reservationSeconds, 900);
     assert.equal(c.allowTestPayments, true);
     assert.equal(c.publicUrl, 'http://127.0.0.1:8787');
@@ -51,6 +56,10 @@ describe('configuration', () => {
       /BIP_SECRET/,
     );
     assert.throws(() => loadConfig({ BIP_MODE: 'production', BIP_SECRET: 'short' }), /BIP_SECRET/);
+    assert.throws(
+      () => loadConfig({ BIP_MODE: 'production', BIP_SECRET: 's'.repeat(40) }),
+      /BIP_SECRET: has fewer than 8 distinct characters/,
+    );
     assert.equal(loadConfig({ BIP_MODE: 'production', BIP_SECRET: SECRET }).mode, 'production');
   });
 
@@ -67,6 +76,15 @@ describe('configuration', () => {
       BIP_ALLOW_TEST_PAYMENTS: 'true',
     });
     assert.equal(createPaymentProvider(allowed).name, 'test');
+  });
+
+  test('the data directory: beside a SQLite file, ./data for PostgreSQL, or BIP_DATA_DIR', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bip-config-'));
+    assert.equal(loadConfig({ DATABASE_URL: `${dir}/shop.sqlite` }).dataDir, dir);
+    assert.equal(loadConfig({ DATABASE_URL: `sqlite://${dir}/shop.sqlite` }).dataDir, dir);
+    const pg = 'postgres://bip:bip@127.0.0.1:5432/shop';
+    assert.equal(loadConfig({ DATABASE_URL: pg, BIP_SECRET: SECRET }).dataDir, './data');
+    assert.equal(loadConfig({ DATABASE_URL: pg, BIP_DATA_DIR: dir }).dataDir, dir);
   });
 
   test('flags override the environment', () => {
