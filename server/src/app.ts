@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { json, problem, router, z } from './http/openapi.ts';
-import { ProblemError, problemResponse } from './http/problem.ts';
+import { problemResponse } from './http/problem.ts';
 import { createPaymentProvider } from './payments/index.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { StripePaymentProvider } from './payments/stripe-provider.ts';
@@ -19,6 +19,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { CatalogService } from './services/catalog.ts';
 import { CheckoutService } from './services/checkouts.ts';
 import type { ServiceContext } from './services/context.ts';
+import { ServiceError } from './services/errors.ts';
 import { IdempotencyService } from './services/idempotency.ts';
 import { OrderService } from './services/orders.ts';
 import { WebhookDispatcher } from './services/outbox.ts';
@@ -106,8 +107,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     if (c.req.path.endsWith('/file')) return next(); // raw upload, its own limit
     const type = c.req.header('Content-Type') ?? '';
     if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
-      throw new ProblemError(
-        415,
+      throw new ServiceError(
         'unsupported_media_type',
         'Send the body as JSON with "Content-Type: application/json"',
       );
@@ -115,8 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     return bodyLimit({
       maxSize: config.bodyLimitBytes,
       onError: () => {
-        throw new ProblemError(
-          413,
+        throw new ServiceError(
           'payload_too_large',
           `Bodies are limited to ${config.bodyLimitBytes} bytes`,
         );
@@ -132,12 +131,10 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       standardHeaders: 'draft-7',
       keyGenerator: (c) => clientIp(c),
       handler: () => {
-        throw new ProblemError(
-          429,
+        throw new ServiceError(
           'rate_limited',
           'Too many checkouts from this address; wait a minute',
-          undefined,
-          { retryAfter: 60 },
+          { extra: { retryAfter: 60 } },
         );
       },
     }),
@@ -166,7 +163,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
         await db.kysely.selectFrom('sellers').select('id').limit(1).execute();
       } catch (err) {
         console.error('[health] database check failed:', err);
-        throw new ProblemError(503, 'internal_error', 'The database cannot be reached');
+        throw new ServiceError('internal_error', 'The database cannot be reached', { status: 503 });
       }
       return c.json(
         { status: 'ok' as const, version: VERSION, database: db.dialect, payments: payments.name },
@@ -220,28 +217,28 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const app = router();
   app.route('/v1', v1);
   app.notFound((c) =>
-    problemResponse(
-      c,
-      new ProblemError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`),
-    ),
+    problemResponse(c, new ServiceError('not_found', `No route for ${c.req.method} ${c.req.path}`)),
   );
   app.onError((err, c) => {
-    if (err instanceof ProblemError) return problemResponse(c, err);
+    if (err instanceof ServiceError) return problemResponse(c, err);
     if (err instanceof HTTPException && err.status < 500) {
       // Hono's own 4xx (malformed JSON, a JSON type the validator refuses, and the like)
       if (err.status === 413 || err.status === 415) {
         const code = err.status === 413 ? 'payload_too_large' : 'unsupported_media_type';
-        return problemResponse(c, new ProblemError(err.status, code));
+        return problemResponse(c, new ServiceError(code));
       }
       const detail = err.message || 'The body is not valid JSON';
       return problemResponse(
         c,
-        new ProblemError(400, 'validation_failed', detail, [{ field: '(body)', message: detail }]),
+        new ServiceError('validation_failed', detail, {
+          status: 400,
+          errors: [{ field: '(body)', message: detail }],
+        }),
       );
     }
     // Never leak internals: log them, answer with a stable code only.
     console.error('[http] unhandled error on', c.req.method, c.req.path, err);
-    return problemResponse(c, new ProblemError(500, 'internal_error'));
+    return problemResponse(c, new ServiceError('internal_error'));
   });
 
   let sweeper: NodeJS.Timeout | null = null;

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import type { ErrorCode, FieldError, Problem } from '../protocol/common.ts';
+import { ServiceError } from '../services/errors.ts';
 
 const TITLES: Record<ErrorCode, string> = {
   validation_failed: 'The request is not valid',
@@ -28,36 +29,49 @@ const TITLES: Record<ErrorCode, string> = {
   internal_error: 'Something went wrong on our side',
 };
 
-/**
- * An error the API reports to the client as problem+json. Services throw these; the single
- * error handler turns them into responses. Anything else becomes a 500 that says nothing more.
- */
-export class ProblemError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: ErrorCode,
-    detail?: string,
-    readonly errors?: FieldError[],
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(detail ?? TITLES[code]);
-    this.name = 'ProblemError';
-  }
+/** The HTTP status each code answers with (a {@link ServiceError} may say otherwise). */
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  validation_failed: 422,
+  not_found: 404,
+  out_of_stock: 409,
+  variant_unavailable: 422,
+  checkout_expired: 410,
+  checkout_not_open: 409,
+  payment_declined: 402,
+  payment_failed: 502,
+  invalid_signature: 400,
+  idempotency_key_required: 400,
+  idempotency_conflict: 422,
+  idempotency_in_progress: 409,
+  rate_limited: 429,
+  unauthorized: 401,
+  forbidden: 403,
+  origin_not_allowed: 403,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  does_not_ship: 422,
+  method_not_allowed: 405,
+  link_expired: 410,
+  internal_error: 500,
+};
 
-  toProblem(): Problem {
-    return {
-      type: `https://buy-in-post.dev/problems/${this.code.replaceAll('_', '-')}`,
-      title: TITLES[this.code],
-      status: this.status,
-      code: this.code,
-      ...(this.message !== TITLES[this.code] ? { detail: this.message } : {}),
-      ...(this.errors?.length ? { errors: this.errors } : {}),
-      ...this.extra,
-    };
-  }
+export function statusOf(err: ServiceError): ContentfulStatusCode {
+  return (err.status ?? STATUS[err.code]) as ContentfulStatusCode;
 }
 
-export const notFound = (what: string) => new ProblemError(404, 'not_found', `${what} not found`);
+/** RFC 9457 problem details for a service error. */
+export function toProblem(err: ServiceError): Problem {
+  const title = TITLES[err.code];
+  return {
+    type: `https://buy-in-post.dev/problems/${err.code.replaceAll('_', '-')}`,
+    title,
+    status: statusOf(err),
+    code: err.code,
+    ...(err.detail !== undefined && err.detail !== title ? { detail: err.detail } : {}),
+    ...(err.errors?.length ? { errors: err.errors } : {}),
+    ...err.extra,
+  };
+}
 
 export function fieldErrorsFromZod(error: ZodError, prefix?: string): FieldError[] {
   return error.issues.map((i) => ({
@@ -67,14 +81,16 @@ export function fieldErrorsFromZod(error: ZodError, prefix?: string): FieldError
   }));
 }
 
-export function validationProblem(error: ZodError, prefix?: string): ProblemError {
-  return new ProblemError(422, 'validation_failed', undefined, fieldErrorsFromZod(error, prefix));
+export function validationProblem(error: ZodError, prefix?: string): ServiceError {
+  return new ServiceError('validation_failed', undefined, {
+    errors: fieldErrorsFromZod(error, prefix),
+  });
 }
 
-export function problemResponse(c: Context, err: ProblemError): Response {
+export function problemResponse(c: Context, err: ServiceError): Response {
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
   if (err.code === 'rate_limited' || err.code === 'idempotency_in_progress') {
     headers['Retry-After'] = String(err.extra.retryAfter ?? 1);
   }
-  return c.newResponse(JSON.stringify(err.toProblem()), err.status, headers);
+  return c.newResponse(JSON.stringify(toProblem(err)), statusOf(err), headers);
 }

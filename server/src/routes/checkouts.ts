@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { bearerToken } from '../http/auth.ts';
+import { idempotent } from '../http/idempotent.ts';
 import { bearer, body, json, problem, router, z } from '../http/openapi.ts';
 import {
   Checkout,
@@ -79,23 +80,12 @@ const cancelCheckout = createRoute({
   responses: { 200: json(Checkout, 'The canceled checkout'), ...errors },
 });
 
-function clientToken(c: Context): string | undefined {
-  const h = c.req.header('Authorization');
-  return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
-}
+/** Calls on a checkout: a key is optional (the token already guards them), answered 200. */
+const ONCE_PER_KEY = { required: false, status: 200 } as const;
 
 /** Keys are per checkout and per token: a replay never answers someone without the token. */
 function scope(c: Context, what: string): string {
-  return `${what} ${sha256(clientToken(c) ?? '')}`;
-}
-
-function send(c: Context, r: { status: number; body: unknown; replayed: boolean }) {
-  if (r.replayed) c.header('Idempotent-Replayed', 'true');
-  c.header('Cache-Control', 'no-store');
-  const type = r.status >= 400 ? 'application/problem+json' : 'application/json';
-  return c.newResponse(JSON.stringify(r.body), r.status as ContentfulStatusCode, {
-    'Content-Type': type,
-  });
+  return `${what} ${sha256(bearerToken(c) ?? '')}`;
 }
 
 export function checkoutRoutes(checkouts: CheckoutService, idem: IdempotencyService) {
@@ -103,73 +93,39 @@ export function checkoutRoutes(checkouts: CheckoutService, idem: IdempotencyServ
 
   app.openapi(createCheckout, async (c) => {
     const input = c.req.valid('json');
-    const r = await idem.run(
-      'POST /checkouts',
-      c.req.header('Idempotency-Key'),
-      input,
-      { required: true },
-      async () => ({
-        status: 201,
-        body: await checkouts.create(input, { origin: c.req.header('Origin') }),
-      }),
+    const call = { scope: 'POST /checkouts', required: true, request: input, status: 201 } as const;
+    return idempotent(c, idem, call, () =>
+      checkouts.create(input, { origin: c.req.header('Origin') }),
     );
-    // biome-ignore lint/suspicious/noExplicitAny: the stored answer may be a replayed problem
-    return send(c, r) as any;
   });
 
   app.openapi(getCheckout, async (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json(await checkouts.get(c.req.valid('param').id, clientToken(c)), 200);
+    return c.json(await checkouts.get(c.req.valid('param').id, bearerToken(c)), 200);
   });
 
   app.openapi(updateCheckout, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
-    const r = await idem.run(
-      scope(c, `PATCH /checkouts/${id}`),
-      c.req.header('Idempotency-Key'),
-      input,
-      { required: false },
-      async () => ({
-        status: 200,
-        body: await checkouts.update(id, clientToken(c), input),
-      }),
-    );
-    // biome-ignore lint/suspicious/noExplicitAny: see above
-    return send(c, r) as any;
+    const call = { scope: scope(c, `PATCH /checkouts/${id}`), request: input, ...ONCE_PER_KEY };
+    return idempotent(c, idem, call, () => checkouts.update(id, bearerToken(c), input));
   });
 
   app.openapi(confirmCheckout, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
-    const r = await idem.run(
-      scope(c, `POST /checkouts/${id}/confirm`),
-      c.req.header('Idempotency-Key'),
-      input,
-      { required: false },
-      async () => ({
-        status: 200,
-        body: await checkouts.confirm(id, clientToken(c), input),
-      }),
-    );
-    // biome-ignore lint/suspicious/noExplicitAny: see above
-    return send(c, r) as any;
+    const call = {
+      scope: scope(c, `POST /checkouts/${id}/confirm`),
+      request: input,
+      ...ONCE_PER_KEY,
+    };
+    return idempotent(c, idem, call, () => checkouts.confirm(id, bearerToken(c), input));
   });
 
   app.openapi(cancelCheckout, async (c) => {
     const { id } = c.req.valid('param');
-    const r = await idem.run(
-      scope(c, `DELETE /checkouts/${id}`),
-      c.req.header('Idempotency-Key'),
-      {},
-      { required: false },
-      async () => ({
-        status: 200,
-        body: await checkouts.cancel(id, clientToken(c)),
-      }),
-    );
-    // biome-ignore lint/suspicious/noExplicitAny: see above
-    return send(c, r) as any;
+    const call = { scope: scope(c, `DELETE /checkouts/${id}`), request: {}, ...ONCE_PER_KEY };
+    return idempotent(c, idem, call, () => checkouts.cancel(id, bearerToken(c)));
   });
 
   return app;

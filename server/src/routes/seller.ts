@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { SellerRow } from '../db/schema.ts';
 import { bearer, body, json, problem, router, z } from '../http/openapi.ts';
-import { ProblemError } from '../http/problem.ts';
 import { Id, text } from '../protocol/common.ts';
 import {
   CreateFulfillmentBody,
@@ -18,6 +17,7 @@ import {
   WebhookDelivery,
 } from '../protocol/seller.ts';
 import type { CatalogService } from '../services/catalog.ts';
+import { ServiceError } from '../services/errors.ts';
 import type { OrderService } from '../services/orders.ts';
 import type { WebhookDispatcher } from '../services/outbox.ts';
 import { type SellerService, sellerSettings } from '../services/sellers.ts';
@@ -198,13 +198,12 @@ export function sellerRoutes(deps: {
   app.openapi(r.putFile, async (c) => {
     const size = Number(c.req.header('Content-Length') ?? 'NaN');
     if (!(size <= MAX_FILE_BYTES))
-      throw new ProblemError(
-        413,
+      throw new ServiceError(
         'payload_too_large',
         `Files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MB`,
       );
     const data = new Uint8Array(await c.req.arrayBuffer());
-    if (data.byteLength > MAX_FILE_BYTES) throw new ProblemError(413, 'payload_too_large');
+    if (data.byteLength > MAX_FILE_BYTES) throw new ServiceError('payload_too_large');
     const contentType = c.req.header('Content-Type') ?? 'application/octet-stream';
     return c.json(
       await catalog.putFile(sellerId(c), c.req.valid('param').id, {

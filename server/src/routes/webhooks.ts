@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { json, problem, router, z } from '../http/openapi.ts';
-import { ProblemError } from '../http/problem.ts';
 import type { StripePaymentProvider } from '../payments/stripe-provider.ts';
+import { ServiceError } from '../services/errors.ts';
 import type { StripeEventService } from '../services/stripe-events.ts';
 
 const stripeWebhook = createRoute({
@@ -28,8 +28,7 @@ export function webhookRoutes(
   const app = router();
   app.openapi(stripeWebhook, async (c) => {
     if (!stripe || !events || !stripe.acceptsWebhooks)
-      throw new ProblemError(
-        404,
+      throw new ServiceError(
         'not_found',
         'Stripe webhooks are not configured (set STRIPE_WEBHOOK_SECRET)',
       );
@@ -39,8 +38,7 @@ export function webhookRoutes(
     try {
       event = await stripe.parseEvent(raw, c.req.valid('header')['stripe-signature'] ?? '');
     } catch {
-      throw new ProblemError(
-        400,
+      throw new ServiceError(
         'invalid_signature',
         'The Stripe-Signature header does not match this body',
       );

@@ -1,6 +1,5 @@
 import type { Transaction } from 'kysely';
 import type { Database, ProductRow, SellerRow, VariantRow } from '../db/schema.ts';
-import { notFound, ProblemError } from '../http/problem.ts';
 import { MAX_QUANTITY } from '../protocol/checkouts.ts';
 import type { FieldError } from '../protocol/common.ts';
 import type { Product, SellerKind, Variant } from '../protocol/products.ts';
@@ -13,6 +12,7 @@ import type {
 } from '../protocol/seller.ts';
 import { iso, newId } from '../util.ts';
 import type { ServiceContext } from './context.ts';
+import { invalid, notFound } from './errors.ts';
 import { shippableCountries } from './pricing.ts';
 
 const LOW_STOCK = 5;
@@ -251,7 +251,7 @@ export class CatalogService {
         message: 'this variant id is already taken',
       });
     }
-    if (errors.length) throw new ProblemError(422, 'validation_failed', undefined, errors);
+    if (errors.length) throw invalid(errors);
 
     const now = iso(this.ctx.clock.now());
     await this.ctx.db.transaction().execute(async (trx) => {
@@ -310,7 +310,7 @@ export class CatalogService {
     ) {
       errors.push({ field: 'id', message: 'this variant id is already taken' });
     }
-    if (errors.length) throw new ProblemError(422, 'validation_failed', undefined, errors);
+    if (errors.length) throw invalid(errors);
     await insertVariants(
       this.ctx.db,
       productId,
@@ -347,7 +347,7 @@ export class CatalogService {
     }
     const res = await q.executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) {
-      throw new ProblemError(422, 'validation_failed', undefined, [
+      throw invalid([
         { field: 'stock', message: 'stock cannot be lower than the units held by open checkouts' },
       ]);
     }
@@ -362,9 +362,7 @@ export class CatalogService {
   ) {
     const product = await this.sellerProduct(sellerId, productId);
     if (product.kind !== 'digital') {
-      throw new ProblemError(422, 'validation_failed', undefined, [
-        { field: 'kind', message: 'only digital products carry a file' },
-      ]);
+      throw invalid([{ field: 'kind', message: 'only digital products carry a file' }]);
     }
     const row = {
       product_id: productId,

@@ -1,6 +1,5 @@
 import { sql, type Transaction } from 'kysely';
 import type { CheckoutRow, Database, SellerRow } from '../db/schema.ts';
-import { notFound, ProblemError } from '../http/problem.ts';
 import type { PaymentOutcome, PaymentProvider } from '../payments/provider.ts';
 import type {
   Checkout,
@@ -14,6 +13,7 @@ import type { ShippingZone, TaxRate } from '../protocol/seller.ts';
 import { iso, newId, newSecret, safeEqualHex, sha256 } from '../util.ts';
 import { availableUnits } from './catalog.ts';
 import type { ServiceContext } from './context.ts';
+import { notFound, ServiceError } from './errors.ts';
 import type { OrderService } from './orders.ts';
 import { computeTotals, DoesNotShipError } from './pricing.ts';
 
@@ -71,9 +71,9 @@ export class CheckoutService {
       .where('status', '=', 'active')
       .executeTakeFirst();
     if (!product)
-      throw new ProblemError(404, 'not_found', 'Product not found', [
-        { field: 'productId', message: 'no such product' },
-      ]);
+      throw new ServiceError('not_found', 'Product not found', {
+        errors: [{ field: 'productId', message: 'no such product' }],
+      });
     const seller = await db
       .selectFrom('sellers')
       .selectAll()
@@ -88,9 +88,9 @@ export class CheckoutService {
       .where('status', '=', 'active')
       .executeTakeFirst();
     if (!variant) {
-      throw new ProblemError(422, 'variant_unavailable', 'This product has no such option', [
-        { field: 'variantId', message: 'not a variant of this product' },
-      ]);
+      throw new ServiceError('variant_unavailable', 'This product has no such option', {
+        errors: [{ field: 'variantId', message: 'not a variant of this product' }],
+      });
     }
     const address = product.kind === 'physical' ? (body.shippingAddress ?? null) : null;
     const totals = this.price(seller, product.kind, variant.price, body.quantity, address);
@@ -142,11 +142,7 @@ export class CheckoutService {
       // No payment, no checkout: give the units back so nothing is held for nobody.
       await this.finish(row.id, 'canceled');
       console.error('[payments] preparing the payment failed:', err);
-      throw new ProblemError(
-        502,
-        'payment_failed',
-        'The payment provider is unavailable; try again',
-      );
+      throw new ServiceError('payment_failed', 'The payment provider is unavailable; try again');
     }
     return { ...(await this.view(row)), clientToken };
   }
@@ -194,9 +190,9 @@ export class CheckoutService {
       .where('status', '=', 'active')
       .executeTakeFirst();
     if (!variant) {
-      throw new ProblemError(422, 'variant_unavailable', 'This product has no such option', [
-        { field: 'variantId', message: 'not an available variant of this product' },
-      ]);
+      throw new ServiceError('variant_unavailable', 'This product has no such option', {
+        errors: [{ field: 'variantId', message: 'not an available variant of this product' }],
+      });
     }
     const quantity = body.quantity ?? current.quantity;
     let address: ShippingAddress | null = current.shipping_address
@@ -248,8 +244,7 @@ export class CheckoutService {
         .where('reserved_quantity', '=', current.reserved_quantity)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) {
-        throw new ProblemError(
-          409,
+        throw new ServiceError(
           'checkout_not_open',
           'The checkout changed meanwhile; read it again',
         );
@@ -263,11 +258,7 @@ export class CheckoutService {
     } catch (err) {
       // The change stands; the payment catches up on the next read or before paying.
       console.error('[payments] updating the payment failed:', err);
-      throw new ProblemError(
-        502,
-        'payment_failed',
-        'The payment provider is unavailable; try again',
-      );
+      throw new ServiceError('payment_failed', 'The payment provider is unavailable; try again');
     }
     return this.view(next);
   }
@@ -280,9 +271,9 @@ export class CheckoutService {
     const row = await this.authorize(id, token, { expire: true });
     const expected = row.payment_mode === 'hosted' ? 'redirect' : this.payments.name;
     if (body.payment.provider !== expected) {
-      throw new ProblemError(422, 'validation_failed', `This checkout is paid with ${expected}`, [
-        { field: 'payment.provider', message: `must be ${expected}` },
-      ]);
+      throw new ServiceError('validation_failed', `This checkout is paid with ${expected}`, {
+        errors: [{ field: 'payment.provider', message: `must be ${expected}` }],
+      });
     }
     // Stripe: the page asks again before a second attempt (after a decline): already held.
     if (row.status === 'processing' && body.payment.provider === 'stripe') return this.view(row);
@@ -293,12 +284,9 @@ export class CheckoutService {
       .where('id', '=', current.product_id)
       .executeTakeFirstOrThrow();
     if (product.kind === 'physical' && !current.shipping_address) {
-      throw new ProblemError(
-        422,
-        'validation_failed',
-        'A shipping address is needed before paying',
-        [{ field: 'shippingAddress', message: 'required for physical products' }],
-      );
+      throw new ServiceError('validation_failed', 'A shipping address is needed before paying', {
+        errors: [{ field: 'shippingAddress', message: 'required for physical products' }],
+      });
     }
     const claimed = await this.ctx.db
       .updateTable('checkouts')
@@ -307,7 +295,7 @@ export class CheckoutService {
       .where('status', '=', 'open')
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1)
-      throw new ProblemError(409, 'checkout_not_open', 'This checkout is already being paid');
+      throw new ServiceError('checkout_not_open', 'This checkout is already being paid');
 
     let outcome: PaymentOutcome;
     try {
@@ -341,8 +329,10 @@ export class CheckoutService {
       .where('id', '=', id)
       .where('status', '=', 'processing')
       .execute();
-    throw new ProblemError(402, 'payment_declined', outcome.message, undefined, {
-      declineCode: outcome.code,
+    throw new ServiceError('payment_declined', outcome.message, {
+      extra: {
+        declineCode: outcome.code,
+      },
     });
   }
 
@@ -350,8 +340,7 @@ export class CheckoutService {
     const current = await this.authorize(id, token, { expire: true });
     if (current.status === 'canceled' || current.status === 'expired') return this.view(current);
     if (current.status !== 'open')
-      throw new ProblemError(
-        409,
+      throw new ServiceError(
         'checkout_not_open',
         `A ${current.status} checkout cannot be canceled`,
       );
@@ -510,20 +499,18 @@ export class CheckoutService {
   /** A hosted page sends the buyer back to the host page: one of the seller's sites. */
   private checkReturnUrl(seller: SellerRow, url: string | undefined) {
     if (!url)
-      throw new ProblemError(
-        422,
+      throw new ServiceError(
         'validation_failed',
         'A return URL is needed to pay on a hosted page',
-        [{ field: 'returnUrl', message: 'required when paying on a hosted page' }],
+        { errors: [{ field: 'returnUrl', message: 'required when paying on a hosted page' }] },
       );
     if (this.ctx.config.mode === 'development') return;
     const allowed: string[] = JSON.parse(seller.allowed_origins);
     if (!allowed.includes(new URL(url).origin))
-      throw new ProblemError(
-        422,
+      throw new ServiceError(
         'validation_failed',
         "The return URL is not on one of the seller's sites",
-        [{ field: 'returnUrl', message: 'must be on an origin the seller allows' }],
+        { errors: [{ field: 'returnUrl', message: 'must be on an origin the seller allows' }] },
       );
   }
 
@@ -580,12 +567,14 @@ export class CheckoutService {
       });
     } catch (err) {
       if (err instanceof DoesNotShipError) {
-        throw new ProblemError(422, 'does_not_ship', err.message, [
-          {
-            field: 'shippingAddress.country',
-            message: `the seller does not ship to ${err.country}`,
-          },
-        ]);
+        throw new ServiceError('does_not_ship', err.message, {
+          errors: [
+            {
+              field: 'shippingAddress.country',
+              message: `the seller does not ship to ${err.country}`,
+            },
+          ],
+        });
       }
       throw err;
     }
@@ -595,26 +584,20 @@ export class CheckoutService {
     if (!origin || this.ctx.config.mode === 'development') return;
     const allowed: string[] = JSON.parse(seller.allowed_origins);
     if (!allowed.includes(origin))
-      throw new ProblemError(
-        403,
-        'origin_not_allowed',
-        `${origin} may not sell this seller's products`,
-      );
+      throw new ServiceError('origin_not_allowed', `${origin} may not sell this seller's products`);
   }
 
-  private async outOfStock(db: Db, variantId: string): Promise<ProblemError> {
+  private async outOfStock(db: Db, variantId: string): Promise<ServiceError> {
     const v = await db
       .selectFrom('variants')
       .select(['stock', 'reserved'])
       .where('id', '=', variantId)
       .executeTakeFirstOrThrow();
     const available = availableUnits(v) ?? 0;
-    return new ProblemError(
-      409,
+    return new ServiceError(
       'out_of_stock',
       available === 0 ? 'This option is sold out' : `Only ${available} left`,
-      [{ field: 'quantity', message: `at most ${available}` }],
-      { available },
+      { errors: [{ field: 'quantity', message: `at most ${available}` }], extra: { available } },
     );
   }
 
@@ -635,8 +618,7 @@ export class CheckoutService {
     { expire }: { expire: boolean },
   ): Promise<CheckoutRow> {
     if (!token)
-      throw new ProblemError(
-        401,
+      throw new ServiceError(
         'unauthorized',
         'Send the checkout\'s clientToken as "Authorization: Bearer <token>"',
       );
@@ -662,20 +644,15 @@ export class CheckoutService {
 
   private assertOpen(row: CheckoutRow): CheckoutRow {
     if (row.status === 'expired')
-      throw new ProblemError(
-        410,
+      throw new ServiceError(
         'checkout_expired',
         'The reservation has expired; start a new checkout',
       );
     if (row.status !== 'open')
-      throw new ProblemError(
-        409,
-        'checkout_not_open',
-        `This checkout is ${row.status}`,
-        undefined,
-        // not `status`: in problem+json that member is the HTTP status code
-        { checkoutStatus: row.status },
-      );
+      throw new ServiceError('checkout_not_open', `This checkout is ${row.status}`, {
+        extra: // not `status`: in problem+json that member is the HTTP status code
+          { checkoutStatus: row.status },
+      });
     return row;
   }
 

@@ -1,6 +1,6 @@
-import { ProblemError } from '../http/problem.ts';
 import { canonicalJson, iso, sha256 } from '../util.ts';
 import type { ServiceContext } from './context.ts';
+import { ServiceError } from './errors.ts';
 
 export interface StoredResponse {
   status: number;
@@ -19,7 +19,9 @@ const KEY = /^[\x21-\x7E]{8,255}$/;
  * Idempotency-Key semantics, as Stripe has them: the first request with a key runs and its
  * answer (success or 4xx) is stored; the same key with the same request gets that answer again;
  * the same key with a different request is refused (422); a repeat while the first is still
- * running is told to retry (409). 5xx answers are not stored, so the client may retry.
+ * running is told to retry (409). The handler returns the answer to store, refusals included
+ * (`http/idempotent.ts` turns them into problems); when it throws, nothing is stored, so the
+ * client may retry (a 5xx).
  */
 export class IdempotencyService {
   constructor(private readonly ctx: ServiceContext) {}
@@ -33,17 +35,19 @@ export class IdempotencyService {
   ): Promise<StoredResponse> {
     if (key === undefined) {
       if (opts.required)
-        throw new ProblemError(
-          400,
+        throw new ServiceError(
           'idempotency_key_required',
           'Send a unique Idempotency-Key header (a UUID, say) with this request',
         );
       return { ...(await handler()), replayed: false };
     }
     if (!KEY.test(key)) {
-      throw new ProblemError(400, 'validation_failed', undefined, [
-        { field: 'Idempotency-Key', message: 'must be 8 to 255 visible ASCII characters' },
-      ]);
+      throw new ServiceError('validation_failed', undefined, {
+        status: 400,
+        errors: [
+          { field: 'Idempotency-Key', message: 'must be 8 to 255 visible ASCII characters' },
+        ],
+      });
     }
     const { db } = this.ctx;
     const hash = sha256(canonicalJson(request));
@@ -69,8 +73,7 @@ export class IdempotencyService {
         .where('key', '=', key)
         .executeTakeFirstOrThrow();
       if (existing.request_hash !== hash) {
-        throw new ProblemError(
-          422,
+        throw new ServiceError(
           'idempotency_conflict',
           'This Idempotency-Key was already used with a different request; use a new key',
         );
@@ -92,12 +95,10 @@ export class IdempotencyService {
         .where('locked_at', '<', stale)
         .executeTakeFirst();
       if (Number(takeover.numUpdatedRows) !== 1) {
-        throw new ProblemError(
-          409,
+        throw new ServiceError(
           'idempotency_in_progress',
           'The first request with this key is still running; retry shortly',
-          undefined,
-          { retryAfter: 1 },
+          { extra: { retryAfter: 1 } },
         );
       }
     }
@@ -105,16 +106,13 @@ export class IdempotencyService {
     try {
       result = await handler();
     } catch (err) {
-      if (err instanceof ProblemError && err.status < 500) {
-        result = { status: err.status, body: err.toProblem() };
-      } else {
-        await db
-          .deleteFrom('idempotency_keys')
-          .where('scope', '=', scope)
-          .where('key', '=', key)
-          .execute();
-        throw err;
-      }
+      // Nothing to store (the handler answers refusals itself): let the client try again.
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .execute();
+      throw err;
     }
     await db
       .updateTable('idempotency_keys')

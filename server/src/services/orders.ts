@@ -1,10 +1,10 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { sql, type Transaction } from 'kysely';
 import type { CheckoutRow, Database, FulfillmentRow, OrderRow } from '../db/schema.ts';
-import { notFound, ProblemError } from '../http/problem.ts';
 import type { CreateFulfillmentBody, Order } from '../protocol/seller.ts';
 import { iso, newId, newOrderNumber } from '../util.ts';
 import type { ServiceContext } from './context.ts';
+import { invalid, notFound, ServiceError } from './errors.ts';
 import { enqueueEvent } from './outbox.ts';
 
 export function toOrder(o: OrderRow, fulfillments: FulfillmentRow[]): Order {
@@ -102,9 +102,7 @@ export class OrderService {
     if (f.cursor) {
       const [at, id] = Buffer.from(f.cursor, 'base64url').toString().split('|');
       if (!at || !id)
-        throw new ProblemError(422, 'validation_failed', undefined, [
-          { field: 'cursor', message: 'is not a cursor this API returned' },
-        ]);
+        throw invalid([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
       q = q.where((eb) =>
         eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]),
       );
@@ -221,8 +219,7 @@ export class OrderService {
       productId = String(payload.pid);
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired)
-        throw new ProblemError(
-          410,
+        throw new ServiceError(
           'link_expired',
           'This download link has expired; open your order again for a new one',
         );

@@ -1,5 +1,4 @@
 import type { SellerRow } from '../db/schema.ts';
-import { ProblemError } from '../http/problem.ts';
 import type { SellerKind } from '../protocol/products.ts';
 import type {
   SellerSettings,
@@ -9,6 +8,7 @@ import type {
 } from '../protocol/seller.ts';
 import { iso, newId, newSecret, safeEqualHex, sha256 } from '../util.ts';
 import type { ServiceContext } from './context.ts';
+import { ServiceError } from './errors.ts';
 
 export interface NewSeller {
   id?: string;
@@ -76,8 +76,7 @@ export class SellerService {
   /** The seller owning `apiKey`, or an `unauthorized` problem. */
   async authenticate(apiKey: string | undefined): Promise<SellerRow> {
     if (!apiKey)
-      throw new ProblemError(
-        401,
+      throw new ServiceError(
         'unauthorized',
         'Send the seller API key as "Authorization: Bearer <key>"',
       );
@@ -89,7 +88,7 @@ export class SellerService {
       .executeTakeFirst();
     // The lookup is by hash, so timing reveals nothing about the key; compare again anyway.
     if (!row || !safeEqualHex(row.api_key_hash, hash))
-      throw new ProblemError(401, 'unauthorized', 'Unknown API key');
+      throw new ServiceError('unauthorized', 'Unknown API key');
     return row;
   }
 

@@ -1,0 +1,52 @@
+import type { Context } from 'hono';
+import { ServiceError } from '../services/errors.ts';
+import type { IdempotencyService } from '../services/idempotency.ts';
+import { statusOf, toProblem } from './problem.ts';
+
+export interface IdempotentCall<S extends 200 | 201> {
+  /**
+   * What the key is for (`POST /checkouts`): the same key may be used once per scope. Scopes of
+   * calls on a checkout include its token, so a replay never answers someone without it.
+   */
+  scope: string;
+  /** Refuse the call without an Idempotency-Key (creating); otherwise it just runs each time. */
+  required: boolean;
+  /** The request the key stands for: the same key with another request is refused. */
+  request: unknown;
+  /** The status of a success. */
+  status: S;
+}
+
+/**
+ * Answers a mutating call once per Idempotency-Key: runs `run` the first time and stores its
+ * answer — the result, or the problem a refusal (4xx) becomes — and replays that answer to a
+ * repeat (`Idempotent-Replayed: true`). A 5xx is not stored, so the client may retry.
+ */
+export async function idempotent<S extends 200 | 201, T>(
+  c: Context,
+  idem: IdempotencyService,
+  call: IdempotentCall<S>,
+  run: () => Promise<T>,
+) {
+  const r = await idem.run(
+    call.scope,
+    c.req.header('Idempotency-Key'),
+    call.request,
+    { required: call.required },
+    async () => {
+      try {
+        return { status: call.status as number, body: await run() };
+      } catch (err) {
+        if (err instanceof ServiceError && statusOf(err) < 500)
+          return { status: statusOf(err) as number, body: toProblem(err) };
+        throw err;
+      }
+    },
+  );
+  if (r.replayed) c.header('Idempotent-Replayed', 'true');
+  c.header('Cache-Control', 'no-store');
+  const type = r.status >= 400 ? 'application/problem+json' : 'application/json';
+  // The route is typed by its success; a replayed answer may be a stored problem instead, whose
+  // status is known only now (the route declares those statuses as problem+json).
+  return c.json(r.body as T, r.status as S, { 'Content-Type': type });
+}
