@@ -11,7 +11,6 @@ import { json, problem, router, z } from './http/openapi.ts';
 import { problemResponse } from './http/problem.ts';
 import { createPaymentProvider } from './payments/index.ts';
 import type { PaymentProvider } from './payments/provider.ts';
-import { StripePaymentProvider } from './payments/stripe-provider.ts';
 import { checkoutRoutes } from './routes/checkouts.ts';
 import { productRoutes } from './routes/products.ts';
 import { sellerRoutes } from './routes/seller.ts';
@@ -23,8 +22,8 @@ import { ServiceError } from './services/errors.ts';
 import { IdempotencyService } from './services/idempotency.ts';
 import { OrderService } from './services/orders.ts';
 import { WebhookDispatcher } from './services/outbox.ts';
+import { PaymentEventService } from './services/payment-events.ts';
 import { SellerService } from './services/sellers.ts';
-import { StripeEventService } from './services/stripe-events.ts';
 import { type Clock, systemClock } from './util.ts';
 
 export const VERSION = '0.1.0';
@@ -59,8 +58,9 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const webhooks = new WebhookDispatcher(ctx);
   const checkouts = new CheckoutService(ctx, payments, orders, () => webhooks.poke());
   const idempotency = new IdempotencyService(ctx);
-  const stripe = payments instanceof StripePaymentProvider ? payments : null;
-  const stripeEvents = stripe ? new StripeEventService(ctx, stripe, checkouts) : null;
+  const paymentEvents = payments.events
+    ? new PaymentEventService(ctx, payments, payments.events, checkouts)
+    : null;
 
   const clientIp = (c: Parameters<typeof getConnInfo>[0]) =>
     (config.trustProxy ? c.req.header('X-Forwarded-For')?.split(',')[0]?.trim() : undefined) ??
@@ -198,7 +198,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   v1.route('/', productRoutes(catalog));
   v1.route('/', checkoutRoutes(checkouts, idempotency));
   v1.route('/seller', sellerRoutes({ sellers, catalog, orders, webhooks }));
-  v1.route('/', webhookRoutes(stripe, stripeEvents));
+  v1.route('/', webhookRoutes(paymentEvents));
 
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -254,7 +254,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       webhooks,
       idempotency,
       payments,
-      stripeEvents,
+      paymentEvents,
     },
     /** Starts the background work: webhook delivery and expiry of lapsed reservations. */
     startBackground() {
@@ -262,7 +262,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       sweeper = setInterval(() => {
         checkouts.releaseExpired().catch((err) => console.error('[sweeper] failed:', err));
         idempotency.purgeOld().catch((err) => console.error('[sweeper] failed:', err));
-        stripeEvents?.purgeOld().catch((err) => console.error('[sweeper] failed:', err));
+        paymentEvents?.purgeOld().catch((err) => console.error('[sweeper] failed:', err));
       }, config.sweepIntervalMs);
       sweeper.unref();
     },

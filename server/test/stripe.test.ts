@@ -298,7 +298,7 @@ for (const { name, skip } of dialects()) {
     });
 
     test('processed events are kept a month (Stripe retries for three days), then forgotten', async () => {
-      const events = server.app.services.stripeEvents!;
+      const events = server.app.services.paymentEvents!;
       const db = server.app.db.kysely;
       const old = new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString();
       const recent = new Date(Date.now() - 4 * 24 * 3600 * 1000).toISOString();

@@ -1,5 +1,5 @@
 import type { CheckoutRow } from '../db/schema.ts';
-import type { ConfirmCheckoutBody, PaymentHandoff } from '../protocol/checkouts.ts';
+import type { ConfirmCheckoutBody, PaymentHandoff, PaymentMode } from '../protocol/checkouts.ts';
 
 /** What a provider knows of a checkout: the server-computed amount and nothing the client set. */
 export type PaymentCheckout = Pick<
@@ -47,18 +47,50 @@ export type PaymentOutcome =
   /** Not being paid: nothing was attempted, or an attempt was abandoned. */
   | { status: 'open' };
 
+/** An event a provider posted about a payment (a webhook), read and verified. */
+export interface PaymentEvent {
+  /** The provider's id for it: an event is applied once, however often it arrives. */
+  id: string;
+  type: string;
+  /** The checkout it is about, when it is about one of ours. */
+  checkoutId: string | null;
+  /** What it means for that checkout; null when there is nothing to do. */
+  outcome: PaymentOutcome | null;
+}
+
+/** A provider that posts events about payments (webhooks). */
+export interface PaymentEvents {
+  /** Checks the signature over the exact bytes received and reads the event; throws if it does not match. */
+  verify(rawBody: string, signature: string): Promise<PaymentEvent>;
+}
+
 /**
  * The payment seam. The checkout service calls these at the right moments; a provider never
- * touches the database. Two ship: the built-in test provider and Stripe.
+ * touches the database, and the services never ask which provider it is: what differs between
+ * providers is said here, as capabilities. Two ship: the built-in test provider and Stripe.
  */
 export interface PaymentProvider {
+  /** Stored on each checkout (and order) it takes; shown by the health check. */
   readonly name: 'test' | 'stripe';
+  /**
+   * True when, after {@link confirm}, the page itself completes the payment with the provider
+   * (Stripe.js): a confirmation while the checkout is already held is then the page asking again
+   * before another attempt, and is answered with the checkout as it is.
+   */
+  readonly confirmsInPage: boolean;
+  /** Events the provider posts about payments, when it sends them and they are configured. */
+  readonly events: PaymentEvents | null;
+  /** How a new checkout is paid: the page asks, the provider (and its configuration) decides. */
+  paymentMode(requested: PaymentMode | undefined): PaymentMode;
   /**
    * Sets up or brings up to date the payment for a checkout's current total: called when a
    * checkout is created and after each change. Returns what to store (unchanged if nothing to do).
    */
   prepare(checkout: PaymentCheckout, ctx: PaymentContext): Promise<PreparedPayment>;
-  /** What the element needs to collect payment. */
+  /**
+   * What the element needs to collect payment. Its `provider` tag is also what the page must
+   * name when it confirms.
+   */
   handoff(checkout: PaymentCheckout): PaymentHandoff;
   /**
    * The buyer pays now. The checkout is already held (`processing`) when this is called; the
@@ -69,7 +101,10 @@ export interface PaymentProvider {
     checkout: PaymentCheckout,
     input: ConfirmCheckoutBody['payment'],
   ): Promise<PaymentOutcome>;
-  /** Asks the provider how the payment stands (a webhook may be late, or lost). */
+  /**
+   * Asks the provider how the payment stands (a webhook may be late, or lost). A provider that
+   * cannot be asked leaves it out.
+   */
   status?(checkout: PaymentCheckout): Promise<PaymentOutcome>;
   /** Gives money back for a payment that cannot become an order. */
   refund?(reference: string, checkoutId: string): Promise<void>;

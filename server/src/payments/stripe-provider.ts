@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { StripeConfig } from '../config.ts';
-import type { PaymentHandoff, ShippingAddress } from '../protocol/checkouts.ts';
+import type { PaymentHandoff, PaymentMode, ShippingAddress } from '../protocol/checkouts.ts';
 import { withReturnParams } from '../protocol/rules.ts';
 import type {
   PaymentCheckout,
   PaymentContext,
+  PaymentEvents,
   PaymentOutcome,
   PaymentProvider,
   PreparedPayment,
 } from './provider.ts';
+import { intentOutcome, readEvent, sessionOutcome } from './stripe-outcomes.ts';
 
 /** Stripe's minimum lifetime of a Checkout Session, in seconds (the maximum is 24 hours). */
 const SESSION_MIN_SECONDS = 30 * 60 + 60;
@@ -32,7 +34,11 @@ function key(checkout: PaymentCheckout, what: string, ...parts: (string | number
  */
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe';
-  readonly stripe: Stripe;
+  /** The page confirms the PaymentIntent with Stripe.js; Stripe says how it went. */
+  readonly confirmsInPage = true;
+  /** Stripe's webhooks, when their signing secret is set (otherwise they are refused). */
+  readonly events: PaymentEvents | null;
+  private readonly stripe: Stripe;
 
   constructor(private readonly config: StripeConfig) {
     this.stripe = new Stripe(config.secretKey, {
@@ -41,6 +47,18 @@ export class StripePaymentProvider implements PaymentProvider {
       appInfo: { name: 'buy-in-post', url: 'https://github.com/buy-in-post/buy-in-post' },
       ...(config.api ?? {}),
     });
+    const secret = config.webhookSecret;
+    this.events = secret
+      ? {
+          // The signature covers the exact bytes Stripe sent: checked before anything is parsed.
+          verify: async (rawBody, signature) =>
+            readEvent(await this.stripe.webhooks.constructEventAsync(rawBody, signature, secret)),
+        }
+      : null;
+  }
+
+  paymentMode(requested: PaymentMode | undefined): PaymentMode {
+    return this.config.mode === 'hosted' ? 'hosted' : (requested ?? 'elements');
   }
 
   async prepare(c: PaymentCheckout, ctx: PaymentContext): Promise<PreparedPayment> {
@@ -141,7 +159,9 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   handoff(c: PaymentCheckout): PaymentHandoff {
-    if (c.payment_mode === 'hosted') return { provider: 'redirect', url: c.payment_secret };
+    // A hosted page made for another total is not shown (it is replaced on the next change).
+    if (c.payment_mode === 'hosted')
+      return { provider: 'redirect', url: c.payment_amount === c.total ? c.payment_secret : null };
     return {
       provider: 'stripe',
       publishableKey: this.config.publishableKey,
@@ -158,7 +178,7 @@ export class StripePaymentProvider implements PaymentProvider {
     // `payment_amount` is what Stripe answered to the last create or update: no need to ask.
     if (c.payment_amount === c.total) return { status: 'processing' };
     const pi = await this.stripe.paymentIntents.retrieve(c.payment_ref);
-    if (pi.status === 'succeeded') return this.outcome(pi);
+    if (pi.status === 'succeeded') return intentOutcome(pi);
     if (pi.amount !== c.total && pi.status === 'requires_payment_method')
       await this.stripe.paymentIntents.update(
         c.payment_ref,
@@ -172,48 +192,9 @@ export class StripePaymentProvider implements PaymentProvider {
     if (!c.payment_ref) return { status: 'open' };
     if (c.payment_mode === 'hosted') {
       const session = await this.stripe.checkout.sessions.retrieve(c.payment_ref);
-      return this.sessionOutcome(session);
+      return sessionOutcome(session);
     }
-    return this.outcome(await this.stripe.paymentIntents.retrieve(c.payment_ref));
-  }
-
-  /** What a PaymentIntent's state means for its checkout. */
-  outcome(pi: Stripe.PaymentIntent): PaymentOutcome {
-    switch (pi.status) {
-      case 'succeeded':
-        return {
-          status: 'succeeded',
-          reference: pi.id,
-          amount: pi.amount_received,
-          currency: pi.currency,
-        };
-      case 'requires_payment_method': {
-        const e = pi.last_payment_error;
-        return e
-          ? {
-              status: 'declined',
-              code: e.decline_code ?? e.code ?? 'card_declined',
-              message: e.message ?? 'The payment was declined.',
-            }
-          : { status: 'open' };
-      }
-      case 'canceled':
-        return { status: 'open' };
-      default:
-        return { status: 'processing' };
-    }
-  }
-
-  sessionOutcome(s: Stripe.Checkout.Session): PaymentOutcome {
-    if (s.status === 'complete' && s.payment_status !== 'unpaid')
-      return {
-        status: 'succeeded',
-        reference:
-          typeof s.payment_intent === 'string' ? s.payment_intent : (s.payment_intent?.id ?? s.id),
-        amount: s.amount_total ?? undefined,
-        currency: s.currency ?? undefined,
-      };
-    return { status: 'open' };
+    return intentOutcome(await this.stripe.paymentIntents.retrieve(c.payment_ref));
   }
 
   async refund(reference: string, checkoutId: string) {
@@ -235,15 +216,5 @@ export class StripePaymentProvider implements PaymentProvider {
   private async expireSession(id: string) {
     const s = await this.stripe.checkout.sessions.retrieve(id);
     if (s.status === 'open') await this.stripe.checkout.sessions.expire(id);
-  }
-
-  /** Checks a webhook's signature on the raw body; throws when it does not match. */
-  parseEvent(rawBody: string, signature: string): Promise<Stripe.Event> {
-    if (!this.config.webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET is not set');
-    return this.stripe.webhooks.constructEventAsync(rawBody, signature, this.config.webhookSecret);
-  }
-
-  get acceptsWebhooks() {
-    return this.config.webhookSecret !== null;
   }
 }

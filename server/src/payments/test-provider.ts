@@ -1,4 +1,4 @@
-import type { ConfirmCheckoutBody, PaymentHandoff } from '../protocol/checkouts.ts';
+import type { ConfirmCheckoutBody, PaymentHandoff, PaymentMode } from '../protocol/checkouts.ts';
 import { luhnValid } from '../protocol/rules.ts';
 import type { PaymentCheckout, PaymentOutcome, PaymentProvider } from './provider.ts';
 
@@ -26,6 +26,13 @@ export const TEST_CARDS: Record<string, { code: string; message: string } | null
  */
 export class TestPaymentProvider implements PaymentProvider {
   readonly name = 'test';
+  /** The card is checked here, in one call: nothing is left for the page to do. */
+  readonly confirmsInPage = false;
+  readonly events = null;
+
+  paymentMode(): PaymentMode {
+    return 'elements';
+  }
 
   async prepare(checkout: PaymentCheckout) {
     return { reference: `test_${checkout.id}`, secret: null, amount: checkout.total };

@@ -94,7 +94,7 @@ export class CheckoutService {
     }
     const address = product.kind === 'physical' ? (body.shippingAddress ?? null) : null;
     const totals = this.price(seller, product.kind, variant.price, body.quantity, address);
-    const paymentMode = this.paymentMode(body);
+    const paymentMode = this.payments.paymentMode(body.paymentMode);
     if (paymentMode === 'hosted') this.checkReturnUrl(seller, body.returnUrl);
 
     const now = this.ctx.clock.now();
@@ -269,14 +269,15 @@ export class CheckoutService {
     body: ConfirmCheckoutBody,
   ): Promise<Checkout> {
     const row = await this.authorize(id, token, { expire: true });
-    const expected = row.payment_mode === 'hosted' ? 'redirect' : this.payments.name;
+    // The page confirms with what it was handed.
+    const expected = this.payments.handoff(row).provider;
     if (body.payment.provider !== expected) {
       throw new ServiceError('validation_failed', `This checkout is paid with ${expected}`, {
         errors: [{ field: 'payment.provider', message: `must be ${expected}` }],
       });
     }
-    // Stripe: the page asks again before a second attempt (after a decline): already held.
-    if (row.status === 'processing' && body.payment.provider === 'stripe') return this.view(row);
+    // The page asks again before a second attempt (after a decline): already held.
+    if (row.status === 'processing' && this.payments.confirmsInPage) return this.view(row);
     const current = this.assertOpen(row);
     const product = await this.ctx.db
       .selectFrom('products')
@@ -491,11 +492,6 @@ export class CheckoutService {
     return stored;
   }
 
-  private paymentMode(body: CreateCheckoutBody): 'elements' | 'hosted' {
-    if (this.payments.name === 'test') return 'elements';
-    return this.ctx.config.stripe?.mode === 'hosted' ? 'hosted' : (body.paymentMode ?? 'elements');
-  }
-
   /** A hosted page sends the buyer back to the host page: one of the seller's sites. */
   private checkReturnUrl(seller: SellerRow, url: string | undefined) {
     if (!url)
@@ -656,13 +652,6 @@ export class CheckoutService {
     return row;
   }
 
-  private handoff(c: CheckoutRow) {
-    const h = this.payments.handoff(c);
-    // A hosted page made for another total is not shown (it is replaced on the next change).
-    if (h.provider === 'redirect' && c.payment_amount !== c.total) return { ...h, url: null };
-    return h;
-  }
-
   private async view(c: CheckoutRow): Promise<Checkout> {
     const money = (amount: number) => ({ amount, currency: c.currency });
     const [product, order] = await Promise.all([
@@ -701,7 +690,7 @@ export class CheckoutService {
       },
       readyToPay: c.status === 'open' && (product.kind === 'digital' || address !== null),
       expiresAt: c.expires_at,
-      payment: this.handoff(c),
+      payment: this.payments.handoff(c),
       lastPaymentError: c.last_payment_error ? JSON.parse(c.last_payment_error) : null,
       order: order
         ? {
