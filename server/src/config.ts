@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { isPostgresUrl } from './db/database.ts';
+import { parseAllowList } from './net/ssrf.ts';
 import { loadOrCreateSecretFile, PUBLISHED_DEV_SECRET, secretWeakness } from './secrets.ts';
 
 /**
@@ -30,7 +31,18 @@ export interface Config {
   bodyLimitBytes: number;
   /** Origins allowed in development mode regardless of seller settings (`*` = any). */
   devCorsOrigins: string[];
-  webhook: { retryBaseMs: number; maxAttempts: number; timeoutMs: number; pollMs: number };
+  webhook: {
+    retryBaseMs: number;
+    maxAttempts: number;
+    timeoutMs: number;
+    pollMs: number;
+    /**
+     * Host names, addresses and CIDR ranges webhooks may reach although they are internal
+     * (everything internal is refused in production; loopback and private networks are
+     * allowed in the other modes).
+     */
+    allowHosts: string[];
+  };
   downloadLinkSeconds: number;
   sweepIntervalMs: number;
   /** Stripe, when its keys are set; otherwise the built-in test provider takes payments. */
@@ -83,6 +95,22 @@ const EnvSchema = z.object({
   BIP_WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(12),
   BIP_WEBHOOK_TIMEOUT_MS: int(100).default(10_000),
   BIP_WEBHOOK_POLL_MS: int(10).default(1_000),
+  BIP_WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    )
+    .superRefine((entries, ctx) => {
+      try {
+        parseAllowList(entries);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   BIP_DOWNLOAD_LINK_SECONDS: int(60).default(7 * 24 * 3600),
   BIP_SWEEP_INTERVAL_MS: int(10).default(30_000),
   STRIPE_SECRET_KEY: z
@@ -166,6 +194,7 @@ export function loadConfig(
       maxAttempts: e.BIP_WEBHOOK_MAX_ATTEMPTS,
       timeoutMs: e.BIP_WEBHOOK_TIMEOUT_MS,
       pollMs: e.BIP_WEBHOOK_POLL_MS,
+      allowHosts: e.BIP_WEBHOOK_ALLOW_HOSTS,
     },
     downloadLinkSeconds: e.BIP_DOWNLOAD_LINK_SECONDS,
     sweepIntervalMs: e.BIP_SWEEP_INTERVAL_MS,

@@ -26,6 +26,7 @@ const TITLES: Record<ErrorCode, string> = {
   does_not_ship: 'The seller does not ship to this country',
   method_not_allowed: 'Method not allowed',
   link_expired: 'This link has expired',
+  webhook_url_forbidden: 'Webhooks may not be sent to this address',
   internal_error: 'Something went wrong on our side',
 };
 
@@ -52,6 +53,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   does_not_ship: 422,
   method_not_allowed: 405,
   link_expired: 410,
+  webhook_url_forbidden: 422,
   internal_error: 500,
 };
 

@@ -95,6 +95,7 @@ export const ErrorCode = z.enum([
   'does_not_ship',
   'method_not_allowed',
   'link_expired',
+  'webhook_url_forbidden',
   'internal_error',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

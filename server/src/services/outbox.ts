@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
+import type { Config } from '../config.ts';
 import type { Database, OutboxEventRow } from '../db/schema.ts';
+import { AddressGuard, postGuarded, type Resolver } from '../net/ssrf.ts';
 import type { WebhookDelivery } from '../protocol/seller.ts';
 import { iso, newId } from '../util.ts';
 import type { ServiceContext } from './context.ts';
@@ -43,6 +45,19 @@ export function verifyWebhook(
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/**
+ * What sellers' webhooks may reach: in production public addresses only (plus the operator's
+ * BIP_WEBHOOK_ALLOW_HOSTS); elsewhere loopback and private networks too, so a receiver on the
+ * developer's machine works. Link-local (cloud metadata) and the like are refused everywhere.
+ */
+export function webhookGuard(config: Pick<Config, 'mode' | 'webhook'>, resolve?: Resolver) {
+  return new AddressGuard({
+    allowPrivateNetworks: config.mode !== 'production',
+    allowList: config.webhook.allowHosts,
+    ...(resolve ? { resolve } : {}),
+  });
+}
+
 /** Writes an event in the caller's transaction, so it exists if and only if the change does. */
 export async function enqueueEvent(
   trx: Transaction<Database>,
@@ -81,7 +96,11 @@ export class WebhookDispatcher {
   private stopped = true;
   private readonly inflight = new Set<AbortController>();
 
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    /** Checks each delivery's address as it connects (the URL was checked when set, too). */
+    private readonly guard: AddressGuard = webhookGuard(ctx.config),
+  ) {}
 
   start() {
     this.stopped = false;
@@ -174,22 +193,25 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'User-Agent': 'buy-in-post-webhooks/1',
-          [SIGNATURE_HEADER]: signWebhook(event.payload, seller.webhook_secret),
-          'BuyInPost-Event-Id': event.id,
-          'BuyInPost-Event-Type': event.type,
+      // Not fetch(): its connection cannot be pinned to the address the guard checked. A URL
+      // that has come to resolve to an internal address (DNS rebinding) fails here, and is
+      // logged and retried like any failed attempt.
+      statusCode = await postGuarded(
+        url,
+        {
+          headers: {
+            'Content-Type': 'application/json',
+            'User-Agent': 'buy-in-post-webhooks/1',
+            [SIGNATURE_HEADER]: signWebhook(event.payload, seller.webhook_secret),
+            'BuyInPost-Event-Id': event.id,
+            'BuyInPost-Event-Type': event.type,
+          },
+          body: event.payload,
+          signal: abort.signal,
         },
-        body: event.payload,
-        signal: abort.signal,
-        redirect: 'manual',
-      });
-      statusCode = res.status;
-      await res.body?.cancel();
-      if (res.status < 200 || res.status > 299) error = `receiver answered HTTP ${res.status}`;
+        this.guard,
+      );
+      if (statusCode < 200 || statusCode > 299) error = `receiver answered HTTP ${statusCode}`;
     } catch (err) {
       error = abort.signal.aborted
         ? this.stopped

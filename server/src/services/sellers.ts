@@ -1,4 +1,5 @@
 import type { SellerRow } from '../db/schema.ts';
+import { type AddressGuard, ForbiddenAddressError } from '../net/ssrf.ts';
 import type { SellerKind } from '../protocol/products.ts';
 import type {
   SellerSettings,
@@ -9,6 +10,7 @@ import type {
 import { iso, newId, newSecret, safeEqualHex, sha256 } from '../util.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
+import { webhookGuard } from './outbox.ts';
 
 export interface NewSeller {
   id?: string;
@@ -44,10 +46,16 @@ export class SellerService {
   /** Origins any seller allows, cached briefly: CORS asks on every request. */
   private originCache: { at: number; origins: Set<string> } | null = null;
 
-  constructor(private readonly ctx: ServiceContext) {}
+  /** Where webhooks may go; the dispatcher checks again at each delivery. */
+  private readonly guard: AddressGuard;
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.guard = webhookGuard(ctx.config);
+  }
 
   /** Creates a seller and returns its API key, which is shown once and stored only as a hash. */
   async create(input: NewSeller): Promise<CreatedSeller> {
+    if (input.webhookUrl) await this.checkWebhookUrl(input.webhookUrl);
     const now = iso(this.ctx.clock.now());
     const apiKey = newSecret('bip_sk');
     const webhookSecret = newSecret('whsec');
@@ -97,6 +105,7 @@ export class SellerService {
   }
 
   async update(seller: SellerRow, body: UpdateSellerBody): Promise<SellerSettings> {
+    if (body.webhookUrl) await this.checkWebhookUrl(body.webhookUrl);
     const patch: Partial<SellerRow> = { updated_at: iso(this.ctx.clock.now()) };
     if (body.name !== undefined) patch.name = body.name;
     if (body.kind !== undefined) patch.kind = body.kind;
@@ -108,6 +117,26 @@ export class SellerService {
     await this.ctx.db.updateTable('sellers').set(patch).where('id', '=', seller.id).execute();
     this.originCache = null;
     return sellerSettings({ ...seller, ...patch } as SellerRow);
+  }
+
+  /**
+   * Refuses a webhook URL whose host is, or resolves to, an address the endpoint must not post
+   * to (its own machine or network: SSRF). A name that does not resolve yet is accepted: each
+   * delivery resolves and checks again, and connects only to an address it checked.
+   */
+  private async checkWebhookUrl(url: string) {
+    try {
+      await this.guard.check(url);
+    } catch (err) {
+      if (!(err instanceof ForbiddenAddressError)) return;
+      const where =
+        err.host === err.address ? err.address : `${err.host} resolves to ${err.address}`;
+      throw new ServiceError(
+        'webhook_url_forbidden',
+        `Webhooks go only to public addresses: ${where}, ${err.why}`,
+        { errors: [{ field: 'webhookUrl', message: `${where}, ${err.why}` }] },
+      );
+    }
   }
 
   /** Issues a new API key; the old one stops working at once. */
