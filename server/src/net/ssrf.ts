@@ -24,18 +24,18 @@ const systemResolver: Resolver = (host) => dns.lookup(host, { all: true, verbati
 const LOCAL_RANGES = new Set(['loopback', 'private', 'uniqueLocal']);
 
 /** How each refused range is named in errors (the seller's 422, the delivery log). */
-const RANGE_WORDS: Record<string, string> = {
-  loopback: 'a loopback address',
-  private: 'a private (RFC 1918) address',
-  uniqueLocal: 'a unique local (fc00::/7) address',
-  linkLocal: 'a link-local address, where cloud metadata services answer',
-  carrierGradeNat: 'a shared (carrier-grade NAT, 100.64.0.0/10) address',
-  unspecified: 'the unspecified address, which reaches this host',
-  broadcast: 'the broadcast address',
-  multicast: 'a multicast address',
-  ipv4Compatible: 'an IPv4-compatible IPv6 address',
-  rfc6052: 'a NAT64 address',
-};
+const RANGE_WORDS = new Map<string, string>([
+  ['loopback', 'a loopback address'],
+  ['private', 'a private (RFC 1918) address'],
+  ['uniqueLocal', 'a unique local (fc00::/7) address'],
+  ['linkLocal', 'a link-local address, where cloud metadata services answer'],
+  ['carrierGradeNat', 'a shared (carrier-grade NAT, 100.64.0.0/10) address'],
+  ['unspecified', 'the unspecified address, which reaches this host'],
+  ['broadcast', 'the broadcast address'],
+  ['multicast', 'a multicast address'],
+  ['ipv4Compatible', 'an IPv4-compatible IPv6 address'],
+  ['rfc6052', 'a NAT64 address'],
+]);
 
 const HOST_NAME =
   /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
@@ -156,7 +156,7 @@ export class AddressGuard {
       return null;
     const range = rangeOf(ip);
     if (range === 'unicast' || (this.allowPrivate && LOCAL_RANGES.has(range))) return null;
-    return RANGE_WORDS[range] ?? `a ${range} address, not a public one`;
+    return RANGE_WORDS.get(range) ?? `a ${range} address, not a public one`;
   }
 
   /**

@@ -31,17 +31,16 @@ export function verifyWebhook(
   now = Date.now(),
 ): boolean {
   if (!header) return false;
-  const parts = Object.fromEntries(
-    header.split(',').map((kv) => kv.split('=', 2) as [string, string]),
-  );
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || !parts.v1 || Math.abs(now / 1000 - t) > toleranceSeconds)
-    return false;
+  // A Map, not an object: the header's names are input, never keys to look up on an object.
+  const parts = new Map(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+  const t = Number(parts.get('t'));
+  const v1 = parts.get('v1');
+  if (!Number.isInteger(t) || !v1 || Math.abs(now / 1000 - t) > toleranceSeconds) return false;
   const expected = Buffer.from(
     createHmac('sha256', secret).update(`${t}.${body}`).digest('hex'),
     'hex',
   );
-  const given = Buffer.from(parts.v1, 'hex');
+  const given = Buffer.from(v1, 'hex');
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
