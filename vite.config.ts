@@ -52,7 +52,7 @@ export default defineConfig({
         // Library mode leaves whitespace and names alone unless told: minify the output itself.
         minify: true,
         chunkFileNames: (chunk) =>
-          chunk.facadeModuleId?.endsWith('/src/checkout/flow.ts')
+          chunk.facadeModuleId?.endsWith('/src/checkout/index.ts')
             ? 'checkout-[hash].js'
             : chunk.name === 'buy-in-post'
               ? 'core-[hash].js'

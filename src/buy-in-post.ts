@@ -1,47 +1,22 @@
 import {
+  adoptStyles,
+  type CSSResultOrNative,
   html,
   LitElement,
   nothing,
   type PropertyValues,
-  type ReactiveControllerHost,
-  type TemplateResult,
 } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { styles } from './buy-in-post.styles.ts';
-import { BuyInPostOpenEvent } from './events.ts';
-import { type I18n, i18nFor, onLangChange, resolveLocale } from './i18n/locale.ts';
-import type { ProtocolClient } from './internal/client.ts';
-import { ProductLoader } from './internal/product-loader.ts';
-import { forgetReturn, isReturnFor } from './internal/return.ts';
-import type { Product } from './internal/types.ts';
-import { whenNearViewport } from './internal/visibility.ts';
+import { BuyInPostCloseEvent, BuyInPostOpenEvent } from './events.ts';
+import { type CoreMessages, coreI18n } from './i18n/core-messages.ts';
+import { type I18n, onLangChange, resolveLocale } from './i18n/locale.ts';
+import type { CheckoutHost, CheckoutView } from './internal/checkout-port.ts';
+import { ProductController } from './internal/product-controller.ts';
+import { forgetReturn } from './internal/return.ts';
 
-/** The lazily loaded checkout (see `checkout/flow.ts`); the core chunk knows only this shape. */
-export interface CheckoutView {
-  show(): Promise<void>;
-  hide(): void;
-  render(): TemplateResult | typeof nothing;
-  productChanged(product: Product): void;
-}
-
-/** What the checkout chunk may use of the element. */
-export interface CheckoutHost extends HTMLElement, ReactiveControllerHost {
-  readonly productData: Product | null;
-  readonly client: ProtocolClient;
-  readonly i18n: I18n;
-  readonly post: string;
-  readonly paymentMode: '' | 'elements' | 'hosted';
-  open: boolean;
-  readonly renderRoot: HTMLElement | DocumentFragment;
-  /** Closes the dialog and gives focus back to the Buy button. */
-  hide(): void;
-  /** Re-fetches the product (stock changed). */
-  reloadProduct(): Promise<void>;
-}
-
-type LoadState = 'idle' | 'loading' | 'ready' | 'missing' | 'unreachable';
-
-const loadCheckout = () => import('./checkout/flow.ts');
+/** The checkout chunk, fetched on the first sign of interest (its entry: checkout/index.ts). */
+const loadCheckout = () => import('./checkout/index.ts');
 
 /**
  * A Buy button beside a post. Pressing it opens, inside shadow DOM, the product's details,
@@ -88,7 +63,7 @@ const loadCheckout = () => import('./checkout/flow.ts');
  * @cssstate sold-out - Nothing can be bought.
  * @cssstate open - The checkout dialog is open.
  */
-export class BuyInPost extends LitElement implements CheckoutHost {
+export class BuyInPost extends LitElement {
   static override styles = styles;
 
   /** Registers the element (idempotent). */
@@ -121,13 +96,18 @@ export class BuyInPost extends LitElement implements CheckoutHost {
   /** Whether the checkout dialog is open. */
   @property({ type: Boolean, reflect: true }) open = false;
 
-  @state() private loadState: LoadState = 'idle';
-  @state() private productValue: Product | null = null;
+  /** Bumped when a `lang` attribute changes anywhere: renders again in the language in force. */
   @state() private langTick = 0;
 
+  /** The product shown, and from where (internal/product-controller.ts). */
+  private readonly products = new ProductController(this, {
+    rebound: () => this.dropView(),
+    loaded: () => this.view?.productChanged(),
+    returned: () => void this.show().then(forgetReturn),
+  });
+  /** The checkout, for the product and endpoint bound when it was made. */
   private view: CheckoutView | null = null;
-  private viewLoading: Promise<CheckoutView> | null = null;
-  private stopWatching: (() => void) | null = null;
+  private viewLoading: Promise<CheckoutView | null> | null = null;
   private stopLang: (() => void) | null = null;
   private readonly internals: ElementInternals | null;
 
@@ -136,63 +116,49 @@ export class BuyInPost extends LitElement implements CheckoutHost {
     this.internals = typeof this.attachInternals === 'function' ? this.attachInternals() : null;
   }
 
-  get productData(): Product | null {
-    return this.productValue;
+  /** The language in force: `locale`, else the nearest `lang` (through shadow roots). */
+  private get localeInForce(): string {
+    return resolveLocale(this, this.locale);
   }
 
-  get resolvedEndpoint(): string {
-    return (
-      this.endpoint ||
-      document.querySelector<HTMLMetaElement>('meta[name="buy-in-post-endpoint"]')?.content ||
-      ''
-    );
-  }
-
-  get client(): ProtocolClient {
-    return ProductLoader.for(this.resolvedEndpoint).client;
-  }
-
-  get i18n(): I18n {
-    void this.langTick;
-    return i18nFor(resolveLocale(this, this.locale));
+  private get i18n(): I18n<CoreMessages> {
+    return coreI18n(this.localeInForce);
   }
 
   override connectedCallback() {
     super.connectedCallback();
     this.stopLang = onLangChange(() => this.langTick++);
-    this.watch();
   }
 
   override disconnectedCallback() {
+    // Off the page the dialog is gone (the checkout is kept, to resume if the element returns).
+    this.open = false;
     super.disconnectedCallback();
-    this.stopWatching?.();
-    this.stopWatching = null;
     this.stopLang?.();
     this.stopLang = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>) {
-    if (
-      (changed.has('product') || changed.has('endpoint')) &&
-      this.isConnected &&
-      changed.get('product') !== undefined
-    ) {
-      this.productValue = null;
-      this.loadState = 'idle';
-      this.watch();
-    }
-    this.setState('loading', this.loadState === 'loading' || this.loadState === 'idle');
-    this.setState('sold-out', this.loadState === 'ready' && !this.productValue?.available);
+    // Pointed at another product or endpoint (a timeline recycling its cells): everything shown
+    // so far, the checkout included, belonged to the old one.
+    if ((changed.has('product') || changed.has('endpoint')) && this.products.stale)
+      this.products.rebind();
+    const { state, value } = this.products;
+    this.setState('loading', state === 'loading' || state === 'idle');
+    this.setState('sold-out', state === 'ready' && !value?.available);
     this.setState('open', this.open);
   }
 
   /** Opens the checkout dialog. */
   async show(): Promise<void> {
-    if (!this.productValue) return;
+    if (!this.products.value) return;
     const view = await this.ensureView();
+    if (!view) return; // pointed elsewhere while the checkout loaded
+    if (this.open) return view.show();
+    this.open = true;
+    await this.updateComplete;
     await view.show();
-    const opened = new BuyInPostOpenEvent(this.product);
-    this.dispatchEvent(opened);
+    this.dispatchEvent(new BuyInPostOpenEvent(this.product));
   }
 
   /** Closes the checkout dialog; an open checkout is kept for when the reader comes back. */
@@ -200,52 +166,75 @@ export class BuyInPost extends LitElement implements CheckoutHost {
     this.view?.hide();
   }
 
-  async reloadProduct(): Promise<void> {
-    await this.load({ fresh: true });
+  /** The checkout's dialog closed (Escape, Close, Done, `hide()`). */
+  private checkoutClosed() {
+    if (!this.open) return;
+    this.open = false;
+    this.dispatchEvent(new BuyInPostCloseEvent(this.product));
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('[part="button"]')?.focus(),
+    );
   }
 
-  /** Loads the product once the element comes near the viewport. */
-  private watch() {
-    this.stopWatching?.();
-    if (!this.product) return;
-    if (this.resolvedEndpoint && isReturnFor(this.client.base, this.product)) {
-      // back from a payment page: show how it went, wherever the element is on the page
-      void this.load().then(() => this.show().then(forgetReturn));
-      return;
-    }
-    this.stopWatching = whenNearViewport(this, () => {
-      this.stopWatching = null;
-      void this.load();
-    });
-  }
-
-  private async load({ fresh = false } = {}) {
-    if (!this.resolvedEndpoint || !this.product) {
-      this.loadState = 'unreachable';
-      return;
-    }
-    const id = this.product;
-    if (!this.productValue) this.loadState = 'loading';
-    try {
-      const product = await ProductLoader.for(this.resolvedEndpoint).load(id, { fresh });
-      if (id !== this.product) return;
-      this.productValue = product;
-      this.loadState = product ? 'ready' : 'missing';
-      if (product) this.view?.productChanged(product);
-    } catch {
-      if (id === this.product && !this.productValue) this.loadState = 'unreachable';
-    }
-  }
-
-  private ensureView(): Promise<CheckoutView> {
+  private ensureView(): Promise<CheckoutView | null> {
     if (!this.viewLoading) {
-      this.viewLoading = loadCheckout().then(({ CheckoutFlow }) => {
-        const view: CheckoutView = new CheckoutFlow(this);
-        this.view = view;
-        return view;
+      const loading = loadCheckout().then(({ createCheckout }) => {
+        if (this.viewLoading !== loading || !this.products.value) return null;
+        this.view = createCheckout(this.checkoutHost());
+        return this.view;
       });
+      this.viewLoading = loading;
     }
     return this.viewLoading;
+  }
+
+  /** Lets go of the checkout (it was for another product or endpoint). */
+  private dropView() {
+    if (!this.viewLoading) return;
+    this.view?.dispose();
+    this.view = null;
+    this.viewLoading = null;
+    this.open = false;
+  }
+
+  /** What the checkout may use of the element (see internal/checkout-port.ts). */
+  private checkoutHost(): CheckoutHost {
+    const el = this;
+    return {
+      element: el,
+      renderRoot: el.renderRoot as ShadowRoot,
+      get product() {
+        return el.products.value!;
+      },
+      get client() {
+        return el.products.client;
+      },
+      get locale() {
+        return el.localeInForce;
+      },
+      get post() {
+        return el.post;
+      },
+      get paymentMode() {
+        return el.paymentMode;
+      },
+      get open() {
+        return el.open;
+      },
+      get updateComplete() {
+        return el.updateComplete;
+      },
+      addController: (c) => el.addController(c),
+      removeController: (c) => el.removeController(c),
+      requestUpdate: () => el.requestUpdate(),
+      addStyles: (extra: CSSResultOrNative[]) =>
+        adoptStyles(el.renderRoot as ShadowRoot, [
+          ...(el.constructor as typeof LitElement).elementStyles,
+          ...extra,
+        ]),
+      checkoutClosed: () => el.checkoutClosed(),
+      reloadProduct: () => el.products.load({ fresh: true }),
+    };
   }
 
   private setState(name: string, on: boolean) {
@@ -265,16 +254,17 @@ export class BuyInPost extends LitElement implements CheckoutHost {
 
   private renderButton() {
     const { t, dir } = this.i18n;
-    switch (this.loadState) {
+    const p = this.products.value;
+    switch (this.products.state) {
       case 'idle':
       case 'loading':
         return html`<span part="skeleton" role="status" aria-label=${t.loading}></span>`;
       case 'missing':
       case 'unreachable':
         // The light-DOM fallback (a plain link), or the product page if we know it.
-        return html`<slot>${this.productValue?.url ? html`<a href=${this.productValue.url}>${t.viewProduct}</a>` : nothing}</slot>`;
+        return html`<slot>${p?.url ? html`<a href=${p.url}>${t.viewProduct}</a>` : nothing}</slot>`;
     }
-    const p = this.productValue!;
+    if (!p) return nothing; // 'ready' always has a product
     const prices = new Set(p.variants.map((v) => v.price.amount));
     const price = this.i18n.money(p.priceFrom);
     const text = !p.available
@@ -300,7 +290,7 @@ export class BuyInPost extends LitElement implements CheckoutHost {
 
   /** First sign of interest: fetch the checkout chunk so the dialog opens at once. */
   private handleIntent = () => {
-    if (this.productValue?.available) void this.ensureView();
+    if (this.products.value?.available) void this.ensureView();
   };
 
   private handleClick = () => {

@@ -6,7 +6,7 @@ import { buyButton, ENDPOINT, focused, newProduct, requestsTo } from './helpers/
 // A page of its own (see loading.test.ts): a module is requested once per page.
 describe('the checkout chunk, for keyboard readers', () => {
   it('is not fetched before intent, and is when the Buy button gets focus', async () => {
-    const chunkRequested = () => requestsTo('checkout/flow').length > 0;
+    const chunkRequested = () => requestsTo('checkout/index').length > 0;
     const { id } = await newProduct({ variants: [{ price: 900, stock: 3 }] });
     const page = await fixture<HTMLElement>(html`<article>
       <a href="#post">A post</a>

@@ -96,7 +96,7 @@ describe('loading', () => {
   });
 
   describe('the checkout chunk', () => {
-    const chunkRequested = () => requestsTo('checkout/flow').length > 0;
+    const chunkRequested = () => requestsTo('checkout/index').length > 0;
 
     // Keyboard focus as the sign of intent is in loading-keyboard.test.ts: a module loads once
     // per page, so each way of showing intent needs a page of its own.

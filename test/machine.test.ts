@@ -1,6 +1,7 @@
 // The checkout state machine on its own: pure functions over plain data — no element, no DOM,
 // no endpoint. Each case feeds events to `transition` and checks the state it returns.
 import { expect } from '@open-wc/testing';
+import { addressFrom, rejectedFields } from '../src/checkout/contact.ts';
 import {
   type FlowEvent,
   type FlowState,
@@ -283,5 +284,95 @@ describe('checkout state machine (pure)', () => {
       s,
     );
     expect(JSON.stringify(s)).to.equal(frozen);
+  });
+
+  describe('the contact form: its problems are state (kinds, put into words when rendered)', () => {
+    const typed = (contact: Partial<FlowState['contact']>): FlowEvent => ({
+      type: 'contact',
+      contact,
+    });
+    const FULL = {
+      email: 'ada@example.com',
+      address: { name: 'Ada', line1: '1 Main St', city: 'Springfield', country: 'US' },
+    };
+
+    it('nothing is flagged before the reader submits the form', () => {
+      const s = run(TEE, [typed({ email: 'ada@' })]);
+      expect(s.contactProblems).to.deep.equal({});
+    });
+
+    it('submitting flags each required field left empty, in the order of the form', () => {
+      const s = run(TEE, [
+        typed({ address: { line1: '1 Main St', line2: ' ' } }),
+        { type: 'validate' },
+      ]);
+      expect(s.contactProblems).to.deep.equal({
+        email: 'required',
+        name: 'required',
+        city: 'required',
+        country: 'required',
+      });
+      expect(Object.keys(s.contactProblems)[0], 'the focus goes to the first').to.equal('email');
+      expect(s.step, 'the reader stays on the step').to.equal('product');
+    });
+
+    it('an email without a domain is invalid; blanks alone are empty', () => {
+      const bad = run(TEE, [typed({ ...FULL, email: 'ada@example' }), { type: 'validate' }]);
+      expect(bad.contactProblems).to.deep.equal({ email: 'invalid_email' });
+      const blank = run(TEE, [typed({ ...FULL, email: '   ' }), { type: 'validate' }]);
+      expect(blank.contactProblems).to.deep.equal({ email: 'required' });
+    });
+
+    it('a complete form has no problems, and gives an address without blank optional fields', () => {
+      const s = run(TEE, [
+        typed({ ...FULL }),
+        typed({ address: { region: '  ' } }),
+        { type: 'validate' },
+      ]);
+      expect(s.contactProblems).to.deep.equal({});
+      expect(addressFrom(s.contact)).to.deep.equal(FULL.address);
+    });
+
+    it('a flagged field is checked again as the reader corrects it; others wait for the next submit', () => {
+      const flagged = run(TEE, [{ type: 'validate' }]);
+      const s = run(TEE, [typed({ email: 'ada@' }), typed({ address: { name: 'Ada' } })], flagged);
+      // still wrong, but of another kind; the name is now fine
+      expect(s.contactProblems.email).to.equal('invalid_email');
+      expect(s.contactProblems).not.to.have.property('name');
+      // a field cleared after a submit that found it fine is not flagged while typing
+      const fine = run(TEE, [typed({ ...FULL }), { type: 'validate' }]);
+      const cleared = run(TEE, [typed({ address: { city: '' } })], fine);
+      expect(cleared.contactProblems).to.deep.equal({});
+      expect(run(TEE, [{ type: 'validate' }], cleared).contactProblems).to.deep.equal({
+        city: 'required',
+      });
+    });
+
+    it('nothing is checked while a request is in flight', () => {
+      const busy = run(TEE, [{ type: 'submit', key: 'k' }]);
+      expect(run(TEE, [{ type: 'validate' }], busy)).to.equal(busy);
+    });
+
+    it('starting again keeps the entries and forgets the problems', () => {
+      const s = run(TEE, [typed({ email: 'ada@' }), { type: 'validate' }, { type: 'restart' }]);
+      expect(s.contact.email).to.equal('ada@');
+      expect(s.contactProblems).to.deep.equal({});
+    });
+
+    it('the endpoint’s field errors and does_not_ship become problems of the form’s fields', () => {
+      expect(
+        rejectedFields({
+          code: 'validation_failed',
+          fields: {
+            email: 'bad',
+            'shippingAddress.postalCode': 'bad',
+            shippingAddress: 'bad',
+            quantity: 'not a contact field',
+          },
+        }),
+      ).to.deep.equal({ email: 'rejected', postalCode: 'rejected', line1: 'rejected' });
+      expect(rejectedFields({ code: 'does_not_ship' })).to.deep.equal({ country: 'does_not_ship' });
+      expect(rejectedFields(null)).to.deep.equal({});
+    });
   });
 });

@@ -1,16 +1,16 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CheckoutHost } from '../buy-in-post.ts';
-import { BuyInPostCloseEvent } from '../events.ts';
-import type { CheckoutFlow } from './flow.ts';
+import type { I18n } from '../i18n/locale.ts';
+import type { Messages } from '../i18n/messages.ts';
+import type { CheckoutHost } from '../internal/checkout-port.ts';
 import type { Step } from './machine.ts';
-import type { StepView } from './steps/common.ts';
+import type { StepContext, StepView } from './steps/context.ts';
 import { renderDoneStep } from './steps/done.ts';
 import { renderPaymentStep } from './steps/payment.ts';
 import { renderProductStep } from './steps/product.ts';
 import { renderReviewStep } from './steps/review.ts';
 import { renderShippingStep } from './steps/shipping.ts';
 
-const STEPS: Record<Step, (flow: CheckoutFlow) => StepView> = {
+const STEPS: Record<Step, (ctx: StepContext) => StepView> = {
   product: renderProductStep,
   shipping: renderShippingStep,
   payment: renderPaymentStep,
@@ -18,8 +18,7 @@ const STEPS: Record<Step, (flow: CheckoutFlow) => StepView> = {
   done: renderDoneStep,
 };
 
-export function stepTitle(flow: CheckoutFlow, step: Step): string {
-  const { t } = flow.host.i18n;
+export function stepTitle({ t }: I18n<Messages>, step: Step): string {
   return {
     product: t.stepProduct,
     shipping: t.stepShipping,
@@ -30,10 +29,10 @@ export function stepTitle(flow: CheckoutFlow, step: Step): string {
 }
 
 /** "Step 2 of 4" — the confirmation is not a step the reader has to take, so it is not counted. */
-export function stepProgress(flow: CheckoutFlow): string {
-  const steps: Step[] = flow.steps.filter((s) => s !== 'done');
-  const n = steps.indexOf(flow.state.step) + 1;
-  return n > 0 ? flow.host.i18n.t.stepOf(n, steps.length) : '';
+export function stepProgress(ctx: Pick<StepContext, 'steps' | 'state' | 'i18n'>): string {
+  const steps: readonly Step[] = ctx.steps.filter((s) => s !== 'done');
+  const n = steps.indexOf(ctx.state.step) + 1;
+  return n > 0 ? ctx.i18n.t.stepOf(n, steps.length) : '';
 }
 
 /**
@@ -41,12 +40,12 @@ export function stepProgress(flow: CheckoutFlow): string {
  * live region. `dir` and `lang` sit on the dialog itself: it is in the top layer, but its
  * styles and direction still come from the tree it is in.
  */
-export function renderDialog(flow: CheckoutFlow): TemplateResult {
-  const { i18n } = flow.host;
+export function renderDialog(ctx: StepContext, dialog: CheckoutDialog): TemplateResult {
+  const { i18n, actions } = ctx;
   const { t } = i18n;
-  const { step, busy } = flow.state;
-  const view = STEPS[step](flow);
-  const progress = stepProgress(flow);
+  const { step, busy } = ctx.state;
+  const view = STEPS[step](ctx);
+  const progress = stepProgress(ctx);
   const canGoBack = step !== 'product' && step !== 'done';
   return html`<dialog
     part="dialog"
@@ -54,8 +53,8 @@ export function renderDialog(flow: CheckoutFlow): TemplateResult {
     lang=${i18n.locale}
     aria-labelledby="step-heading"
     aria-describedby=${progress ? 'step-progress' : nothing}
-    @cancel=${flow.dialog.handleCancel}
-    @close=${flow.dialog.handleClose}
+    @cancel=${dialog.handleCancel}
+    @close=${dialog.handleClose}
   >
     <header part="header">
       ${
@@ -66,7 +65,7 @@ export function renderDialog(flow: CheckoutFlow): TemplateResult {
               part="back"
               aria-label=${t.back}
               aria-disabled=${busy ? 'true' : nothing}
-              @click=${flow.handleBack}
+              @click=${actions.back}
             >
               <span aria-hidden="true">${i18n.dir === 'rtl' ? '→' : '←'}</span>
             </button>`
@@ -74,25 +73,26 @@ export function renderDialog(flow: CheckoutFlow): TemplateResult {
       }
       <div class="titles">
         ${progress ? html`<p class="progress" id="step-progress">${progress}</p>` : nothing}
-        <h2 id="step-heading" tabindex="-1" data-step-heading>${stepTitle(flow, step)}</h2>
+        <h2 id="step-heading" tabindex="-1" data-step-heading>${stepTitle(i18n, step)}</h2>
       </div>
-      <button type="button" class="icon close" part="close" aria-label=${t.close} @click=${flow.handleClose}>
+      <button type="button" class="icon close" part="close" aria-label=${t.close} @click=${actions.close}>
         <span aria-hidden="true">×</span>
       </button>
     </header>
     <div part="body" class="body" data-step=${step} aria-busy=${busy ? 'true' : 'false'}>${view.body}</div>
     ${view.footer}
     <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
-      ${flow.dialog.announcement}
+      ${dialog.announcement}
     </div>
   </dialog>`;
 }
 
 /**
  * The native <dialog>'s life: opened with showModal() (focus trap, Escape and inertness come
- * with it), every way of closing routed through one path, the focus given back to the Buy
- * button, headings focused on each step, and a polite live region. No document listeners:
- * everything listens on the dialog, which goes away with it.
+ * with it), every way of closing routed through one path that ends in `host.checkoutClosed()`
+ * (the element then gives the focus back to its Buy button), headings focused on each step, and
+ * a polite live region. No document listeners: everything listens on the dialog, which goes
+ * away with it.
  */
 export class CheckoutDialog {
   /** Said once by the polite live region. */
@@ -102,7 +102,7 @@ export class CheckoutDialog {
 
   constructor(
     private readonly host: CheckoutHost,
-    /** Called once the dialog has closed, before the host hears of it. */
+    /** Called once the dialog has closed (the flow stops waiting, then tells the host). */
     private readonly closed: () => void,
   ) {}
 
@@ -110,10 +110,8 @@ export class CheckoutDialog {
     return this.host.renderRoot.querySelector('dialog');
   }
 
-  async open() {
-    this.host.open = true;
-    this.host.requestUpdate();
-    await this.host.updateComplete;
+  /** Shows the dialog the element rendered once it set `open`. */
+  show() {
     const dialog = this.element;
     if (dialog && !dialog.open) dialog.showModal();
   }
@@ -125,10 +123,10 @@ export class CheckoutDialog {
     else this.handleClose();
   }
 
-  /** Escape: closes through the same path as the close button (host.hide()). */
+  /** Escape: closes through the same path as the close button. */
   handleCancel = (e: Event) => {
     e.preventDefault();
-    this.host.hide();
+    this.close();
   };
 
   /**
@@ -149,8 +147,7 @@ export class CheckoutDialog {
   }
 
   private reopen(dialog: HTMLDialogElement, how: 'show' | 'showModal') {
-    const focused =
-      this.host.renderRoot instanceof ShadowRoot ? this.host.renderRoot.activeElement : null;
+    const focused = this.host.renderRoot.activeElement;
     this.ownCloses++;
     dialog.close();
     dialog[how]();
@@ -163,13 +160,7 @@ export class CheckoutDialog {
       return;
     }
     if (!this.host.open) return;
-    this.host.open = false;
     this.closed();
-    this.host.requestUpdate();
-    this.host.dispatchEvent(new BuyInPostCloseEvent(this.host.productData?.id ?? ''));
-    void this.host.updateComplete.then(() => {
-      this.host.renderRoot.querySelector<HTMLElement>('[part="button"]')?.focus();
-    });
   };
 
   /** Empties the live region first, so the same words said twice are still announced. */

@@ -1,4 +1,5 @@
 import type { I18n } from '../i18n/locale.ts';
+import type { Messages } from '../i18n/messages.ts';
 import { ProtocolError } from '../internal/client.ts';
 import type { FlowError } from './machine.ts';
 
@@ -12,7 +13,7 @@ export function asProtocolError(err: unknown): ProtocolError {
  * says what to do next. The endpoint's own wording (English, for developers) is never shown,
  * except a decline reason this build has no translation for.
  */
-export function describeError(err: unknown, i18n: I18n, hasCheckout: boolean): FlowError {
+export function describeError(err: unknown, i18n: I18n<Messages>, hasCheckout: boolean): FlowError {
   const e = asProtocolError(err);
   const { t } = i18n;
   // A checkout the endpoint no longer knows (or no longer lets us read) is, for the reader,

@@ -1,5 +1,8 @@
-import type { Checkout, Product, ProtocolErrorCode, ShippingAddress } from '../internal/types.ts';
+import type { Checkout, Product, ProtocolErrorCode } from '../internal/types.ts';
+import { type Contact, checkContact, type FieldProblems, recheck } from './contact.ts';
 import { clampQuantity, selectOption, variantFor } from './selection.ts';
+
+export type { Contact } from './contact.ts';
 
 export { clampQuantity, selectOption, unavailability, variantFor } from './selection.ts';
 
@@ -14,12 +17,6 @@ export interface Selection {
   /** Option name → chosen value. */
   options: Record<string, string>;
   quantity: number;
-}
-
-export interface Contact {
-  email: string;
-  shareEmail: boolean;
-  address: Partial<ShippingAddress>;
 }
 
 /** What the payment step collected, for the review step to confirm. */
@@ -42,6 +39,8 @@ export interface FlowState {
   step: Step;
   selection: Selection;
   contact: Contact;
+  /** This browser's checks of the contact form, once the reader submitted it (contact.ts). */
+  contactProblems: FieldProblems;
   /** The endpoint's checkout once created; null before, and after it expired or was canceled. */
   checkout: Checkout | null;
   payment: PaymentInput | null;
@@ -62,6 +61,8 @@ export type FlowEvent =
   | { type: 'variant'; variantId: string }
   | { type: 'quantity'; quantity: number }
   | { type: 'contact'; contact: Partial<Contact> }
+  /** The reader submitted the contact form: check it here before anything is sent. */
+  | { type: 'validate' }
   /** `key` is a fresh candidate; an attempt already under way keeps its own. */
   | { type: 'submit'; key?: string }
   | { type: 'checkout'; checkout: Checkout }
@@ -110,6 +111,7 @@ export function initialState(product: Product): FlowState {
     step: 'product',
     selection: { options: { ...(first?.options ?? {}) }, quantity: 1 },
     contact: { email: '', shareEmail: false, address: {} },
+    contactProblems: {},
     checkout: null,
     payment: null,
     busy: false,
@@ -211,17 +213,19 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
       if (quantity === state.selection.quantity) return state;
       return { ...state, selection: { ...state.selection, quantity } };
     }
-    case 'contact':
+    case 'contact': {
       if (state.busy) return state;
-      return {
-        ...state,
-        attemptKey: null,
-        contact: {
-          ...state.contact,
-          ...event.contact,
-          address: { ...state.contact.address, ...event.contact.address },
-        },
+      const contact = {
+        ...state.contact,
+        ...event.contact,
+        address: { ...state.contact.address, ...event.contact.address },
       };
+      const contactProblems = recheck(state.contactProblems, contact);
+      return { ...state, attemptKey: null, contact, contactProblems };
+    }
+    case 'validate':
+      if (state.busy) return state;
+      return { ...state, contactProblems: checkContact(state.contact) };
     case 'submit':
       if (state.busy) return state;
       return {

@@ -1,9 +1,10 @@
-import { resumeKey } from '../internal/return.ts';
+import { clearSaved, readSaved, writeSaved } from '../internal/saved-checkout.ts';
 import type { Contact, Selection } from './machine.ts';
 
 /**
- * What survives closing the dialog or reloading the page: enough to resume the checkout. Never
- * a card number (the payment step asks again); the client token is scoped to this one checkout.
+ * What survives closing the dialog or reloading the page: enough to resume the checkout. The
+ * storage (key, format, the checkout id and token) is internal/saved-checkout.ts's; the entries
+ * inside it — the reader's choice and contact — are the checkout's, checked here when read back.
  */
 export interface Saved {
   checkoutId: string | null;
@@ -12,20 +13,17 @@ export interface Saved {
   contact: Contact;
 }
 
-const key = resumeKey;
+type Entries = Pick<Saved, 'selection' | 'contact'>;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object';
 
 /** Another version of the element (or a hand) may have written the entry: trust only its shape. */
-function parse(raw: string): Saved | null {
-  const v: unknown = JSON.parse(raw);
+function entriesOf(v: unknown): Entries | null {
   if (!isRecord(v) || !isRecord(v.selection) || !isRecord(v.contact)) return null;
   const { selection, contact } = v;
   if (!isRecord(selection.options) || typeof selection.quantity !== 'number') return null;
   if (typeof contact.email !== 'string' || !isRecord(contact.address)) return null;
   return {
-    checkoutId: typeof v.checkoutId === 'string' ? v.checkoutId : null,
-    clientToken: typeof v.clientToken === 'string' ? v.clientToken : null,
     selection: {
       options: selection.options as Record<string, string>,
       quantity: selection.quantity,
@@ -38,32 +36,17 @@ function parse(raw: string): Saved | null {
   };
 }
 
-/**
- * sessionStorage (this tab only, gone when it closes), per endpoint and product; silent where
- * storage is unavailable (privacy modes, sandboxed iframes): resuming is a convenience.
- */
+/** Per endpoint and product, in this tab. */
 export const resumeStore = {
   load(endpoint: string, productId: string): Saved | null {
-    try {
-      const raw = sessionStorage.getItem(key(endpoint, productId));
-      return raw ? parse(raw) : null;
-    } catch {
-      return null;
-    }
+    const saved = readSaved(endpoint, productId);
+    const entries = saved && entriesOf(saved.entries);
+    if (!saved || !entries) return null;
+    return { checkoutId: saved.checkoutId, clientToken: saved.clientToken, ...entries };
   },
-  save(endpoint: string, productId: string, saved: Saved) {
-    try {
-      sessionStorage.setItem(key(endpoint, productId), JSON.stringify(saved));
-    } catch {
-      // storage full or denied
-    }
+  save(endpoint: string, productId: string, { checkoutId, clientToken, ...entries }: Saved) {
+    writeSaved(endpoint, productId, { checkoutId, clientToken, entries });
   },
-  /** After the order (or a cancel): the next Buy starts afresh. */
-  clear(endpoint: string, productId: string) {
-    try {
-      sessionStorage.removeItem(key(endpoint, productId));
-    } catch {
-      // storage denied
-    }
-  },
+  /** After the order: the next Buy starts afresh. */
+  clear: clearSaved,
 };

@@ -1,12 +1,16 @@
+import type { PaymentMode } from '../internal/checkout-port.ts';
 import type { ProtocolClient } from '../internal/client.ts';
 import { pageUrl } from '../internal/return.ts';
-import type { Checkout, Product, ShippingAddress } from '../internal/types.ts';
-import type { Contact, FlowState, PaymentInput } from './machine.ts';
-import type { PaymentAdapter } from './payment/adapter.ts';
+import type {
+  Checkout,
+  CreateCheckoutBody,
+  Product,
+  UpdateCheckoutBody,
+} from '../internal/types.ts';
+import { addressFrom } from './contact.ts';
+import type { FlowState, PaymentInput } from './machine.ts';
+import type { PaymentAdapter } from './payment/types.ts';
 import { resumeStore, type Saved } from './resume.ts';
-
-type CreateBody = Parameters<ProtocolClient['createCheckout']>[0];
-type UpdateBody = Parameters<ProtocolClient['updateCheckout']>[2];
 
 /**
  * Waiting for a `processing` payment (Stripe's webhook, a bank): reads back off from half a
@@ -14,22 +18,6 @@ type UpdateBody = Parameters<ProtocolClient['updateCheckout']>[2];
  */
 const PROCESSING_WAIT_MS = 60_000;
 const PROCESSING_SLOW_MS = 6_000;
-
-/** The address, if every required field is filled (blank optional fields are left out). */
-export function addressFrom(contact: Contact): ShippingAddress | null {
-  const a = contact.address;
-  const v = (s: string | undefined) => s?.trim() || undefined;
-  const [name, line1, city, country] = [v(a.name), v(a.line1), v(a.city), v(a.country)];
-  if (!name || !line1 || !city || !country) return null;
-  const optional = {
-    line2: v(a.line2),
-    region: v(a.region),
-    postalCode: v(a.postalCode),
-    phone: v(a.phone),
-  };
-  const present = Object.entries(optional).filter(([, s]) => s !== undefined);
-  return { name, line1, city, country, ...Object.fromEntries(present) };
-}
 
 /**
  * The body that creates a checkout. After an expiry the new checkout starts with what the
@@ -40,8 +28,8 @@ export function createBody(
   variantId: string,
   state: Pick<FlowState, 'selection' | 'contact'>,
   postRef: string,
-  paymentMode: '' | 'elements' | 'hosted' = '',
-): CreateBody {
+  paymentMode: PaymentMode = '',
+): CreateCheckoutBody {
   const email = state.contact.email.trim();
   const address = product.kind === 'physical' ? addressFrom(state.contact) : null;
   const ships = address && product.shipsTo.includes(address.country);
@@ -119,13 +107,13 @@ export class CheckoutSession {
     resumeStore.clear(this.client.base, this.productId);
   }
 
-  async create(body: CreateBody, idempotencyKey: string): Promise<Checkout> {
+  async create(body: CreateCheckoutBody, idempotencyKey: string): Promise<Checkout> {
     const created = await this.client.createCheckout(body, idempotencyKey, this.signal);
     this.token = created.clientToken ?? null;
     return created;
   }
 
-  update(id: string, body: UpdateBody): Promise<Checkout> {
+  update(id: string, body: UpdateCheckoutBody): Promise<Checkout> {
     return this.client.updateCheckout(id, this.token!, body, this.signal);
   }
 

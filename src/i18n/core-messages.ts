@@ -1,3 +1,5 @@
+import { localizer } from './locale.ts';
+
 /** The strings the Buy button needs before the checkout chunk loads — and nothing more. */
 export interface CoreMessages {
   buy: (price: string) => string;
@@ -22,3 +24,6 @@ export const coreAr: CoreMessages = {
   loading: 'جارٍ تحميل السعر…',
   viewProduct: 'فتح صفحة المنتج',
 };
+
+/** The core's strings for a locale: all the Buy button may say. */
+export const coreI18n = localizer<CoreMessages>({ en: coreEn, ar: coreAr });

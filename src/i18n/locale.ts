@@ -1,16 +1,12 @@
-import { type CoreMessages, coreAr, coreEn } from './core-messages.ts';
-import type { Messages } from './messages.ts';
-
 /**
- * The catalogues in force. The core chunk knows only the button's strings; the checkout chunk
- * registers the full catalogues when it loads (see `registerCatalogues`). Code in the core
- * chunk must only read CoreMessages keys.
+ * Strings, money and direction for one locale, over a set of catalogues. Each chunk brings its
+ * own: the core (the Buy button) sees `I18n<CoreMessages>`, the checkout chunk `I18n<Messages>`
+ * — so the type says which strings a chunk may read, and no chunk reads strings another has not
+ * loaded yet. This module imports no catalogue.
  */
-const catalogues: Record<string, CoreMessages | Messages> = { en: coreEn, ar: coreAr };
 
-export function registerCatalogues(full: Record<string, Messages>) {
-  Object.assign(catalogues, full);
-}
+/** Catalogues by language (`en` is the fallback for a language without one). */
+export type Catalogues<M> = { en: M } & Partial<Record<string, M>>;
 
 const RTL = new Set(['ar', 'he', 'fa', 'ur']);
 
@@ -27,15 +23,18 @@ export function resolveLocale(el: Element, explicit: string | null | undefined):
   return navigator.language || 'en';
 }
 
-/** Strings, number and money formatting, and direction for one locale. */
-export class I18n {
+/** Strings, money formatting and direction for one locale. */
+export class I18n<M> {
   readonly locale: string;
   readonly lang: string;
   readonly dir: 'ltr' | 'rtl';
   readonly plural: Intl.PluralRules;
   private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
 
-  constructor(locale: string) {
+  constructor(
+    locale: string,
+    private readonly catalogues: Catalogues<M>,
+  ) {
     let canonical = 'en';
     try {
       canonical = Intl.getCanonicalLocales(locale)[0] ?? 'en';
@@ -44,13 +43,14 @@ export class I18n {
     }
     this.locale = canonical;
     this.lang = canonical.split('-')[0]!.toLowerCase();
+    // right-to-left only where the words are too (else English, laid out as English)
     this.dir = RTL.has(this.lang) && catalogues[this.lang] ? 'rtl' : 'ltr';
     this.plural = new Intl.PluralRules(canonical);
   }
 
   /** The strings of this locale's language, English where it has none. */
-  get t(): Messages {
-    return (catalogues[this.lang] ?? catalogues.en) as Messages;
+  get t(): M {
+    return this.catalogues[this.lang] ?? this.catalogues.en;
   }
 
   money(m: { amount: number; currency: string }): string {
@@ -63,10 +63,6 @@ export class I18n {
     return f.format(m.amount / 10 ** digits);
   }
 
-  number(n: number): string {
-    return new Intl.NumberFormat(this.locale).format(n);
-  }
-
   country(code: string): string {
     try {
       return new Intl.DisplayNames([this.locale], { type: 'region' }).of(code) ?? code;
@@ -76,14 +72,17 @@ export class I18n {
   }
 }
 
-const cache = new Map<string, I18n>();
-export function i18nFor(locale: string): I18n {
-  let i = cache.get(locale);
-  if (!i) {
-    i = new I18n(locale);
-    cache.set(locale, i);
-  }
-  return i;
+/** One I18n per locale over `catalogues`, made once and reused (renders ask for it often). */
+export function localizer<M>(catalogues: Catalogues<M>): (locale: string) => I18n<M> {
+  const cache = new Map<string, I18n<M>>();
+  return (locale) => {
+    let i = cache.get(locale);
+    if (!i) {
+      i = new I18n(locale, catalogues);
+      cache.set(locale, i);
+    }
+    return i;
+  };
 }
 
 type Listener = () => void;

@@ -1,10 +1,14 @@
 import { type CoreMessages, coreAr, coreEn } from './core-messages.ts';
+import { localizer } from './locale.ts';
 
 /**
  * Every string the element shows, in one catalogue (the button's few strings live in
- * core-messages.ts, which is in the core chunk; this file loads with the checkout). English is the reference; each language
- * must have every key (the type checks it). Functions take what varies; plurals go through
- * Intl.PluralRules with the active locale.
+ * core-messages.ts, which is in the core chunk; this file loads with the checkout). English is
+ * the reference; each language must have every key (the type checks it). Functions take what
+ * varies; plurals go through Intl.PluralRules with the active locale.
+ *
+ * Longer than other modules on purpose: it is the catalogue, one key per line per language, and
+ * a translator reads it top to bottom. Splitting it would only scatter one table.
  */
 export interface Messages extends CoreMessages {
   close: string;
@@ -19,7 +23,6 @@ export interface Messages extends CoreMessages {
   stepOf: (n: number, total: number) => string;
   sellerKind: Record<'artist' | 'brand' | 'nonprofit' | 'other', string>;
   by: (seller: string, kind: string) => string;
-  price: string;
   was: (price: string) => string;
   quantity: string;
   decrease: string;
@@ -116,7 +119,6 @@ export const en: Messages = {
   stepOf: (n, total) => `Step ${n} of ${total}`,
   sellerKind: { artist: 'Artist', brand: 'Brand', nonprofit: 'Non-profit', other: 'Seller' },
   by: (seller, kind) => `${kind} · ${seller}`,
-  price: 'Price',
   was: (price) => `was ${price}`,
   quantity: 'Quantity',
   decrease: 'Decrease quantity',
@@ -231,7 +233,6 @@ export const ar: Messages = {
     other: 'بائع',
   },
   by: (seller, kind) => `${kind} · ${seller}`,
-  price: 'السعر',
   was: (price) => `كان ${price}`,
   quantity: 'الكمية',
   decrease: 'إنقاص الكمية',
@@ -348,4 +349,5 @@ export const ar: Messages = {
   images: 'صور المنتج',
 };
 
-export const catalogues: Record<string, Messages> = { en, ar };
+/** The checkout's strings for a locale: every string the element shows. */
+export const checkoutI18n = localizer<Messages>({ en, ar });

@@ -9,7 +9,10 @@ import type {
 } from '../../server/src/protocol/index.ts';
 import type { ProtocolErrorCode } from './types.ts';
 
-/** A failure of a protocol call, with the endpoint's stable code (or `network` / `timeout`). */
+/**
+ * A failure of a protocol call, with the endpoint's stable code — or `network` (no answer) or
+ * `aborted` (we stopped waiting).
+ */
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
   constructor(
@@ -130,10 +133,6 @@ export class ProtocolClient {
     key = uuid(),
   ): Promise<Checkout> {
     return this.call('POST', `/checkouts/${encodeURIComponent(id)}/confirm`, { body, token, key });
-  }
-
-  cancelCheckout(id: string, token: string): Promise<Checkout> {
-    return this.call('DELETE', `/checkouts/${encodeURIComponent(id)}`, { token, key: uuid() });
   }
 }
 

@@ -65,11 +65,6 @@ export class ProductLoader {
     return promise;
   }
 
-  /** Forgets a product so the next load fetches it again (after a purchase, say). */
-  invalidate(id: string) {
-    this.cache.delete(id);
-  }
-
   private flush() {
     if (!this.scheduled) return;
     this.scheduled = false;

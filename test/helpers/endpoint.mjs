@@ -102,8 +102,12 @@ export async function createEndpoint({ dir, pageOrigin }) {
 
   const image = (name) => ({ url: `${pageOrigin}/__bip/img/${name}.svg`, alt: '' });
 
-  /** Any product; `variants` as the seller API takes them. Returns the created product. */
+  /**
+   * Any product; `variants` as the seller API takes them. Returns the created product. `id`
+   * names it (the same id on two endpoints, say); otherwise `prefix` and a number do.
+   */
   async function newProduct({
+    id: given,
     prefix = 'product',
     title = 'Poster',
     kind = 'physical',
@@ -111,7 +115,7 @@ export async function createEndpoint({ dir, pageOrigin }) {
     variants = [{ price: 2500, stock: 10 }],
     images,
   } = {}) {
-    const id = `${prefix}-${++seq}`;
+    const id = given ?? `${prefix}-${++seq}`;
     return api('POST', '/seller/products', {
       id,
       title,

@@ -49,6 +49,8 @@ export interface VariantInput {
 }
 /** Any product, through the seller API; variant ids are `${id}-1`, `${id}-2`, … */
 export const newProduct = (opts: {
+  /** The product's id; by default a fresh one. */
+  id?: string;
   title?: string;
   kind?: 'physical' | 'digital';
   options?: { name: string; values: string[] }[];

@@ -1,11 +1,12 @@
 import { html } from 'lit';
 import type { I18n } from '../../i18n/locale.ts';
-import type { PaymentAdapter, PaymentContext } from './adapter.ts';
+import type { Messages } from '../../i18n/messages.ts';
+import type { PaymentAdapter, PaymentContext } from './types.ts';
 
 /**
  * A hosted payment page (for in-app webviews and hosts whose CSP forbids payment iframes): the
  * reader follows a plain link, pays there, and comes back; the flow reads the checkout again
- * when the dialog reopens (see resume.ts), and shows the order once the endpoint has it.
+ * when the dialog reopens (see internal/return.ts), and shows the order once the endpoint has it.
  */
 export class RedirectPaymentAdapter implements PaymentAdapter {
   constructor(private readonly url: string | null) {}
@@ -33,7 +34,7 @@ export class RedirectPaymentAdapter implements PaymentAdapter {
     return null;
   }
 
-  summary(_input: unknown, i18n: I18n) {
+  summary(_input: unknown, i18n: I18n<Messages>) {
     return i18n.t.redirectGo;
   }
 

@@ -1,5 +1,4 @@
 import type {
-  Appearance,
   Stripe,
   StripeElementLocale,
   StripeElements,
@@ -10,17 +9,20 @@ import type {
 } from '@stripe/stripe-js';
 import { html, nothing } from 'lit';
 import type { I18n } from '../../i18n/locale.ts';
+import type { Messages } from '../../i18n/messages.ts';
 import { ProtocolError } from '../../internal/client.ts';
 import { returnUrlFor } from '../../internal/return.ts';
 import type { Checkout } from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
+import { type LightDomSlot, lightDomSlot } from './light-dom-slot.ts';
+import { appearanceFor, stripeLocale } from './stripe-appearance.ts';
+import { mountWallets } from './stripe-wallets.ts';
 import {
   type ConfirmRequest,
   PAYMENT_FORM_ID,
   type PaymentAdapter,
   type PaymentContext,
-} from './adapter.ts';
-import { type LightDomSlot, lightDomSlot } from './light-dom-slot.ts';
+} from './types.ts';
 
 type Handoff = { provider: 'stripe'; publishableKey: string; clientSecret: string };
 
@@ -30,42 +32,6 @@ const WALLETS: Record<string, string> = {
   google_pay: 'Google Pay',
   link: 'Link',
 };
-
-/**
- * Resolves a colour the element's theme sets (a custom property, perhaps a `light-dark()`) to
- * the rgb() Stripe's Appearance API takes, by letting the browser compute it in place.
- */
-function resolved(root: ShadowRoot, property: 'color' | 'backgroundColor', value: string) {
-  const probe = document.createElement('span');
-  probe.style[property] = value;
-  probe.hidden = true;
-  root.append(probe);
-  const out = getComputedStyle(probe)[property];
-  probe.remove();
-  return out;
-}
-
-/**
- * Stripe's form, dressed in the element's colours (its private `--_…` properties: the page's
- * `--buy-in-post-…` value or the element's default), font, light or dark.
- */
-export function appearanceFor(host: HTMLElement): Appearance {
-  const root = host.shadowRoot!;
-  const surface = resolved(root, 'backgroundColor', 'var(--_surface)');
-  const [r = 255, g = 255, b = 255] = surface.match(/\d+(\.\d+)?/g)?.map(Number) ?? [];
-  const dark = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 < 0.5;
-  return {
-    theme: dark ? 'night' : 'stripe',
-    variables: {
-      colorPrimary: resolved(root, 'color', 'var(--_accent)'),
-      colorBackground: surface,
-      colorText: resolved(root, 'color', 'var(--_text)'),
-      // --buy-in-post-font, or the page's font the element inherits
-      fontFamily: getComputedStyle(host).fontFamily,
-      borderRadius: '8px',
-    },
-  };
-}
 
 /**
  * Stripe's Payment Element (and, where the device has one, a wallet: Apple Pay, Google Pay,
@@ -143,7 +109,7 @@ export class StripePaymentAdapter implements PaymentAdapter {
     return ctx.i18n.t.toReview(ctx.i18n.money(ctx.checkout.totals.total));
   }
 
-  summary(input: PaymentInput, i18n: I18n) {
+  summary(input: PaymentInput, i18n: I18n<Messages>) {
     if (input.provider !== 'stripe') return '';
     return input.wallet
       ? i18n.t.payingWith(WALLETS[input.wallet] ?? input.wallet)
@@ -215,13 +181,13 @@ export class StripePaymentAdapter implements PaymentAdapter {
       ctx.requestUpdate();
       return;
     }
-    this.slot = lightDomSlot(ctx.host);
+    this.slot = lightDomSlot(ctx.element);
     ctx.requestUpdate();
-    await ctx.host.updateComplete;
+    await ctx.rendered();
     this.locale = stripeLocale(ctx.i18n.lang);
     const elements = this.stripe.elements({
       clientSecret: this.handoff.clientSecret,
-      appearance: appearanceFor(ctx.host),
+      appearance: appearanceFor(ctx.element),
       locale: this.locale,
     });
     this.elements = elements;
@@ -236,117 +202,16 @@ export class StripePaymentAdapter implements PaymentAdapter {
       }
     });
     this.card.mount(cardNode);
-    this.mountWallets(elements, walletNode);
-  }
-
-  /**
-   * Apple Pay, Google Pay, Link — only where the device offers one. The wallet's sheet asks
-   * for the address; its partial address prices shipping through the endpoint before the
-   * reader authorises, and the full one is saved on the checkout before paying.
-   */
-  private mountWallets(elements: StripeElements, node: HTMLElement) {
-    const express = elements.create('expressCheckout', {
-      buttonHeight: 44,
-      paymentMethods: { applePay: 'auto', googlePay: 'auto', link: 'auto' },
-    });
-    this.express = express;
-    const physical = () => this.ctx?.checkout.kind === 'physical';
-    // What the wallet's sheet lists; with the shipping rate they add up to the total.
-    const lines = (c: Checkout) => {
-      const title = this.ctx?.product.title ?? '';
-      const tax = this.ctx?.i18n.t.tax ?? 'Tax';
-      return [
-        {
-          name: c.quantity > 1 ? `${title} × ${c.quantity}` : title,
-          amount: c.totals.subtotal.amount,
-        },
-        ...(c.totals.tax.amount ? [{ name: tax, amount: c.totals.tax.amount }] : []),
-      ];
-    };
-    const rates = (c: Checkout) => [
-      {
-        id: 'standard',
-        displayName: this.ctx?.i18n.t.shipping ?? 'Shipping',
-        amount: c.totals.shipping?.amount ?? 0,
+    this.express = mountWallets(elements, walletNode, {
+      context: () => this.ctx,
+      offered: (yes) => {
+        this.wallets = yes;
+        this.ctx?.requestUpdate();
       },
-    ];
-    express.on('ready', ({ availablePaymentMethods }) => {
-      this.wallets =
-        !!availablePaymentMethods && Object.values(availablePaymentMethods).some(Boolean);
-      this.ctx?.requestUpdate();
+      confirming: (event) => {
+        this.walletConfirm = event;
+      },
     });
-    express.on('click', (event) => {
-      const ctx = this.ctx;
-      if (!ctx || ctx.busy) return;
-      const c = ctx.checkout;
-      event.resolve({
-        emailRequired: true,
-        lineItems: lines(c),
-        ...(physical()
-          ? {
-              shippingAddressRequired: true,
-              allowedShippingCountries: [...ctx.product.shipsTo],
-              shippingRates: rates(c),
-            }
-          : {}),
-      });
-    });
-    express.on('cancel', async () => {
-      // The sheet closed before paying: the wallet's address priced the checkout meanwhile;
-      // put back the one typed in the shipping step, so paying by card is as it was.
-      const ctx = this.ctx;
-      if (!ctx?.checkout.shippingPreview || !ctx.typedAddress) return;
-      await ctx.update({ shippingAddress: ctx.typedAddress }).catch(() => {});
-    });
-    express.on('shippingaddresschange', async (event) => {
-      const ctx = this.ctx;
-      if (!ctx) return event.reject();
-      const a = event.address;
-      try {
-        const c = await ctx.update({
-          shippingPreview: {
-            country: a.country,
-            ...(a.state ? { region: a.state } : {}),
-            ...(a.city ? { city: a.city } : {}),
-            ...(a.postal_code ? { postalCode: a.postal_code } : {}),
-          },
-        });
-        await elements.fetchUpdates();
-        event.resolve({ lineItems: lines(c), shippingRates: rates(c) });
-      } catch {
-        event.reject(); // the seller does not ship there: the sheet says so
-      }
-    });
-    express.on('confirm', async (event) => {
-      const ctx = this.ctx;
-      if (!ctx) return event.paymentFailed({ reason: 'fail' });
-      this.walletConfirm = event;
-      try {
-        const s = event.shippingAddress;
-        const email = event.billingDetails?.email;
-        await ctx.update({
-          ...(email ? { email } : {}),
-          ...(s && physical()
-            ? {
-                shippingAddress: {
-                  name: s.name,
-                  line1: s.address.line1,
-                  ...(s.address.line2 ? { line2: s.address.line2 } : {}),
-                  city: s.address.city,
-                  ...(s.address.state ? { region: s.address.state } : {}),
-                  ...(s.address.postal_code ? { postalCode: s.address.postal_code } : {}),
-                  country: s.address.country,
-                },
-              }
-            : {}),
-        });
-        ctx.payNow({ provider: 'stripe', wallet: event.expressPaymentType });
-      } catch {
-        this.walletConfirm = null;
-        event.paymentFailed({ reason: 'invalid_shipping_address' });
-      }
-    });
-    express.mount(node);
   }
 }
 
@@ -360,10 +225,4 @@ function declined(error: StripeError): ProtocolError {
     code,
     declineCode: error.decline_code ?? error.code ?? 'card_declined',
   } as never);
-}
-
-/** Stripe's locale for the element's language ('auto' for one Stripe does not know). */
-function stripeLocale(lang: string): StripeElementLocale {
-  const known = ['ar', 'en', 'fr', 'de', 'es', 'it', 'ja', 'nl', 'pt', 'zh', 'he', 'tr', 'pl'];
-  return (known.includes(lang) ? lang : 'auto') as StripeElementLocale;
 }

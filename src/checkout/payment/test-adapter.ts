@@ -1,26 +1,14 @@
 import { html, nothing } from 'lit';
+import { luhnValid } from '../../../server/src/protocol/rules.ts';
 import type { I18n } from '../../i18n/locale.ts';
+import type { Messages } from '../../i18n/messages.ts';
 import type { PaymentInput } from '../machine.ts';
 import {
   type ConfirmRequest,
   PAYMENT_FORM_ID,
   type PaymentAdapter,
   type PaymentContext,
-} from './adapter.ts';
-
-/** The Luhn checksum every card number carries: catches a mistyped digit before the network. */
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+} from './types.ts';
 
 /**
  * The endpoint's built-in test provider: a clearly labelled form that takes Stripe's test card
@@ -37,6 +25,7 @@ export class TestPaymentAdapter implements PaymentAdapter {
       e.preventDefault();
       if (ctx.busy) return;
       const digits = this.card.replace(/[\s-]/g, '');
+      // the endpoint's own check (rules.ts): a mistyped digit is caught before the network
       this.invalid = !/^\d{12,19}$/.test(digits) || !luhnValid(digits);
       ctx.requestUpdate();
       if (this.invalid) {
@@ -82,7 +71,7 @@ export class TestPaymentAdapter implements PaymentAdapter {
     return ctx.i18n.t.toReview(ctx.i18n.money(ctx.checkout.totals.total));
   }
 
-  summary(input: PaymentInput, i18n: I18n) {
+  summary(input: PaymentInput, i18n: I18n<Messages>) {
     if (input.provider !== 'test') return '';
     // The last four digits only, and left-to-right even in Arabic (digits read that way).
     return html`<span class="badge">${i18n.t.testMode}</span>

@@ -1,12 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CheckoutFlow } from '../flow.ts';
 import { isRetryable } from '../machine.ts';
-
-/** A step's two regions: what scrolls, and the action bar kept in reach of the thumb. */
-export interface StepView {
-  body: TemplateResult;
-  footer: TemplateResult | typeof nothing;
-}
+import type { StepContext } from './context.ts';
 
 /** Errors whose way forward is on the step itself (a field, the alternatives, the card). */
 const FIXED_IN_PLACE = new Set([
@@ -17,25 +11,25 @@ const FIXED_IN_PLACE = new Set([
 ]);
 
 /** The error of the current step, announced (role=alert), with its way forward. */
-export function renderError(flow: CheckoutFlow): TemplateResult | typeof nothing {
-  const error = flow.state.error;
+export function renderError(ctx: StepContext): TemplateResult | typeof nothing {
+  const error = ctx.state.error;
   if (!error) return nothing;
-  const { t } = flow.host.i18n;
+  const { t } = ctx.i18n;
   let action: TemplateResult | typeof nothing = nothing;
   if (error.code === 'checkout_expired') {
-    action = html`<button type="button" class="secondary" @click=${flow.handleStartAgain}>
+    action = html`<button type="button" class="secondary" @click=${ctx.actions.startAgain}>
       ${t.startAgain}
     </button>`;
   } else if (error.code === 'origin_not_allowed') {
-    const url = flow.product.url;
+    const url = ctx.product.url;
     action = url
       ? html`<a class="secondary link-button" href=${url}>${t.viewProduct}</a>`
       : nothing;
   } else if (
     isRetryable(error.code) ||
-    (!FIXED_IN_PLACE.has(error.code) && !error.fields && flow.state.step !== 'payment')
+    (!FIXED_IN_PLACE.has(error.code) && !error.fields && ctx.state.step !== 'payment')
   ) {
-    action = html`<button type="button" class="secondary" @click=${flow.handleRetry}>
+    action = html`<button type="button" class="secondary" @click=${ctx.actions.continue}>
       ${t.retry}
     </button>`;
   }
@@ -46,10 +40,10 @@ export function renderError(flow: CheckoutFlow): TemplateResult | typeof nothing
 }
 
 /** The endpoint's totals (it is the price authority): subtotal, shipping, tax, total. */
-export function renderTotals(flow: CheckoutFlow): TemplateResult | typeof nothing {
-  const c = flow.state.checkout;
+export function renderTotals(ctx: StepContext): TemplateResult | typeof nothing {
+  const c = ctx.state.checkout;
   if (!c) return nothing;
-  const { i18n } = flow.host;
+  const { i18n } = ctx;
   const { t } = i18n;
   const shipping =
     c.totals.shipping === null
@@ -66,7 +60,7 @@ export function renderTotals(flow: CheckoutFlow): TemplateResult | typeof nothin
 }
 
 export interface PrimaryOptions {
-  /** Submit this form (its own validation runs) instead of calling the flow directly. */
+  /** Submit this form (its own validation runs) instead of continuing directly. */
   form?: string;
   disabled?: boolean;
   /** Shown above the button, e.g. the live total. */
@@ -77,8 +71,8 @@ export interface PrimaryOptions {
  * The step's main action, in the footer. While a request is in flight it stays focusable but
  * inert (aria-disabled): disabling a focused button would drop the focus to the document.
  */
-export function renderFooter(flow: CheckoutFlow, label: string, opts: PrimaryOptions = {}) {
-  const { busy } = flow.state;
+export function renderFooter(ctx: StepContext, label: string, opts: PrimaryOptions = {}) {
+  const { busy } = ctx.state;
   return html`<footer part="footer">
     ${opts.before ?? nothing}
     <button
@@ -88,9 +82,9 @@ export function renderFooter(flow: CheckoutFlow, label: string, opts: PrimaryOpt
       class="primary"
       ?disabled=${!!opts.disabled && !busy}
       aria-disabled=${busy ? 'true' : nothing}
-      @click=${opts.form ? nothing : flow.handleContinue}
+      @click=${opts.form ? nothing : ctx.actions.continue}
     >
-      ${busy ? flow.host.i18n.t.processing : label}
+      ${busy ? ctx.i18n.t.processing : label}
     </button>
   </footer>`;
 }

@@ -1,11 +1,11 @@
 import { html, nothing } from 'lit';
-import type { CheckoutFlow } from '../flow.ts';
-import { renderFooter, renderTotals, type StepView } from './common.ts';
+import { renderFooter, renderTotals } from './common.ts';
+import type { StepContext, StepView } from './context.ts';
 
 /** The confirmation: the order number, what happens next, the download for digital goods. */
-export function renderDoneStep(flow: CheckoutFlow): StepView {
-  const { t } = flow.host.i18n;
-  const c = flow.state.checkout!;
+export function renderDoneStep(ctx: StepContext): StepView {
+  const { t } = ctx.i18n;
+  const c = ctx.state.checkout!;
   const order = c.order;
   const body = html`<div class="done">
       <p class="thanks">${t.thankYou}</p>
@@ -19,6 +19,6 @@ export function renderDoneStep(flow: CheckoutFlow): StepView {
           : nothing
       }
     </div>
-    ${renderTotals(flow)}`;
-  return { body, footer: renderFooter(flow, t.done) };
+    ${renderTotals(ctx)}`;
+  return { body, footer: renderFooter(ctx, t.done) };
 }

@@ -1,8 +1,8 @@
 import { html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Product } from '../../internal/types.ts';
-import type { CheckoutFlow } from '../flow.ts';
 import { unavailability } from '../machine.ts';
+import type { StepContext } from './context.ts';
 
 type ProductOption = Product['options'][number];
 
@@ -41,9 +41,9 @@ export function swatchColour(value: string): string | null {
  * One option as a radio group: native radios give arrow keys, one tab stop and the checked
  * state for free. A value that cannot be chosen is disabled and says why, in words.
  */
-export function renderOption(flow: CheckoutFlow, option: ProductOption, index: number) {
-  const { t } = flow.host.i18n;
-  const { selection, busy } = flow.state;
+export function renderOption(ctx: StepContext, option: ProductOption, index: number) {
+  const { t } = ctx.i18n;
+  const { selection, busy } = ctx.state;
   const swatches = COLOUR_OPTION.test(option.name.trim());
   const legendId = `opt-${index}-name`;
   return html`<fieldset
@@ -58,7 +58,7 @@ export function renderOption(flow: CheckoutFlow, option: ProductOption, index: n
     </legend>
     <div class="choices">
       ${option.values.map((value, v) => {
-        const why = unavailability(flow.product, selection.options, index, value);
+        const why = unavailability(ctx.product, selection.options, index, value);
         const reason =
           why === 'sold-out' ? t.optionSoldOut : why === 'not-made' ? t.optionNotMade : '';
         const id = `opt-${index}-${v}`;
@@ -72,7 +72,7 @@ export function renderOption(flow: CheckoutFlow, option: ProductOption, index: n
             .checked=${live(selection.options[option.name] === value)}
             ?disabled=${why !== null}
             aria-disabled=${busy ? 'true' : nothing}
-            @change=${() => flow.select(option.name, value)}
+            @change=${() => ctx.actions.select(option.name, value)}
           />
           <label for=${id} part=${swatches ? 'swatch' : 'choice'}>
             ${value}

@@ -1,27 +1,27 @@
 import { html, nothing } from 'lit';
-import type { CheckoutFlow } from '../flow.ts';
-import { PAYMENT_FORM_ID } from '../payment/adapter.ts';
-import { renderError, renderFooter, renderTotals, type StepView } from './common.ts';
+import { PAYMENT_FORM_ID } from '../payment/types.ts';
+import { renderError, renderFooter, renderTotals } from './common.ts';
+import type { StepContext, StepView } from './context.ts';
 
 /** Payment: whatever the endpoint's hand-off asks for, drawn by its adapter. */
-export function renderPaymentStep(flow: CheckoutFlow): StepView {
-  const { i18n } = flow.host;
-  const adapter = flow.paymentAdapter();
-  if (!adapter) {
-    const url = flow.product.url;
+export function renderPaymentStep(ctx: StepContext): StepView {
+  const { t } = ctx.i18n;
+  const payment = ctx.payment();
+  if (!payment) {
+    const url = ctx.product.url;
     return {
       body: html`<div part="error" class="error" role="alert">
-          <p>${i18n.t.paymentUnsupported}</p>
-          ${url ? html`<a class="secondary link-button" href=${url}>${i18n.t.viewProduct}</a>` : nothing}
+          <p>${t.paymentUnsupported}</p>
+          ${url ? html`<a class="secondary link-button" href=${url}>${t.viewProduct}</a>` : nothing}
         </div>
-        ${renderTotals(flow)}`,
+        ${renderTotals(ctx)}`,
       footer: nothing,
     };
   }
-  const ctx = flow.paymentContext();
-  const label = adapter.primaryLabel(ctx);
+  const { adapter, context } = payment;
+  const label = adapter.primaryLabel(context);
   return {
-    body: html`${renderError(flow)} ${adapter.render(ctx)} ${renderTotals(flow)}`,
-    footer: label ? renderFooter(flow, label, { form: PAYMENT_FORM_ID }) : nothing,
+    body: html`${renderError(ctx)} ${adapter.render(context)} ${renderTotals(ctx)}`,
+    footer: label ? renderFooter(ctx, label, { form: PAYMENT_FORM_ID }) : nothing,
   };
 }

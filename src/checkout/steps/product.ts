@@ -1,17 +1,16 @@
 import { html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Variant } from '../../internal/types.ts';
-import type { CheckoutFlow } from '../flow.ts';
 import { variantFor } from '../machine.ts';
-import { renderError, renderFooter, renderTotals, type StepView } from './common.ts';
+import { renderError, renderFooter, renderTotals } from './common.ts';
+import type { StepContext, StepView } from './context.ts';
 import { renderOption } from './options.ts';
 
 /** Step 1: what it is, who sells it, which one and how many. */
-export function renderProductStep(flow: CheckoutFlow): StepView {
-  const { i18n } = flow.host;
+export function renderProductStep(ctx: StepContext): StepView {
+  const { i18n, product } = ctx;
   const { t } = i18n;
-  const product = flow.product;
-  const { selection } = flow.state;
+  const { selection } = ctx.state;
   const variant = variantFor(product, selection.options);
   const max = variant?.maxQuantity ?? 0;
   const live = variant
@@ -21,27 +20,27 @@ export function renderProductStep(flow: CheckoutFlow): StepView {
       </p>`
     : nothing;
   const body = html`
-    ${renderImages(flow)}
+    ${renderImages(ctx)}
     <div class="summary">
       <h3 class="title">${product.title}</h3>
       <p class="seller">${t.by(product.seller.name, t.sellerKind[product.seller.kind])}</p>
-      ${renderPrice(flow, variant)}
+      ${renderPrice(ctx, variant)}
       ${product.description ? html`<p class="description">${product.description}</p>` : nothing}
     </div>
-    ${product.options.map((option, i) => renderOption(flow, option, i))}
-    ${renderQuantity(flow, variant)} ${live}
-    ${renderError(flow)} ${renderAlternatives(flow)} ${renderTotals(flow)}
+    ${product.options.map((option, i) => renderOption(ctx, option, i))}
+    ${renderQuantity(ctx, variant)} ${live}
+    ${renderError(ctx)} ${renderAlternatives(ctx)} ${renderTotals(ctx)}
   `;
   return {
     body,
-    footer: renderFooter(flow, t.continue, { disabled: !variant || max === 0 }),
+    footer: renderFooter(ctx, t.continue, { disabled: !variant || max === 0 }),
   };
 }
 
-function renderImages(flow: CheckoutFlow) {
-  const images = flow.product.images;
+function renderImages(ctx: StepContext) {
+  const images = ctx.product.images;
   if (images.length === 0) return nothing;
-  return html`<ul class="images" aria-label=${flow.host.i18n.t.images}>
+  return html`<ul class="images" aria-label=${ctx.i18n.t.images}>
     ${images.map(
       (image, i) => html`<li>
         <img
@@ -58,9 +57,9 @@ function renderImages(flow: CheckoutFlow) {
   </ul>`;
 }
 
-function renderPrice(flow: CheckoutFlow, variant: Variant | null) {
-  const { i18n } = flow.host;
-  const price = variant?.price ?? flow.product.priceFrom;
+function renderPrice(ctx: StepContext, variant: Variant | null) {
+  const { i18n } = ctx;
+  const price = variant?.price ?? ctx.product.priceFrom;
   const was = variant?.compareAtPrice;
   // The struck-through price is hidden from screen readers and said in words instead: <s> is
   // not announced as "was" by most of them.
@@ -75,11 +74,11 @@ function renderPrice(flow: CheckoutFlow, variant: Variant | null) {
   </p>`;
 }
 
-function renderQuantity(flow: CheckoutFlow, variant: Variant | null) {
-  const { i18n } = flow.host;
+function renderQuantity(ctx: StepContext, variant: Variant | null) {
+  const { i18n } = ctx;
   const { t } = i18n;
-  const { quantity } = flow.state.selection;
-  const { busy } = flow.state;
+  const { quantity } = ctx.state.selection;
+  const { busy } = ctx.state;
   const max = variant?.maxQuantity ?? 0;
   // At a bound the buttons stay focusable (aria-disabled): disabling the button under the
   // reader's finger would throw the focus out of the stepper.
@@ -93,7 +92,7 @@ function renderQuantity(flow: CheckoutFlow, variant: Variant | null) {
       aria-label=${t.decrease}
       aria-controls="qty"
       aria-disabled=${atMin}
-      @click=${() => flow.setQuantity(quantity - 1)}
+      @click=${() => ctx.actions.setQuantity(quantity - 1)}
     >
       <span aria-hidden="true">−</span>
     </button>
@@ -107,7 +106,7 @@ function renderQuantity(flow: CheckoutFlow, variant: Variant | null) {
       .value=${live(String(quantity))}
       ?readonly=${busy}
       ?disabled=${max === 0}
-      @change=${(e: Event) => flow.setQuantity(Number((e.target as HTMLInputElement).value))}
+      @change=${(e: Event) => ctx.actions.setQuantity(Number((e.target as HTMLInputElement).value))}
     />
     <button
       type="button"
@@ -115,7 +114,7 @@ function renderQuantity(flow: CheckoutFlow, variant: Variant | null) {
       aria-label=${t.increase}
       aria-controls="qty"
       aria-disabled=${atMax}
-      @click=${() => flow.setQuantity(quantity + 1)}
+      @click=${() => ctx.actions.setQuantity(quantity + 1)}
     >
       <span aria-hidden="true">+</span>
     </button>
@@ -128,20 +127,20 @@ function renderQuantity(flow: CheckoutFlow, variant: Variant | null) {
 }
 
 /** After out_of_stock: the variants that can still be bought (freshly read), one press away. */
-function renderAlternatives(flow: CheckoutFlow) {
-  const code = flow.state.error?.code;
+function renderAlternatives(ctx: StepContext) {
+  const code = ctx.state.error?.code;
   if (code !== 'out_of_stock' && code !== 'variant_unavailable') return nothing;
-  const { i18n } = flow.host;
-  const current = variantFor(flow.product, flow.state.selection.options);
-  const options = flow.product.variants.filter((v) => v.maxQuantity > 0 && v !== current);
+  const { i18n } = ctx;
+  const current = variantFor(ctx.product, ctx.state.selection.options);
+  const options = ctx.product.variants.filter((v) => v.maxQuantity > 0 && v !== current);
   if (options.length === 0) return nothing;
   return html`<div class="alternatives">
     <p id="alternatives-label">${i18n.t.errors.out_of_stock_alternatives}</p>
     <ul aria-labelledby="alternatives-label">
       ${options.map(
         (v) => html`<li>
-          <button type="button" class="secondary" @click=${() => flow.chooseVariant(v.id)}>
-            ${Object.values(v.options).join(' / ') || flow.product.title} · ${i18n.money(v.price)}
+          <button type="button" class="secondary" @click=${() => ctx.actions.chooseVariant(v.id)}>
+            ${Object.values(v.options).join(' / ') || ctx.product.title} · ${i18n.money(v.price)}
           </button>
         </li>`,
       )}

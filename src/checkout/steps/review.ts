@@ -1,16 +1,16 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CheckoutFlow } from '../flow.ts';
 import type { Step } from '../machine.ts';
-import { renderError, renderFooter, renderTotals, type StepView } from './common.ts';
+import { renderError, renderFooter, renderTotals } from './common.ts';
+import type { StepContext, StepView } from './context.ts';
 
 /** One reviewed section with its Edit button ("Edit Contact and shipping" to a screen reader). */
 function section(
-  flow: CheckoutFlow,
+  ctx: StepContext,
   step: Step,
   title: string,
   content: TemplateResult | typeof nothing,
 ) {
-  const { t } = flow.host.i18n;
+  const { t } = ctx.i18n;
   const id = `review-${step}`;
   return html`<section class="review" aria-labelledby=${id}>
     <h3 id=${id}>${title}</h3>
@@ -18,8 +18,8 @@ function section(
     <button
       type="button"
       class="link"
-      aria-disabled=${flow.state.busy ? 'true' : nothing}
-      @click=${() => flow.edit(step)}
+      aria-disabled=${ctx.state.busy ? 'true' : nothing}
+      @click=${() => ctx.actions.edit(step)}
     >
       ${t.edit}<span class="visually-hidden"> ${title}</span>
     </button>
@@ -27,16 +27,16 @@ function section(
 }
 
 /** Review: everything the reader chose, each part editable, then pay the endpoint's total. */
-export function renderReviewStep(flow: CheckoutFlow): StepView {
-  const { i18n } = flow.host;
+export function renderReviewStep(ctx: StepContext): StepView {
+  const { i18n } = ctx;
   const { t } = i18n;
-  const c = flow.state.checkout!;
-  const variant = flow.product.variants.find((v) => v.id === c.variantId);
+  const c = ctx.state.checkout!;
+  const variant = ctx.product.variants.find((v) => v.id === c.variantId);
   const options = Object.entries(variant?.options ?? {}).map(([k, v]) => `${k}: ${v}`);
   const item = [...options, t.items(c.quantity, i18n.plural)].join(' · ');
   const a = c.shippingAddress;
-  const payment = flow.state.payment;
-  const adapter = flow.paymentAdapter();
+  const payment = ctx.state.payment;
+  const adapter = ctx.payment()?.adapter;
   const address = a
     ? html`<address>
         ${c.email ? html`<span dir="ltr">${c.email}</span><br />` : nothing}
@@ -49,13 +49,13 @@ export function renderReviewStep(flow: CheckoutFlow): StepView {
       </address>`
     : nothing;
   const body = html`<p>${t.reviewIntro}</p>
-    ${section(flow, 'product', flow.product.title, html`<p>${item}</p>`)}
-    ${a ? section(flow, 'shipping', t.stepShipping, address) : nothing}
+    ${section(ctx, 'product', ctx.product.title, html`<p>${item}</p>`)}
+    ${a ? section(ctx, 'shipping', t.stepShipping, address) : nothing}
     ${
       payment && adapter
-        ? section(flow, 'payment', t.stepPayment, html`<p>${adapter.summary(payment, i18n)}</p>`)
+        ? section(ctx, 'payment', t.stepPayment, html`<p>${adapter.summary(payment, i18n)}</p>`)
         : nothing
     }
-    ${renderError(flow)} ${renderTotals(flow)}`;
-  return { body, footer: renderFooter(flow, t.confirm(i18n.money(c.totals.total))) };
+    ${renderError(ctx)} ${renderTotals(ctx)}`;
+  return { body, footer: renderFooter(ctx, t.confirm(i18n.money(c.totals.total))) };
 }

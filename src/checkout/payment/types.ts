@@ -1,21 +1,31 @@
 import type { TemplateResult } from 'lit';
-import type { CheckoutHost } from '../../buy-in-post.ts';
 import type { I18n } from '../../i18n/locale.ts';
+import type { Messages } from '../../i18n/messages.ts';
 import type { ProtocolClient } from '../../internal/client.ts';
-import type { Checkout, PaymentHandoff, Product, ShippingAddress } from '../../internal/types.ts';
+import type {
+  Checkout,
+  Product,
+  ShippingAddress,
+  UpdateCheckoutBody,
+} from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
-import { RedirectPaymentAdapter } from './redirect-adapter.ts';
-import { StripePaymentAdapter } from './stripe-adapter.ts';
-import { TestPaymentAdapter } from './test-adapter.ts';
+
+/*
+ * The payment seam: one adapter per hand-off `provider` the endpoint may choose. The flow only
+ * talks to these interfaces: the test provider's form, Stripe (Elements in a light-DOM slot,
+ * `confirmPayment`, then a read of the checkout), and a hosted page all plug in here. A leaf:
+ * types, and the one id the payment step and the adapters agree on. The adapters import this
+ * module and nothing of each other; factory.ts picks one.
+ */
 
 /** The id of the payment step's form, if the adapter renders one: the footer button submits it. */
 export const PAYMENT_FORM_ID = 'payment-form';
 
 /** What an adapter gets to render its part of the payment step. */
 export interface PaymentContext {
-  i18n: I18n;
-  /** The element (an adapter may need a light-DOM node on it: see light-dom-slot.ts). */
-  host: CheckoutHost;
+  i18n: I18n<Messages>;
+  /** The element (an adapter may need a light-DOM node in it: see light-dom-slot.ts). */
+  element: HTMLElement;
   product: Product;
   checkout: Checkout;
   busy: boolean;
@@ -29,10 +39,11 @@ export interface PaymentContext {
   update(body: UpdateCheckoutBody): Promise<Checkout>;
   /** Pays at once, without the review step (a wallet's sheet was the reader's review). */
   payNow(input: PaymentInput): void;
+  /** Renders the element again (the adapter's own state changed). */
   requestUpdate(): void;
+  /** Resolves once the element has rendered what is pending. */
+  rendered(): Promise<unknown>;
 }
-
-export type UpdateCheckoutBody = Parameters<ProtocolClient['updateCheckout']>[2];
 
 /** Everything needed to pay, once the reader confirmed on the review step. */
 export interface ConfirmRequest {
@@ -47,11 +58,6 @@ export interface ConfirmRequest {
   outOfTopLayer<T>(work: () => Promise<T>): Promise<T>;
 }
 
-/**
- * The payment seam: one adapter per hand-off `provider` the endpoint may choose. The flow only
- * talks to this interface: the test provider's form, Stripe (Elements in a light-DOM slot,
- * `confirmPayment`, then a read of the checkout), and a hosted page all plug in here.
- */
 export interface PaymentAdapter {
   /** The payment step's content. A form inside it must have the id {@link PAYMENT_FORM_ID}. */
   render(ctx: PaymentContext): TemplateResult;
@@ -61,7 +67,7 @@ export interface PaymentAdapter {
    */
   primaryLabel(ctx: PaymentContext): string | null;
   /** The review step's line about how the reader pays. */
-  summary(input: PaymentInput, i18n: I18n): TemplateResult | string;
+  summary(input: PaymentInput, i18n: I18n<Messages>): TemplateResult | string;
   /**
    * Pays. Resolves with the checkout as the endpoint has it afterwards: `paid`, or
    * `processing` (the flow then waits for it). Rejects with a ProtocolError.
@@ -69,18 +75,4 @@ export interface PaymentAdapter {
   confirm(request: ConfirmRequest): Promise<Checkout>;
   /** Releases whatever the adapter holds (a mounted iframe, say). */
   dispose?(): void;
-}
-
-/** The adapter for the endpoint's hand-off, or null for a provider this build cannot show. */
-export function adapterFor(handoff: PaymentHandoff): PaymentAdapter | null {
-  switch (handoff.provider) {
-    case 'test':
-      return new TestPaymentAdapter();
-    case 'redirect':
-      return new RedirectPaymentAdapter(handoff.url);
-    case 'stripe':
-      return new StripePaymentAdapter(handoff);
-    default:
-      return null;
-  }
 }

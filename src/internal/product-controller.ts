@@ -1,0 +1,126 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ProtocolClient } from './client.ts';
+import { ProductLoader } from './product-loader.ts';
+import { isReturnFor } from './return.ts';
+import type { Product } from './types.ts';
+import { whenNearViewport } from './visibility.ts';
+
+export type LoadState = 'idle' | 'loading' | 'ready' | 'missing' | 'unreachable';
+
+/** The element as this controller sees it: its product id and endpoint attributes. */
+interface ProductHost extends ReactiveControllerHost, HTMLElement {
+  readonly product: string;
+  readonly endpoint: string;
+}
+
+/** What the element hears of. */
+interface ProductEvents {
+  /** Bound to another product or endpoint: what was shown for the old one must go. */
+  rebound(): void;
+  /** The product was read (again). */
+  loaded(product: Product): void;
+  /** This page load is a return from a payment page for this element's checkout. */
+  returned(): void;
+}
+
+/**
+ * Which product the element shows, from which endpoint, and when it is fetched: once the
+ * element nears the viewport, through the page-wide batching loader — or at once when the page
+ * is a return from a payment page for this element's checkout. Bound to one endpoint and
+ * product at a time: when the element is pointed elsewhere (`rebind()`), what was loaded is
+ * forgotten and an answer still on its way for the old binding is dropped.
+ */
+export class ProductController implements ReactiveController {
+  state: LoadState = 'idle';
+  value: Product | null = null;
+  /** The endpoint and product bound now. */
+  private bound = '';
+  private stopWatching: (() => void) | null = null;
+
+  constructor(
+    private readonly host: ProductHost,
+    private readonly events: ProductEvents,
+  ) {
+    host.addController(this);
+  }
+
+  /** The element's endpoint, else the page's `<meta name="buy-in-post-endpoint">`. */
+  get endpoint(): string {
+    return (
+      this.host.endpoint ||
+      document.querySelector<HTMLMetaElement>('meta[name="buy-in-post-endpoint"]')?.content ||
+      ''
+    );
+  }
+
+  get client(): ProtocolClient {
+    return ProductLoader.for(this.endpoint).client;
+  }
+
+  /** True when the element was pointed at another product or endpoint since the last binding. */
+  get stale(): boolean {
+    return this.binding() !== this.bound;
+  }
+
+  hostConnected() {
+    // pointed elsewhere while off the page, or never bound yet
+    if (this.stale) this.rebind();
+    else this.watch();
+  }
+
+  hostDisconnected() {
+    this.stopWatching?.();
+    this.stopWatching = null;
+  }
+
+  /** Starts over for the element's product and endpoint now. */
+  rebind() {
+    this.value = null;
+    this.state = 'idle';
+    this.events.rebound();
+    this.watch();
+  }
+
+  /** Reads the product again (`fresh`: past every cache, after a purchase or out of stock). */
+  async load({ fresh = false } = {}) {
+    const { endpoint } = this;
+    const id = this.host.product;
+    if (!endpoint || !id) return this.set('unreachable');
+    const bound = this.bound;
+    if (!this.value) this.set('loading');
+    try {
+      const product = await ProductLoader.for(endpoint).load(id, { fresh });
+      if (bound !== this.bound) return;
+      this.value = product;
+      this.set(product ? 'ready' : 'missing');
+      if (product) this.events.loaded(product);
+    } catch {
+      if (bound === this.bound && !this.value) this.set('unreachable');
+    }
+  }
+
+  private binding(): string {
+    return `${this.endpoint} ${this.host.product}`;
+  }
+
+  private watch() {
+    this.stopWatching?.();
+    this.bound = this.binding();
+    const id = this.host.product;
+    if (!id) return;
+    if (this.endpoint && isReturnFor(this.client.base, id)) {
+      // back from a payment page: show how it went, wherever the element is on the page
+      void this.load().then(() => this.events.returned());
+      return;
+    }
+    this.stopWatching = whenNearViewport(this.host, () => {
+      this.stopWatching = null;
+      void this.load();
+    });
+  }
+
+  private set(state: LoadState) {
+    this.state = state;
+    this.host.requestUpdate();
+  }
+}
