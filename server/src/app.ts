@@ -9,6 +9,7 @@ import { type Db, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { json, problem, router, z } from './http/openapi.ts';
 import { problemResponse } from './http/problem.ts';
+import { createLogger, type Logger } from './log.ts';
 import { createPaymentProvider } from './payments/index.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { checkoutRoutes } from './routes/checkouts.ts';
@@ -16,11 +17,12 @@ import { productRoutes } from './routes/products.ts';
 import { sellerRoutes } from './routes/seller.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { CatalogService } from './services/catalog.ts';
-import { CheckoutService } from './services/checkouts.ts';
+import { CheckoutService } from './services/checkouts/index.ts';
 import type { ServiceContext } from './services/context.ts';
 import { ServiceError } from './services/errors.ts';
 import { IdempotencyService } from './services/idempotency.ts';
 import { OrderService } from './services/orders.ts';
+import { OriginPolicy } from './services/origins.ts';
 import { WebhookDispatcher } from './services/outbox.ts';
 import { PaymentEventService } from './services/payment-events.ts';
 import { SellerService } from './services/sellers.ts';
@@ -33,6 +35,8 @@ export interface AppOptions {
   db?: Db;
   clock?: Clock;
   payments?: PaymentProvider;
+  /** The server's logger; by default one for `config.mode` writing to stdout. */
+  log?: Logger;
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
@@ -49,6 +53,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     dialect: db.dialect,
     config,
     clock: options.clock ?? systemClock,
+    log: options.log ?? createLogger({ mode: config.mode }),
   };
   const payments = options.payments ?? createPaymentProvider(config);
 
@@ -56,7 +61,8 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const catalog = new CatalogService(ctx);
   const orders = new OrderService(ctx);
   const webhooks = new WebhookDispatcher(ctx);
-  const checkouts = new CheckoutService(ctx, payments, orders, () => webhooks.poke());
+  const origins = new OriginPolicy(config, (origin) => sellers.isOriginAllowedAnywhere(origin));
+  const checkouts = new CheckoutService(ctx, payments, orders, origins, () => webhooks.poke());
   const idempotency = new IdempotencyService(ctx);
   const paymentEvents = payments.events
     ? new PaymentEventService(ctx, payments, payments.events, checkouts)
@@ -69,21 +75,9 @@ export async function createApp(config: Config, options: AppOptions = {}) {
 
   const v1 = router();
 
-  // The public protocol is called from any page that embeds the element. In development every
-  // origin may; otherwise only origins some seller has listed (each checkout then re-checks
-  // that its own seller allows the origin).
+  // The public protocol is called from any page that embeds the element (see OriginPolicy).
   const publicCors = cors({
-    origin: async (origin) => {
-      // No Origin (server to server, health checkers): nothing to grant, and no database
-      // lookup that could fail the request before its handler runs.
-      if (!origin) return null;
-      if (
-        config.mode === 'development' &&
-        (config.devCorsOrigins.includes('*') || config.devCorsOrigins.includes(origin))
-      )
-        return origin;
-      return (await sellers.isOriginAllowedAnywhere(origin)) ? origin : null;
-    },
+    origin: (origin) => origins.corsOrigin(origin),
     allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key'],
     allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
     exposeHeaders: ['ETag', 'Idempotent-Replayed', 'Retry-After'],

@@ -10,7 +10,7 @@ import {
   UpdateCheckoutBody,
 } from '../protocol/checkouts.ts';
 import { Id } from '../protocol/common.ts';
-import type { CheckoutService } from '../services/checkouts.ts';
+import type { CheckoutService } from '../services/checkouts/index.ts';
 import type { IdempotencyService } from '../services/idempotency.ts';
 import { sha256 } from '../util.ts';
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { DialectName } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
 import type { Clock } from '../util.ts';
 
 /** What every service needs; built once by the app factory. */
@@ -10,4 +11,6 @@ export interface ServiceContext {
   dialect: DialectName;
   config: Config;
   clock: Clock;
+  /** The server's one logger (redacting); services log through a child with their scope. */
+  log: Logger;
 }

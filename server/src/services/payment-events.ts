@@ -1,6 +1,6 @@
 import type { PaymentEvent, PaymentEvents, PaymentProvider } from '../payments/provider.ts';
 import { iso } from '../util.ts';
-import type { CheckoutService } from './checkouts.ts';
+import type { CheckoutService } from './checkouts/index.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 

@@ -1,0 +1,100 @@
+/**
+ * Loading and authorization: reading checkouts (and what they are for) from the database, the
+ * client-token check, and the "may it still change" rule. Database reads only — nothing here
+ * writes, so every other part of the checkout service may use it.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { CheckoutRow, Database, VariantRow } from '../../db/schema.ts';
+import { safeEqualHex, sha256 } from '../../util.ts';
+import { notFound, ServiceError } from '../errors.ts';
+
+/** The database, or a transaction on it. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export function findCheckout(db: Db, id: string): Promise<CheckoutRow | undefined> {
+  return db.selectFrom('checkouts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The checkout, or `not_found`. */
+export async function loadCheckout(db: Db, id: string): Promise<CheckoutRow> {
+  const row = await findCheckout(db, id);
+  if (!row) throw notFound('Checkout');
+  return row;
+}
+
+/** The checkout, for the holder of its client token only. */
+export async function authorize(
+  db: Db,
+  id: string,
+  token: string | undefined,
+): Promise<CheckoutRow> {
+  if (!token)
+    throw new ServiceError(
+      'unauthorized',
+      'Send the checkout\'s clientToken as "Authorization: Bearer <token>"',
+    );
+  const row = await findCheckout(db, id);
+  // A wrong token looks exactly like an unknown id.
+  if (!row || !safeEqualHex(row.client_token_hash, sha256(token))) throw notFound('Checkout');
+  return row;
+}
+
+/** The row, if it may still change (or be paid); otherwise the problem saying why not. */
+export function assertOpen(row: CheckoutRow): CheckoutRow {
+  if (row.status === 'expired')
+    throw new ServiceError('checkout_expired', 'The reservation has expired; start a new checkout');
+  if (row.status !== 'open')
+    throw new ServiceError('checkout_not_open', `This checkout is ${row.status}`, {
+      // not `status`: in problem+json that member is the HTTP status code
+      extra: { checkoutStatus: row.status },
+    });
+  return row;
+}
+
+/** A product on sale, or `not_found` naming `productId`. */
+export async function activeProduct(db: Db, productId: string) {
+  const product = await db
+    .selectFrom('products')
+    .selectAll()
+    .where('id', '=', productId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (!product)
+    throw new ServiceError('not_found', 'Product not found', {
+      errors: [{ field: 'productId', message: 'no such product' }],
+    });
+  return product;
+}
+
+/** A variant of the product that is on sale, or `variant_unavailable` naming `variantId`. */
+export async function activeVariant(
+  db: Db,
+  productId: string,
+  variantId: string,
+): Promise<VariantRow> {
+  const variant = await db
+    .selectFrom('variants')
+    .selectAll()
+    .where('id', '=', variantId)
+    .where('product_id', '=', productId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (!variant)
+    throw new ServiceError('variant_unavailable', 'This product has no such option', {
+      errors: [{ field: 'variantId', message: 'not an available variant of this product' }],
+    });
+  return variant;
+}
+
+/** What a checkout is for: its product's title and kind. */
+export function productOf(db: Db, checkout: Pick<CheckoutRow, 'product_id'>) {
+  return db
+    .selectFrom('products')
+    .select(['title', 'kind'])
+    .where('id', '=', checkout.product_id)
+    .executeTakeFirstOrThrow();
+}
+
+export function sellerOf(db: Db, sellerId: string) {
+  return db.selectFrom('sellers').selectAll().where('id', '=', sellerId).executeTakeFirstOrThrow();
+}

@@ -1,0 +1,279 @@
+/**
+ * The checkout service: the calls the routes make (create, read, change, pay, cancel). Each one
+ * loads and authorizes the checkout (access.ts), takes or gives back units (stock.ts), has the
+ * payment set up or paid (settlement.ts), and answers with the protocol's view (presenter.ts).
+ */
+import type { CheckoutRow } from '../../db/schema.ts';
+import type { Logger } from '../../log.ts';
+import type { PaymentOutcome, PaymentProvider } from '../../payments/provider.ts';
+import type {
+  Checkout,
+  ConfirmCheckoutBody,
+  CreateCheckoutBody,
+  UpdateCheckoutBody,
+} from '../../protocol/checkouts.ts';
+import { iso, newId, newSecret, sha256 } from '../../util.ts';
+import type { ServiceContext } from '../context.ts';
+import { invalid, ServiceError } from '../errors.ts';
+import type { OrderService } from '../orders.ts';
+import type { OriginPolicy } from '../origins.ts';
+import {
+  activeProduct,
+  activeVariant,
+  assertOpen,
+  authorize,
+  findCheckout,
+  loadCheckout,
+  productOf,
+  sellerOf,
+} from './access.ts';
+import { isReadyToPay, toCheckout } from './presenter.ts';
+import { destination, price } from './quote.ts';
+import { Settlement } from './settlement.ts';
+import { Expiry, holdUnits, outOfStock, releaseUnits } from './stock.ts';
+
+export interface RequestInfo {
+  /** The Origin header of the browser request, if any. */
+  origin?: string | undefined;
+}
+
+export class CheckoutService {
+  private readonly settlement: Settlement;
+  private readonly expiry: Expiry;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    payments: PaymentProvider,
+    private readonly orders: OrderService,
+    private readonly origins: OriginPolicy,
+    /** Called after an order is written, to wake the webhook dispatcher. */
+    onPaid: () => void = () => {},
+  ) {
+    this.settlement = new Settlement(ctx, payments, orders, onPaid);
+    this.expiry = new Expiry(ctx, this.settlement);
+    this.log = ctx.log.child({ scope: 'payments' });
+  }
+
+  private get payments() {
+    return this.settlement.provider;
+  }
+
+  async create(body: CreateCheckoutBody, req: RequestInfo = {}): Promise<Checkout> {
+    const { db } = this.ctx;
+    const product = await activeProduct(db, body.productId);
+    const seller = await sellerOf(db, product.seller_id);
+    this.origins.checkCheckoutOrigin(seller, req.origin);
+    const variant = await activeVariant(db, product.id, body.variantId);
+    const address = product.kind === 'physical' ? (body.shippingAddress ?? null) : null;
+    const totals = price(seller, product.kind, variant.price, body.quantity, address);
+    const paymentMode = this.payments.paymentMode(body.paymentMode);
+    if (paymentMode === 'hosted') this.origins.checkReturnUrl(seller, body.returnUrl);
+
+    const now = this.ctx.clock.now();
+    const clientToken = newSecret('ct');
+    const row: CheckoutRow = {
+      id: newId('chk'),
+      seller_id: seller.id,
+      product_id: product.id,
+      variant_id: variant.id,
+      quantity: body.quantity,
+      reserved_quantity: body.quantity,
+      status: 'open',
+      email: body.email ?? null,
+      share_email: body.shareEmail ? 1 : 0,
+      shipping_address: address ? JSON.stringify(address) : null,
+      post_ref: body.postRef ?? null,
+      currency: seller.currency,
+      ...totals,
+      client_token_hash: sha256(clientToken),
+      payment_provider: this.payments.name,
+      payment_ref: null,
+      payment_mode: paymentMode,
+      payment_secret: null,
+      payment_amount: null,
+      return_url: body.returnUrl ?? null,
+      shipping_preview: null,
+      last_payment_error: null,
+      order_id: null,
+      expires_at: iso(new Date(now.getTime() + this.ctx.config.reservationSeconds * 1000)),
+      created_at: iso(now),
+      updated_at: iso(now),
+    };
+    await this.expiry.releaseExpired(variant.id);
+    await db.transaction().execute(async (trx) => {
+      if (!(await holdUnits(trx, variant.id, body.quantity)))
+        throw await outOfStock(trx, variant.id);
+      await trx.insertInto('checkouts').values(row).execute();
+    });
+    let prepared: CheckoutRow;
+    try {
+      prepared = await this.settlement.prepare(row, product);
+    } catch (err) {
+      // No payment, no checkout: give the units back so nothing is held for nobody.
+      await this.expiry.close(row.id, 'canceled');
+      this.log.error({ err, checkout: row.id }, 'preparing the payment failed');
+      throw providerUnavailable();
+    }
+    return { ...(await this.view(prepared)), clientToken };
+  }
+
+  async get(id: string, token: string | undefined): Promise<Checkout> {
+    let row = await this.current(id, token);
+    // Back from a hosted page: paid there, perhaps before (or without) the webhook. Asked on a
+    // read only — a change or a cancel of an open checkout needs no round trip to the provider.
+    if (row.status === 'open' && row.payment_mode === 'hosted')
+      row = await this.settlement.reconcileQuietly(row);
+    // A change whose update to the payment provider failed: try again now.
+    if (row.status === 'open' && row.payment_amount !== row.total)
+      row = await this.settlement.prepareQuietly(row, await productOf(this.ctx.db, row));
+    return this.view(row);
+  }
+
+  async update(id: string, token: string | undefined, body: UpdateCheckoutBody): Promise<Checkout> {
+    const current = assertOpen(await this.current(id, token));
+    const { db } = this.ctx;
+    const [product, seller] = await Promise.all([
+      productOf(db, current),
+      sellerOf(db, current.seller_id),
+    ]);
+    const variant = await activeVariant(
+      db,
+      current.product_id,
+      body.variantId ?? current.variant_id,
+    );
+    const quantity = body.quantity ?? current.quantity;
+    const { address, preview } = destination(current, body, product.kind);
+    const totals = price(seller, product.kind, variant.price, quantity, address ?? preview);
+
+    const patch: Partial<CheckoutRow> = {
+      variant_id: variant.id,
+      quantity,
+      reserved_quantity: quantity,
+      shipping_address: address ? JSON.stringify(address) : null,
+      shipping_preview: preview ? JSON.stringify(preview) : null,
+      ...totals,
+      updated_at: iso(this.ctx.clock.now()),
+    };
+    if (body.email !== undefined) patch.email = body.email;
+    if (body.shareEmail !== undefined) patch.share_email = body.shareEmail ? 1 : 0;
+
+    await db.transaction().execute(async (trx) => {
+      // Take the new units before giving back the old, so a failed change leaves all as it was.
+      const sameVariant = variant.id === current.variant_id;
+      const extra = sameVariant ? quantity - current.reserved_quantity : quantity;
+      if (extra > 0 && !(await holdUnits(trx, variant.id, extra)))
+        throw await outOfStock(trx, variant.id);
+      const updated = await trx
+        .updateTable('checkouts')
+        .set(patch)
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .where('variant_id', '=', current.variant_id)
+        .where('reserved_quantity', '=', current.reserved_quantity)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1)
+        throw new ServiceError(
+          'checkout_not_open',
+          'The checkout changed meanwhile; read it again',
+        );
+      if (sameVariant && extra < 0) await releaseUnits(trx, variant.id, -extra);
+      if (!sameVariant) await releaseUnits(trx, current.variant_id, current.reserved_quantity);
+    });
+    try {
+      return this.view(await this.settlement.prepare({ ...current, ...patch }, product));
+    } catch (err) {
+      // The change stands; the payment catches up on the next read or before paying.
+      this.log.error({ err, checkout: id }, 'updating the payment failed');
+      throw providerUnavailable();
+    }
+  }
+
+  async confirm(
+    id: string,
+    token: string | undefined,
+    body: ConfirmCheckoutBody,
+  ): Promise<Checkout> {
+    const row = await this.current(id, token);
+    // The page confirms with what it was handed.
+    const expected = this.payments.handoff(row).provider;
+    if (body.payment.provider !== expected)
+      throw invalid(
+        [{ field: 'payment.provider', message: `must be ${expected}` }],
+        `This checkout is paid with ${expected}`,
+      );
+    // The page asks again before a second attempt (after a decline): already held.
+    if (row.status === 'processing' && this.payments.confirmsInPage) return this.view(row);
+    const open = assertOpen(row);
+    if (!isReadyToPay((await productOf(this.ctx.db, open)).kind, open))
+      throw invalid(
+        [{ field: 'shippingAddress', message: 'required for physical products' }],
+        'A shipping address is needed before paying',
+      );
+    return this.view(await this.settlement.pay(open, body.payment));
+  }
+
+  async cancel(id: string, token: string | undefined): Promise<Checkout> {
+    const current = await this.current(id, token);
+    if (current.status === 'canceled' || current.status === 'expired') return this.view(current);
+    if (current.status !== 'open')
+      throw new ServiceError(
+        'checkout_not_open',
+        `A ${current.status} checkout cannot be canceled`,
+      );
+    await this.expiry.close(id, 'canceled');
+    return this.view(await loadCheckout(this.ctx.db, id));
+  }
+
+  // ---- for the payment provider's events and the sweeper ------------------------------------
+
+  /** Looks a checkout up by id, for events from the payment provider. */
+  find(id: string): Promise<CheckoutRow | undefined> {
+    return findCheckout(this.ctx.db, id);
+  }
+
+  /** Applies what the payment provider says (see {@link Settlement.settle}). */
+  settle(row: CheckoutRow, outcome: PaymentOutcome): Promise<string> {
+    return this.settlement.settle(row, outcome);
+  }
+
+  /** Expires lapsed reservations (see {@link Expiry.releaseExpired}). */
+  releaseExpired(variantId?: string): Promise<number> {
+    return this.expiry.releaseExpired(variantId);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /**
+   * The checkout for the holder of its token, brought up to date: a lapsed reservation expires,
+   * and a held one asks the provider (a decline reopens it).
+   */
+  private async current(id: string, token: string | undefined): Promise<CheckoutRow> {
+    const row = await this.expiry.expireIfLapsed(await authorize(this.ctx.db, id, token));
+    return row.status === 'processing' ? this.settlement.reconcileQuietly(row) : row;
+  }
+
+  private async view(c: CheckoutRow): Promise<Checkout> {
+    const { db } = this.ctx;
+    const [product, order] = await Promise.all([
+      productOf(db, c),
+      c.order_id
+        ? db.selectFrom('orders').selectAll().where('id', '=', c.order_id).executeTakeFirst()
+        : undefined,
+    ]);
+    return toCheckout(c, {
+      kind: product.kind,
+      payment: this.payments.handoff(c),
+      order: order
+        ? {
+            id: order.id,
+            number: order.number,
+            downloadUrl: order.kind === 'digital' ? await this.orders.downloadUrl(order) : null,
+          }
+        : null,
+    });
+  }
+}
+
+const providerUnavailable = () =>
+  new ServiceError('payment_failed', 'The payment provider is unavailable; try again');

@@ -1,0 +1,232 @@
+/**
+ * Payment, settlement and reconciliation: everything between a checkout and its payment
+ * provider. The provider is asked to set up a payment for the total, the buyer pays, and what
+ * the provider says — in the confirmation, a webhook, or a read that asked — is applied here,
+ * once, from the states it may be applied from.
+ */
+import type { CheckoutRow } from '../../db/schema.ts';
+import type { Logger } from '../../log.ts';
+import type {
+  PaymentCheckout,
+  PaymentOutcome,
+  PaymentProvider,
+  PreparedPayment,
+} from '../../payments/provider.ts';
+import type { ConfirmCheckoutBody } from '../../protocol/checkouts.ts';
+import type { ProductKind } from '../../protocol/products.ts';
+import { iso } from '../../util.ts';
+import type { ServiceContext } from '../context.ts';
+import { ServiceError } from '../errors.ts';
+import type { OrderService } from '../orders.ts';
+import { loadCheckout } from './access.ts';
+import { isReadyToPay } from './presenter.ts';
+
+/** How long a checkout held for payment waits for the page to confirm with the provider. */
+const HOLD_GRACE_MS = 2 * 60_000;
+
+type PaymentError = { code: string; message: string };
+
+export class Settlement {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly provider: PaymentProvider,
+    private readonly orders: OrderService,
+    /** Called after an order is written, to wake the webhook dispatcher. */
+    private readonly onPaid: () => void,
+  ) {
+    this.log = ctx.log.child({ scope: 'payments' });
+  }
+
+  /**
+   * Sets up or updates the provider's payment for the row's total and stores it; returns the
+   * row as stored. Throws when the provider cannot be reached.
+   */
+  async prepare(
+    row: CheckoutRow,
+    product: { title: string; kind: ProductKind },
+  ): Promise<CheckoutRow> {
+    const p = await this.provider.prepare(row, {
+      title: product.title,
+      ready: isReadyToPay(product.kind, row),
+    });
+    const stored = { payment_ref: p.reference, payment_secret: p.secret, payment_amount: p.amount };
+    if (!samePayment(p, row))
+      await this.ctx.db.updateTable('checkouts').set(stored).where('id', '=', row.id).execute();
+    return { ...row, ...stored };
+  }
+
+  /** {@link prepare}, keeping the row as it was when the provider cannot be reached. */
+  prepareQuietly(row: CheckoutRow, product: { title: string; kind: ProductKind }) {
+    return this.prepare(row, product).catch((err) => {
+      this.log.error({ err, checkout: row.id }, 'preparing the payment failed');
+      return row;
+    });
+  }
+
+  /**
+   * The buyer pays an open checkout: it is held (`processing`) so nothing it pays for can
+   * change, then what the provider answers is applied. A decline hands it back to the buyer and
+   * is thrown as `payment_declined`.
+   */
+  async pay(row: CheckoutRow, input: ConfirmCheckoutBody['payment']): Promise<CheckoutRow> {
+    const claimed = await this.ctx.db
+      .updateTable('checkouts')
+      .set({ status: 'processing', updated_at: iso(this.ctx.clock.now()) })
+      .where('id', '=', row.id)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1)
+      throw new ServiceError('checkout_not_open', 'This checkout is already being paid');
+
+    let outcome: PaymentOutcome;
+    try {
+      outcome = await this.provider.confirm(row, input);
+    } catch (err) {
+      this.log.error({ err, checkout: row.id }, 'confirming the payment failed');
+      outcome = {
+        status: 'declined',
+        code: 'processing_error',
+        message: 'The payment could not be processed. Try again.',
+      };
+    }
+    switch (outcome.status) {
+      case 'succeeded':
+        await this.settle(await this.load(row.id), outcome);
+        break;
+      case 'processing':
+        break;
+      case 'open':
+        await this.handBack(row.id, null);
+        break;
+      case 'declined':
+        await this.handBack(row.id, { code: outcome.code, message: outcome.message });
+        throw new ServiceError('payment_declined', outcome.message, {
+          extra: { declineCode: outcome.code },
+        });
+    }
+    return this.load(row.id);
+  }
+
+  /**
+   * Applies what the payment provider says about a checkout (a webhook, or a read that asked).
+   * Safe to call any number of times, in any order: each transition happens once, from the
+   * states it may happen from. Returns what it did.
+   */
+  async settle(row: CheckoutRow, outcome: PaymentOutcome): Promise<string> {
+    switch (outcome.status) {
+      case 'succeeded': {
+        const amountOk =
+          outcome.amount === undefined ||
+          (outcome.amount === row.total &&
+            (outcome.currency ?? row.currency).toUpperCase() === row.currency);
+        if (row.status === 'paid') return 'already_paid';
+        if ((row.status === 'open' || row.status === 'processing') && amountOk) {
+          if (await this.orders.markPaid(row.id, outcome.reference)) {
+            this.onPaid();
+            return 'paid';
+          }
+          return 'already_paid';
+        }
+        await this.refund(row, outcome);
+        return 'refunded';
+      }
+      case 'declined':
+        return (await this.handBack(row.id, { code: outcome.code, message: outcome.message }))
+          ? 'declined'
+          : 'ignored';
+      case 'open':
+        return (await this.handBack(row.id, null)) ? 'reopened' : 'ignored';
+      case 'processing':
+        return 'processing';
+    }
+  }
+
+  /**
+   * Asks the payment provider how a checkout's payment stands and applies it. For a checkout
+   * held for payment (and an open one paid on a hosted page), so a lost webhook loses nothing.
+   * A provider that cannot be asked leaves the row as it is.
+   */
+  async reconcile(row: CheckoutRow): Promise<CheckoutRow> {
+    const asks =
+      row.status === 'processing' ||
+      (row.status === 'open' && row.payment_mode === 'hosted' && row.payment_ref !== null);
+    if (!asks || !this.provider.status || row.payment_provider !== this.provider.name) return row;
+    const outcome = await this.provider.status(row);
+    if (outcome.status === 'processing' && row.status === 'processing') return row;
+    // Held, and nothing tried at the provider yet: the page is about to confirm. Only a hold
+    // left long enough to be abandoned (the page closed in between) goes back to the buyer.
+    const heldFor = this.ctx.clock.now().getTime() - Date.parse(row.updated_at);
+    if (outcome.status === 'open' && row.status === 'processing' && heldFor < HOLD_GRACE_MS)
+      return row;
+    await this.settle(row, outcome);
+    return this.load(row.id);
+  }
+
+  /** {@link reconcile}, keeping the row as it was when the provider cannot be asked. */
+  reconcileQuietly(row: CheckoutRow): Promise<CheckoutRow> {
+    return this.reconcile(row).catch((err) => {
+      this.log.error({ err, checkout: row.id }, 'asking the provider failed');
+      return row;
+    });
+  }
+
+  /** The checkout was closed: the provider is told nothing may be paid for it any more. */
+  async closed(row: PaymentCheckout) {
+    await this.provider
+      .cancel(row)
+      .catch((err) => this.log.error({ err, checkout: row.id }, 'canceling the payment failed'));
+  }
+
+  /**
+   * Money that cannot become the order — the checkout expired or was canceled, or its total
+   * changed under the payment — is given back rather than kept. Every such payment comes here.
+   */
+  private async refund(row: CheckoutRow, outcome: PaymentOutcome & { status: 'succeeded' }) {
+    this.log.error(
+      {
+        checkout: row.id,
+        checkoutStatus: row.status,
+        total: row.total,
+        paid: outcome.amount ?? null,
+        currency: outcome.currency ?? null,
+      },
+      'a payment that cannot become the order: refunding',
+    );
+    if (outcome.reference && this.provider.refund)
+      await this.provider.refund(outcome.reference, row.id);
+    if (row.status === 'open' || row.status === 'processing')
+      await this.handBack(row.id, {
+        code: 'amount_changed',
+        message: 'The total changed while paying; the payment was refunded. Try again.',
+      });
+  }
+
+  /** Hands a held checkout back to the buyer (a decline, an abandoned attempt). */
+  private async handBack(id: string, error: PaymentError | null): Promise<boolean> {
+    const res = await this.ctx.db
+      .updateTable('checkouts')
+      .set({
+        status: 'open',
+        last_payment_error: error ? JSON.stringify(error) : null,
+        updated_at: iso(this.ctx.clock.now()),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'processing')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  private load(id: string) {
+    return loadCheckout(this.ctx.db, id);
+  }
+}
+
+function samePayment(p: PreparedPayment, row: CheckoutRow) {
+  return (
+    p.reference === row.payment_ref &&
+    p.secret === row.payment_secret &&
+    p.amount === row.payment_amount
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * Stock and expiry: the units a checkout holds. Units are taken atomically when a checkout is
+ * made or changed, and given back when it is canceled or expires (or sold, in
+ * OrderService.markPaid) — whoever gets there first, once.
+ */
+import { sql } from 'kysely';
+import type { CheckoutRow } from '../../db/schema.ts';
+import { iso } from '../../util.ts';
+import { availableUnits } from '../catalog.ts';
+import type { ServiceContext } from '../context.ts';
+import { ServiceError } from '../errors.ts';
+import { type Db, loadCheckout } from './access.ts';
+import type { Settlement } from './settlement.ts';
+
+/**
+ * Takes `quantity` more units of a variant for a checkout, atomically: the WHERE clause
+ * re-checks availability in the same statement that takes the units, so concurrent buyers (or
+ * server processes sharing a PostgreSQL database) can never hold more than the stock. Every
+ * unit a checkout holds is taken here.
+ */
+export async function holdUnits(db: Db, variantId: string, quantity: number): Promise<boolean> {
+  const res = await db
+    .updateTable('variants')
+    .set({ reserved: sql<number>`reserved + ${quantity}` })
+    .where('id', '=', variantId)
+    .where((eb) =>
+      eb.or([eb('stock', 'is', null), eb(sql<number>`stock - reserved`, '>=', quantity)]),
+    )
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export async function releaseUnits(db: Db, variantId: string, quantity: number) {
+  if (quantity <= 0) return;
+  await db
+    .updateTable('variants')
+    .set({ reserved: sql<number>`reserved - ${quantity}` })
+    .where('id', '=', variantId)
+    .execute();
+}
+
+/** The `out_of_stock` problem for a variant, saying how many units are left. */
+export async function outOfStock(db: Db, variantId: string): Promise<ServiceError> {
+  const v = await db
+    .selectFrom('variants')
+    .select(['stock', 'reserved'])
+    .where('id', '=', variantId)
+    .executeTakeFirstOrThrow();
+  const available = availableUnits(v) ?? 0;
+  return new ServiceError(
+    'out_of_stock',
+    available === 0 ? 'This option is sold out' : `Only ${available} left`,
+    { errors: [{ field: 'quantity', message: `at most ${available}` }], extra: { available } },
+  );
+}
+
+/** Closing checkouts: canceled by the buyer, or expired when their reservation lapses. */
+export class Expiry {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly settlement: Settlement,
+  ) {}
+
+  /** Closes an open checkout and releases its units, once, whoever gets there first. */
+  async close(id: string, status: 'expired' | 'canceled'): Promise<boolean> {
+    const done = await this.ctx.db.transaction().execute(async (trx) => {
+      const c = await trx
+        .selectFrom('checkouts')
+        .select(['variant_id', 'reserved_quantity'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const res = await trx
+        .updateTable('checkouts')
+        .set({ status, reserved_quantity: 0, updated_at: iso(this.ctx.clock.now()) })
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return false;
+      await releaseUnits(trx, c.variant_id, c.reserved_quantity);
+      return true;
+    });
+    if (done) await this.settlement.closed(await loadCheckout(this.ctx.db, id));
+    return done;
+  }
+
+  /** The row, expired first when its reservation has lapsed (checked on every read). */
+  async expireIfLapsed(row: CheckoutRow): Promise<CheckoutRow> {
+    if (row.status !== 'open' || row.expires_at > iso(this.ctx.clock.now())) return row;
+    await this.close(row.id, 'expired');
+    return loadCheckout(this.ctx.db, row.id);
+  }
+
+  /**
+   * Expires open checkouts whose reservation has lapsed and gives their units back. Runs
+   * before each reservation (for that variant) and periodically for all.
+   */
+  async releaseExpired(variantId?: string): Promise<number> {
+    const now = iso(this.ctx.clock.now());
+    let q = this.ctx.db
+      .selectFrom('checkouts')
+      .select('id')
+      .where('status', '=', 'open')
+      .where('expires_at', '<=', now);
+    if (variantId) q = q.where('variant_id', '=', variantId);
+    const due = await q.limit(500).execute();
+    let n = 0;
+    for (const { id } of due) if (await this.close(id, 'expired')) n++;
+    if (!variantId) n += await this.releaseAbandonedHolds(now);
+    return n;
+  }
+
+  /**
+   * Checkouts held for a payment that never finished (the page closed mid-payment, a webhook
+   * lost): the provider is asked, and what is not being paid after all expires. A provider that
+   * cannot be asked leaves them held (see Settlement.reconcile).
+   */
+  private async releaseAbandonedHolds(now: string): Promise<number> {
+    const held = await this.ctx.db
+      .selectFrom('checkouts')
+      .selectAll()
+      .where('status', '=', 'processing')
+      .where('expires_at', '<=', now)
+      .limit(100)
+      .execute();
+    let n = 0;
+    for (const row of held) {
+      const after = await this.settlement.reconcileQuietly(row);
+      if (after.status === 'open' && (await this.close(row.id, 'expired'))) n++;
+    }
+    return n;
+  }
+}
