@@ -127,5 +127,65 @@ for (const { name, skip } of dialects()) {
       const order = await seller.api('GET', `/seller/orders/${paid.body.order.id}`);
       assert.deepEqual(order.body.variantOptions, { constructor: 'gloss', toString: 'A3' });
     });
+
+    test('a checkout for a variant stored without a value for such an option is refused', async () => {
+      // A row written before this fix (when the seller API let it through): the variant names
+      // no value for "constructor". Selling it would send the seller an order they cannot fill.
+      const made = await seller.api('POST', '/seller/products', {
+        title: 'Poster',
+        kind: 'physical',
+        options: [{ name: 'constructor', values: ['matte', 'gloss'] }],
+        variants: [
+          { id: `${name}-legacy-matte`, price: 1500, stock: 5, options: { constructor: 'matte' } },
+          { id: `${name}-legacy-gloss`, price: 1500, stock: 5, options: { constructor: 'gloss' } },
+        ],
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      await server.app.db.kysely
+        .updateTable('variants')
+        .set({ options: '{}' })
+        .where('id', '=', `${name}-legacy-matte`)
+        .execute();
+      const c = await createCheckout(server.url, {
+        productId: made.body.id,
+        variantId: `${name}-legacy-matte`,
+        quantity: 1,
+        shippingAddress: ADDRESS_US,
+      });
+      assert.equal(c.status, 422, JSON.stringify(c.body));
+      assert.equal(c.headers.get('content-type'), 'application/problem+json');
+      assert.equal(c.body.code, 'variant_unavailable');
+      // …and a checkout cannot be switched to it either
+      const ok = await createCheckout(server.url, {
+        productId: made.body.id,
+        variantId: `${name}-legacy-gloss`,
+        quantity: 1,
+        shippingAddress: ADDRESS_US,
+      });
+      assert.equal(ok.status, 201, JSON.stringify(ok.body));
+      const moved = await buyer(server.url, ok.body.clientToken)(
+        'PATCH',
+        `/checkouts/${ok.body.id}`,
+        {
+          variantId: `${name}-legacy-matte`,
+        },
+      );
+      assert.equal(moved.status, 422, JSON.stringify(moved.body));
+      assert.equal(moved.body.code, 'variant_unavailable');
+      const stock = await server.app.db.kysely
+        .selectFrom('variants')
+        .select(['id', 'reserved'])
+        .where('product_id', '=', made.body.id)
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        stock.map((v) => [v.id, v.reserved]),
+        [
+          [`${name}-legacy-gloss`, 1],
+          [`${name}-legacy-matte`, 0],
+        ],
+        'nothing held for the refused variant',
+      );
+    });
   });
 }

@@ -6,6 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CheckoutRow, Database, VariantRow } from '../../db/schema.ts';
 import { safeEqualHex, sha256 } from '../../util.ts';
+import { picksEveryOption } from '../catalog.ts';
 import { notFound, ServiceError } from '../errors.ts';
 
 /** The database, or a transaction on it. */
@@ -79,7 +80,19 @@ export async function activeVariant(
     .where('product_id', '=', productId)
     .where('status', '=', 'active')
     .executeTakeFirst();
-  if (!variant)
+  // A variant stored without a value for one of its product's options (before issue 12 the
+  // seller API let names such as `constructor` through) cannot be sold: the order would not say
+  // what to ship.
+  const product = await db
+    .selectFrom('products')
+    .select('options')
+    .where('id', '=', productId)
+    .executeTakeFirst();
+  if (
+    !variant ||
+    !product ||
+    !picksEveryOption(JSON.parse(product.options), JSON.parse(variant.options))
+  )
     throw new ServiceError('variant_unavailable', 'This product has no such option', {
       errors: [{ field: 'variantId', message: 'not an available variant of this product' }],
     });
