@@ -3,6 +3,7 @@ import type { DialectName } from './database.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_money_bigint.ts';
 import * as m003 from './migrations/003_stripe.ts';
+import * as m004 from './migrations/004_wallet.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -10,6 +11,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '001_initial': m001,
     '002_money_bigint': m002,
     '003_stripe': m003,
+    '004_wallet': m004,
   };
   return {
     async getMigrations() {

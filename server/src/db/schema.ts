@@ -14,6 +14,14 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryRow;
   idempotency_keys: IdempotencyKeyRow;
   stripe_events: StripeEventRow;
+  buyers: BuyerRow;
+  buyer_identities: BuyerIdentityRow;
+  buyer_addresses: BuyerAddressRow;
+  buyer_payment_methods: BuyerPaymentMethodRow;
+  buyer_sessions: BuyerSessionRow;
+  buyer_codes: BuyerCodeRow;
+  buyer_token_uses: BuyerTokenUseRow;
+  rate_limit_counters: RateLimitCounterRow;
 }
 
 /** A Stripe webhook event already handled (see migration 003). */
@@ -123,6 +131,11 @@ export interface CheckoutRow {
   /** JSON: the last payment error shown to the buyer, if any */
   last_payment_error: string | null;
   order_id: string | null;
+  /**
+   * The wallet of a signed-in buyer (migration 004); null for guests and after erasure.
+   * Optional in the type only so code writing rows before the wallet existed needs no change.
+   */
+  buyer_id?: string | null;
   expires_at: string;
   created_at: string;
   updated_at: string;
@@ -152,6 +165,11 @@ export interface OrderRow {
   post_ref: string | null;
   payment_provider: string;
   payment_ref: string | null;
+  /**
+   * The wallet of a signed-in buyer (migration 004); null for guests and after erasure.
+   * Optional in the type only so code writing rows before the wallet existed needs no change.
+   */
+  buyer_id?: string | null;
   status: 'paid' | 'fulfilled';
   created_at: string;
   updated_at: string;
@@ -202,4 +220,89 @@ export interface IdempotencyKeyRow {
   response_body: string | null;
   locked_at: string;
   created_at: string;
+}
+
+/**
+ * The buyer's wallet (migration 004, docs/wallet.md). `*_sealed` and `data_key` are AES-256-GCM
+ * sealed values (`v1.…`); `*_index` are keyed HMACs for look-ups.
+ */
+export interface BuyerRow {
+  id: string;
+  /** HMAC of the normalised email; null while a host-opened wallet has no email linked. */
+  email_index: string | null;
+  email_sealed: string | null;
+  /** The key-encryption key that wraps `data_key`. */
+  key_id: string;
+  /** The buyer's data key, wrapped. Deleting it shreds every value sealed with it. */
+  data_key: string;
+  stripe_customer_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A host platform's user linked to a wallet. */
+export interface BuyerIdentityRow {
+  id: string;
+  buyer_id: string;
+  issuer: string;
+  /** HMAC of (issuer, sub): the host's user id is never stored. */
+  subject_index: string;
+  created_at: string;
+}
+
+export interface BuyerAddressRow {
+  id: string;
+  buyer_id: string;
+  /** JSON ShippingAddress, sealed with the buyer's data key. */
+  sealed: string;
+  last_used_at: string;
+  created_at: string;
+}
+
+/** A test-provider "saved card": brand and last four digits, never the number. */
+export interface BuyerPaymentMethodRow {
+  id: string;
+  buyer_id: string;
+  brand: string;
+  last4: string;
+  exp_month: number | null;
+  exp_year: number | null;
+  created_at: string;
+}
+
+export interface BuyerSessionRow {
+  id: string;
+  buyer_id: string;
+  /** SHA-256 of the bearer token (`bip_sess_…`). */
+  token_hash: string;
+  /** How the buyer signed in: `email` (a code) or `host` (a host platform's token). */
+  method: 'email' | 'host';
+  created_at: string;
+  expires_at: string;
+}
+
+/** The live sign-in code of an email address (one at a time). */
+export interface BuyerCodeRow {
+  id: string;
+  email_index: string;
+  /** Keyed HMAC of the code, bound to this row. */
+  code_hash: string;
+  attempts: number;
+  expires_at: string;
+  created_at: string;
+}
+
+/** A host token's `jti`, kept until the token expires so it is accepted once. */
+export interface BuyerTokenUseRow {
+  issuer: string;
+  jti_hash: string;
+  expires_at: string;
+}
+
+/** A fixed-window counter (`bucket` names what is counted, e.g. codes sent to one email). */
+export interface RateLimitCounterRow {
+  bucket: string;
+  window_start: string;
+  count: number;
+  expires_at: string;
 }

@@ -28,6 +28,13 @@ const TITLES: Record<ErrorCode, string> = {
   link_expired: 'This link has expired',
   webhook_url_forbidden: 'Webhooks may not be sent to this address',
   internal_error: 'Something went wrong on our side',
+  code_invalid: 'The code is not valid',
+  code_expired: 'The code has expired',
+  too_many_attempts: 'Too many wrong codes',
+  token_invalid: 'The buyer token was refused',
+  already_linked: 'This sign-in belongs to another wallet',
+  mail_unavailable: 'The code could not be mailed',
+  wallet_unavailable: 'Saved details are not available',
 };
 
 /** The HTTP status each code answers with (a {@link ServiceError} may say otherwise). */
@@ -55,6 +62,13 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   link_expired: 410,
   webhook_url_forbidden: 422,
   internal_error: 500,
+  code_invalid: 401,
+  code_expired: 410,
+  too_many_attempts: 429,
+  token_invalid: 401,
+  already_linked: 409,
+  mail_unavailable: 503,
+  wallet_unavailable: 503,
 };
 
 export function statusOf(err: ServiceError): ContentfulStatusCode {

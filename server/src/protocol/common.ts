@@ -97,6 +97,14 @@ export const ErrorCode = z.enum([
   'link_expired',
   'webhook_url_forbidden',
   'internal_error',
+  // the buyer's wallet (docs/wallet.md)
+  'code_invalid',
+  'code_expired',
+  'too_many_attempts',
+  'token_invalid',
+  'already_linked',
+  'mail_unavailable',
+  'wallet_unavailable',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
