@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { SellerRow } from '../db/schema.ts';
+import { bearerToken } from '../http/auth.ts';
 import { bearer, body, json, problem, router, z } from '../http/openapi.ts';
 import { Id, text } from '../protocol/common.ts';
 import {
@@ -154,11 +155,7 @@ export function sellerRoutes(deps: {
   const { sellers, catalog, orders, webhooks } = deps;
   const app = router<SellerEnv>();
   app.use('*', async (c, next) => {
-    const h = c.req.header('Authorization');
-    c.set(
-      'seller',
-      await sellers.authenticate(h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined),
-    );
+    c.set('seller', await sellers.authenticate(bearerToken(c)));
     await next();
   });
   const sellerId = (c: { get(k: 'seller'): SellerRow }) => c.get('seller').id;

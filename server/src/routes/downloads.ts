@@ -1,0 +1,30 @@
+import { createRoute } from '@hono/zod-openapi';
+import { problem, router, z } from '../http/openapi.ts';
+import type { OrderService } from '../services/orders.ts';
+
+const download = createRoute({
+  method: 'get',
+  path: '/downloads/{token}',
+  summary: 'The file of a paid digital order (signed, expiring link)',
+  request: { params: z.object({ token: z.string().max(2000) }) },
+  responses: {
+    200: { description: 'The file' },
+    404: problem('Unknown link'),
+    410: problem('Link expired'),
+  },
+});
+
+/** The links a paid digital order hands the buyer. */
+export function downloadRoutes(orders: OrderService) {
+  const app = router();
+  app.openapi(download, async (c) => {
+    const file = await orders.openDownload(c.req.valid('param').token);
+    return c.body(Buffer.from(file.data), 200, {
+      'Content-Type': file.content_type,
+      'Content-Length': String(file.size),
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      'Cache-Control': 'private, no-store',
+    });
+  });
+  return app;
+}

@@ -1,0 +1,51 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { errorProblem, notFoundProblem } from '../http/errors.ts';
+import { jsonBodies, PUBLIC_PATHS, publicCors } from '../http/middleware.ts';
+import { router } from '../http/openapi.ts';
+import { checkoutRateLimit } from '../http/rate-limit.ts';
+import type { Logger } from '../log.ts';
+import type { Services } from '../services/index.ts';
+import { checkoutRoutes } from './checkouts.ts';
+import { downloadRoutes } from './downloads.ts';
+import { platformRoutes, serveOpenApiDocument } from './platform.ts';
+import { productRoutes } from './products.ts';
+import { sellerRoutes } from './seller.ts';
+import { webhookRoutes } from './webhooks.ts';
+
+/**
+ * The HTTP face of the endpoint: protocol v1 under `/v1` — its middleware first, in the order it
+ * runs, then every route — and the answers for unknown paths and errors.
+ */
+export function httpApp(services: Services, deps: { config: Config; db: Db; log: Logger }) {
+  const { config, db } = deps;
+  const v1 = router();
+
+  const cors = publicCors(services.origins);
+  for (const path of PUBLIC_PATHS) v1.use(path, cors);
+  v1.use('*', jsonBodies(config));
+  v1.post('/checkouts', checkoutRateLimit(config, clientIp(config)));
+
+  v1.route(
+    '/',
+    platformRoutes({
+      ping: () => db.kysely.selectFrom('sellers').select('id').limit(1).execute(),
+      database: db.dialect,
+      payments: services.payments.name,
+      log: deps.log,
+    }),
+  );
+  v1.route('/', downloadRoutes(services.orders));
+  v1.route('/', productRoutes(services.catalog));
+  v1.route('/', checkoutRoutes(services.checkouts, services.idempotency));
+  v1.route('/seller', sellerRoutes(services));
+  v1.route('/', webhookRoutes(services.paymentEvents));
+  serveOpenApiDocument(v1, config.publicUrl);
+
+  const app = router();
+  app.route('/v1', v1);
+  app.notFound(notFoundProblem);
+  app.onError(errorProblem(deps.log.child({ scope: 'http' })));
+  return app;
+}

@@ -1,0 +1,50 @@
+import type { PaymentProvider } from '../payments/provider.ts';
+import { CatalogService } from './catalog.ts';
+import { CheckoutService } from './checkouts/index.ts';
+import type { ServiceContext } from './context.ts';
+import { IdempotencyService } from './idempotency.ts';
+import { OrderService } from './orders.ts';
+import { OriginPolicy } from './origins.ts';
+import { WebhookDispatcher } from './outbox.ts';
+import { PaymentEventService } from './payment-events.ts';
+import { SellerService } from './sellers.ts';
+import { Sweeper } from './sweeper.ts';
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Every service of the endpoint, wired to one context and one payment provider. */
+export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
+  const sellers = new SellerService(ctx);
+  const catalog = new CatalogService(ctx);
+  const orders = new OrderService(ctx);
+  const webhooks = new WebhookDispatcher(ctx);
+  const origins = new OriginPolicy(ctx.config, (origin) => sellers.isOriginAllowedAnywhere(origin));
+  const checkouts = new CheckoutService(ctx, payments, orders, origins, () => webhooks.poke());
+  const idempotency = new IdempotencyService(ctx);
+  const paymentEvents = payments.events
+    ? new PaymentEventService(ctx, payments, payments.events, checkouts)
+    : null;
+  const sweeper = new Sweeper(
+    [
+      { name: 'expire lapsed holds', run: () => checkouts.releaseExpired() },
+      { name: 'forget old idempotency keys', run: () => idempotency.purgeOld() },
+      ...(paymentEvents
+        ? [{ name: 'forget old payment events', run: () => paymentEvents.purgeOld() }]
+        : []),
+    ],
+    ctx.config.sweepIntervalMs,
+    ctx.log.child({ scope: 'sweeper' }),
+  );
+  return {
+    sellers,
+    catalog,
+    orders,
+    checkouts,
+    webhooks,
+    idempotency,
+    payments,
+    paymentEvents,
+    origins,
+    sweeper,
+  };
+}
