@@ -1,8 +1,12 @@
+/**
+ * The catalogue: buyers' look-ups (batched, active products only) and the seller's products,
+ * variants and files. Its rules are in catalog-rules.ts and its views in catalog-view.ts; what
+ * stays is one service over the same tables, a little over 300 lines: each seller-side write
+ * answers with the product as stored, read back by the same `sellerProduct()`.
+ */
 import type { Transaction } from 'kysely';
 import type { Database, ProductRow, SellerRow, VariantRow } from '../db/schema.ts';
-import { MAX_QUANTITY } from '../protocol/checkouts.ts';
-import type { FieldError } from '../protocol/common.ts';
-import type { Product, SellerKind, Variant } from '../protocol/products.ts';
+import type { Product } from '../protocol/products.ts';
 import type {
   CreateProductBody,
   SellerProduct,
@@ -11,109 +15,10 @@ import type {
   VariantInput,
 } from '../protocol/seller.ts';
 import { iso, newId } from '../util.ts';
+import { checkVariants } from './catalog-rules.ts';
+import { publicProduct, toSellerProduct } from './catalog-view.ts';
 import type { ServiceContext } from './context.ts';
 import { invalid, notFound } from './errors.ts';
-import { shippableCountries } from './pricing.ts';
-
-const LOW_STOCK = 5;
-
-/** Units a buyer can still reserve: null when stock is not tracked. */
-export function availableUnits(v: Pick<VariantRow, 'stock' | 'reserved'>): number | null {
-  return v.stock == null ? null : Math.max(0, v.stock - v.reserved);
-}
-
-function publicVariant(v: VariantRow, currency: string): Variant {
-  const left = availableUnits(v);
-  return {
-    id: v.id,
-    sku: v.sku,
-    options: JSON.parse(v.options),
-    price: { amount: v.price, currency },
-    compareAtPrice: v.compare_at_price == null ? null : { amount: v.compare_at_price, currency },
-    availability:
-      left === null
-        ? 'in_stock'
-        : left === 0
-          ? 'out_of_stock'
-          : left <= LOW_STOCK
-            ? 'low_stock'
-            : 'in_stock',
-    maxQuantity: left === null ? MAX_QUANTITY : Math.min(left, MAX_QUANTITY),
-  };
-}
-
-export function publicProduct(p: ProductRow, seller: SellerRow, variants: VariantRow[]): Product {
-  const vs = variants.map((v) => publicVariant(v, seller.currency));
-  const lowest = Math.min(...variants.map((v) => v.price));
-  return {
-    id: p.id,
-    title: p.title,
-    description: p.description,
-    url: p.url,
-    kind: p.kind,
-    seller: { id: seller.id, name: seller.name, kind: seller.kind as SellerKind },
-    images: JSON.parse(p.images),
-    options: JSON.parse(p.options),
-    variants: vs,
-    priceFrom: { amount: Number.isFinite(lowest) ? lowest : 0, currency: seller.currency },
-    shipsTo: p.kind === 'digital' ? [] : shippableCountries(JSON.parse(seller.shipping_zones)),
-    available: vs.some((v) => v.maxQuantity > 0),
-  };
-}
-
-/**
- * Whether `picked` (a variant's options) names a value for every option. Own keys only:
- * `name in picked` also finds what every object inherits (`constructor`, `toString`…), which
- * let a variant leave such an option out (issue 12, defect 9).
- */
-export function picksEveryOption(
-  options: readonly { name: string }[],
-  picked: Readonly<Record<string, string>>,
-): boolean {
-  return options.every((o) => Object.hasOwn(picked, o.name));
-}
-
-/** Checks that each variant picks exactly one listed value of every option, and no two collide. */
-function checkVariants(
-  options: CreateProductBody['options'],
-  variants: VariantInput[],
-  offset = 0,
-): FieldError[] {
-  const errors: FieldError[] = [];
-  const seen = new Set<string>();
-  variants.forEach((v, i) => {
-    const at = `variants.${i + offset}.options`;
-    for (const [name, value] of Object.entries(v.options)) {
-      const option = options.find((o) => o.name === name);
-      if (!option)
-        errors.push({
-          field: `${at}.${name}`,
-          message: `"${name}" is not an option of this product`,
-        });
-      else if (!option.values.includes(value))
-        errors.push({ field: `${at}.${name}`, message: `"${value}" is not a value of ${name}` });
-    }
-    for (const o of options) {
-      if (!picksEveryOption([o], v.options))
-        errors.push({ field: `${at}.${o.name}`, message: `a value for ${o.name} is required` });
-    }
-    const key = JSON.stringify(
-      options.map((o) => (Object.hasOwn(v.options, o.name) ? v.options[o.name] : null)),
-    );
-    if (seen.has(key)) errors.push({ field: at, message: 'another variant has the same options' });
-    seen.add(key);
-  });
-  // A "__proto__" key is lost whenever an object is filled by assignment (zod's records do), so
-  // no variant could ever carry a value for such an option.
-  options.forEach((o, i) => {
-    if (o.name === '__proto__')
-      errors.push({ field: `options.${i}.name`, message: '"__proto__" cannot name an option' });
-  });
-  const names = options.map((o) => o.name);
-  if (new Set(names).size !== names.length)
-    errors.push({ field: 'options', message: 'option names must be unique' });
-  return errors;
-}
 
 export class CatalogService {
   constructor(private readonly ctx: ServiceContext) {}
@@ -427,35 +332,4 @@ async function insertVariants(
       })),
     )
     .execute();
-}
-
-function toSellerProduct(
-  p: ProductRow,
-  variants: VariantRow[],
-  currency: string,
-  hasFile: boolean,
-): SellerProduct {
-  return {
-    id: p.id,
-    title: p.title,
-    description: p.description,
-    url: p.url,
-    kind: p.kind,
-    status: p.status,
-    options: JSON.parse(p.options),
-    images: JSON.parse(p.images),
-    variants: variants.map((v) => ({
-      id: v.id,
-      sku: v.sku,
-      options: JSON.parse(v.options),
-      price: { amount: v.price, currency },
-      compareAtPrice: v.compare_at_price == null ? null : { amount: v.compare_at_price, currency },
-      stock: v.stock,
-      reserved: v.reserved,
-      status: v.status,
-    })),
-    hasFile,
-    createdAt: p.created_at,
-    updatedAt: p.updated_at,
-  };
 }

@@ -6,7 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CheckoutRow, Database, VariantRow } from '../../db/schema.ts';
 import { safeEqualHex, sha256 } from '../../util.ts';
-import { picksEveryOption } from '../catalog.ts';
+import { picksEveryOption } from '../catalog-rules.ts';
 import { notFound, ServiceError } from '../errors.ts';
 
 /** The database, or a transaction on it. */

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { CheckoutRow } from '../../db/schema.ts';
 import { iso } from '../../util.ts';
-import { availableUnits } from '../catalog.ts';
+import { availableUnits } from '../catalog-view.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 import { type Db, loadCheckout } from './access.ts';

@@ -1,0 +1,89 @@
+/**
+ * The catalogue as the protocol shows it: to buyers (`Product`, availability but not stock
+ * counts) and to the seller (`SellerProduct`, with stock and reservations). Pure.
+ */
+import type { ProductRow, SellerRow, VariantRow } from '../db/schema.ts';
+import { MAX_QUANTITY } from '../protocol/checkouts.ts';
+import type { Product, SellerKind, Variant } from '../protocol/products.ts';
+import type { SellerProduct, SellerVariant } from '../protocol/seller.ts';
+import { shippableCountries } from './pricing.ts';
+
+/** At or below this many units left, a variant shows as `low_stock`. */
+const LOW_STOCK = 5;
+
+/** Units a buyer can still reserve: null when stock is not tracked. */
+export function availableUnits(v: Pick<VariantRow, 'stock' | 'reserved'>): number | null {
+  return v.stock == null ? null : Math.max(0, v.stock - v.reserved);
+}
+
+/** What buyers and the seller both see of a variant. */
+function variantFields(v: VariantRow, currency: string) {
+  return {
+    id: v.id,
+    sku: v.sku,
+    options: JSON.parse(v.options) as Record<string, string>,
+    price: { amount: v.price, currency },
+    compareAtPrice: v.compare_at_price == null ? null : { amount: v.compare_at_price, currency },
+  };
+}
+
+function publicVariant(v: VariantRow, currency: string): Variant {
+  const left = availableUnits(v);
+  return {
+    ...variantFields(v, currency),
+    availability:
+      left === null
+        ? 'in_stock'
+        : left === 0
+          ? 'out_of_stock'
+          : left <= LOW_STOCK
+            ? 'low_stock'
+            : 'in_stock',
+    maxQuantity: left === null ? MAX_QUANTITY : Math.min(left, MAX_QUANTITY),
+  };
+}
+
+function sellerVariant(v: VariantRow, currency: string): SellerVariant {
+  return { ...variantFields(v, currency), stock: v.stock, reserved: v.reserved, status: v.status };
+}
+
+export function publicProduct(p: ProductRow, seller: SellerRow, variants: VariantRow[]): Product {
+  const vs = variants.map((v) => publicVariant(v, seller.currency));
+  const lowest = Math.min(...variants.map((v) => v.price));
+  return {
+    id: p.id,
+    title: p.title,
+    description: p.description,
+    url: p.url,
+    kind: p.kind,
+    seller: { id: seller.id, name: seller.name, kind: seller.kind as SellerKind },
+    images: JSON.parse(p.images),
+    options: JSON.parse(p.options),
+    variants: vs,
+    priceFrom: { amount: Number.isFinite(lowest) ? lowest : 0, currency: seller.currency },
+    shipsTo: p.kind === 'digital' ? [] : shippableCountries(JSON.parse(seller.shipping_zones)),
+    available: vs.some((v) => v.maxQuantity > 0),
+  };
+}
+
+export function toSellerProduct(
+  p: ProductRow,
+  variants: VariantRow[],
+  currency: string,
+  hasFile: boolean,
+): SellerProduct {
+  return {
+    id: p.id,
+    title: p.title,
+    description: p.description,
+    url: p.url,
+    kind: p.kind,
+    status: p.status,
+    options: JSON.parse(p.options),
+    images: JSON.parse(p.images),
+    variants: variants.map((v) => sellerVariant(v, currency)),
+    hasFile,
+    createdAt: p.created_at,
+    updatedAt: p.updated_at,
+  };
+}
