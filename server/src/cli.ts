@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { SellerKind } from './protocol/products.ts';
 import { seedDemo } from './seed.ts';
 import { closeOnSignals, startServer } from './server.ts';
+import { rotateWalletKeys } from './wallet/cli.ts';
 
 const HELP = `buy-in-post-server — the reference commerce endpoint for <buy-in-post>
 
@@ -15,6 +16,7 @@ Usage:
   buy-in-post-server migrate [--database …]
   buy-in-post-server seller create --name NAME [--kind artist|brand|nonprofit|other] [--currency USD] [--json]
   buy-in-post-server seed --demo [--json] [--database …]
+  buy-in-post-server wallet rotate-keys [--database …]   re-wrap every buyer's data key with the current BIP_WALLET_KEYS key
 
 Environment: see docs/configuration in the README (PORT, DATABASE_URL, BIP_*).`;
 
@@ -124,6 +126,13 @@ export async function main(argv: string[]): Promise<number> {
         for (const s of made.sellers)
           console.log(`${s.name} (${s.id}): ${s.products.join(', ')}\n  API key: ${s.apiKey}`);
       return 0;
+    }
+    case 'wallet': {
+      if (sub !== 'rotate-keys') {
+        console.error('Usage: buy-in-post-server wallet rotate-keys [--database …]');
+        return 2;
+      }
+      return rotateWalletKeys(config);
     }
     default:
       console.error(`Unknown command "${command}".\n\n${HELP}`);

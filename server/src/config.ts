@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isPostgresUrl } from './db/database.ts';
 import { parseAllowList } from './net/ssrf.ts';
 import { loadOrCreateSecretFile, PUBLISHED_DEV_SECRET, secretWeakness } from './secrets.ts';
+import { parseWalletConfig, WALLET_OFF, type WalletConfig } from './wallet/config.ts';
 
 /**
  * The endpoint's configuration, parsed once at start from environment variables (and CLI flags,
@@ -47,6 +48,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** Stripe, when its keys are set; otherwise the built-in test provider takes payments. */
   stripe: StripeConfig | null;
+  /** The buyer's wallet: keys, mail for sign-in codes, trusted host issuers (docs/wallet.md). */
+  wallet: WalletConfig;
 }
 
 export interface StripeConfig {
@@ -199,6 +202,7 @@ export function loadConfig(
     downloadLinkSeconds: e.BIP_DOWNLOAD_LINK_SECONDS,
     sweepIntervalMs: e.BIP_SWEEP_INTERVAL_MS,
     stripe: stripeConfig(e),
+    wallet: WALLET_OFF, // read below, once the secret is final
     ...overrides,
   };
   const production = config.mode === 'production';
@@ -225,6 +229,11 @@ export function loadConfig(
         `BIP_SECRET: not set, and the generated one cannot be kept in BIP_DATA_DIR (${dataDir}): ${(err as Error).message}`,
       );
     }
+  }
+  if (overrides.wallet === undefined) {
+    const wallet = parseWalletConfig(present, config.mode, config.secret);
+    if (wallet.ok) config.wallet = wallet.config;
+    else errors.push(...wallet.errors);
   }
   if (errors.length > 0)
     throw new ConfigError(`Invalid configuration:\n${errors.map((l) => `  ${l}`).join('\n')}`);

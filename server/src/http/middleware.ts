@@ -12,6 +12,8 @@ export const PUBLIC_PATHS = [
   '/checkouts',
   '/checkouts/*',
   '/downloads/*',
+  '/buyer',
+  '/buyer/*',
   '/health',
   '/openapi.json',
 ] as const;

@@ -7,6 +7,7 @@ import { router } from '../http/openapi.ts';
 import { checkoutRateLimit } from '../http/rate-limit.ts';
 import type { Logger } from '../log.ts';
 import type { Services } from '../services/index.ts';
+import { buyerRoutes, devMailboxRoutes } from './buyer.ts';
 import { checkoutRoutes } from './checkouts.ts';
 import { downloadRoutes } from './downloads.ts';
 import { platformRoutes, serveOpenApiDocument } from './platform.ts';
@@ -41,6 +42,9 @@ export function httpApp(services: Services, deps: { config: Config; db: Db; log:
   v1.route('/', checkoutRoutes(services.checkouts, services.idempotency));
   v1.route('/seller', sellerRoutes(services));
   v1.route('/', webhookRoutes(services.paymentEvents));
+  v1.route('/', buyerRoutes(services.wallet, { clientIp: clientIp(config) }));
+  if (config.mode === 'development' && services.devMailbox)
+    v1.route('/', devMailboxRoutes(services.devMailbox));
   serveOpenApiDocument(v1, config.publicUrl);
 
   const app = router();

@@ -1,4 +1,5 @@
 import type { PaymentProvider } from '../payments/provider.ts';
+import { createWallet } from '../wallet/index.ts';
 import { CatalogService } from './catalog.ts';
 import { CheckoutService } from './checkouts/index.ts';
 import type { ServiceContext } from './context.ts';
@@ -21,6 +22,7 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
   const origins = new OriginPolicy(ctx.config, (origin) => sellers.isOriginAllowedAnywhere(origin));
   const checkouts = new CheckoutService(ctx, payments, orders, origins, () => webhooks.poke());
   const idempotency = new IdempotencyService(ctx);
+  const wallet = createWallet(ctx);
   const paymentEvents = payments.events
     ? new PaymentEventService(ctx, payments, payments.events, checkouts)
     : null;
@@ -28,6 +30,7 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
     [
       { name: 'expire lapsed holds', run: () => checkouts.releaseExpired() },
       { name: 'forget old idempotency keys', run: () => idempotency.purgeOld() },
+      { name: 'forget lapsed wallet codes and sessions', run: () => wallet.service.purgeExpired() },
       ...(paymentEvents
         ? [{ name: 'forget old payment events', run: () => paymentEvents.purgeOld() }]
         : []),
@@ -46,5 +49,8 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
     paymentEvents,
     origins,
     sweeper,
+    wallet: wallet.service,
+    /** Codes "mailed" in development without SMTP (GET /v1/dev/mailbox); null otherwise. */
+    devMailbox: wallet.mailbox,
   };
 }

@@ -12,7 +12,6 @@ export interface OutgoingMail {
 export interface Mailer {
   readonly kind: 'smtp' | 'dev';
   send(mail: OutgoingMail): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** The code mail. The code leads the subject so a phone's notification shows it. */
@@ -43,12 +42,9 @@ export class SmtpMailer implements Mailer {
     options.socketTimeout ??= 20_000;
   }
 
+  // One connection per mail (nodemailer's default without `pool`): nothing stays open to close.
   async send(mail: OutgoingMail): Promise<void> {
     await this.transport.sendMail(mail);
-  }
-
-  async close(): Promise<void> {
-    this.transport.close();
   }
 }
 
@@ -84,6 +80,4 @@ export class DevMailbox implements Mailer {
   list(): MailboxMessage[] {
     return this.messages.map((m) => ({ ...m }));
   }
-
-  async close(): Promise<void> {}
 }

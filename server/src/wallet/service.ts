@@ -222,27 +222,43 @@ export class WalletService {
       ? await this.verifier.verify(body.hostToken, this.options.audience())
       : null;
     const email = body.email !== undefined ? normalizeEmail(body.email) : null;
-    const outcome = await this.db.transaction().execute(async (trx) => {
-      if (email !== null) {
-        const wrong = await this.checkCode(trx, email, body.code!, clientIp);
-        // Committed on purpose: the attempt counts. Thrown once the transaction is over.
-        if (wrong) return { wrong };
-      }
-      if (host) await this.useOnce(trx, host);
-      const buyer = await this.opened('(sign-in)', async () => {
-        const found = await this.resolveBuyer(trx, repo, email, host);
-        repo.dataKey(found); // a wallet that cannot be opened gets no session either
-        return found;
-      });
-      const session = await this.openSession(trx, buyer.id, host ? 'host' : 'email');
-      return { buyer, session };
-    });
+    const outcome = await this.retryOnRace(() =>
+      this.db.transaction().execute(async (trx) => {
+        if (email !== null) {
+          const wrong = await this.checkCode(trx, email, body.code!, clientIp);
+          // Committed on purpose: the attempt counts. Thrown once the transaction is over.
+          if (wrong) return { wrong };
+        }
+        if (host) await this.useOnce(trx, host);
+        const buyer = await this.opened('(sign-in)', async () => {
+          const found = await this.resolveBuyer(trx, repo, email, host);
+          repo.dataKey(found); // a wallet that cannot be opened gets no session either
+          return found;
+        });
+        const session = await this.openSession(trx, buyer.id, host ? 'host' : 'email');
+        return { buyer, session };
+      }),
+    );
     if ('wrong' in outcome) throw outcome.wrong;
     return {
       sessionToken: outcome.session.token,
       expiresAt: outcome.session.expiresAt,
       buyer: await this.wallet(outcome.buyer.id),
     };
+  }
+
+  /**
+   * Runs a sign-in once more if it lost a race to make the same wallet (two first sign-ins of
+   * one host user at once, on PostgreSQL): the second run finds the wallet the first made.
+   */
+  private async retryOnRace<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code !== '23505' && code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
+      return work();
+    }
   }
 
   /**

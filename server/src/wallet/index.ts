@@ -1,0 +1,40 @@
+import type { ServiceContext } from '../services/context.ts';
+import { DevMailbox, type Mailer, SmtpMailer } from './mailer.ts';
+import { TestPaymentMethodStore } from './payment-methods.ts';
+import { WalletService } from './service.ts';
+
+export type { WalletConfig } from './config.ts';
+export type { PaymentMethodStore, SavedPaymentMethod, WalletOwner } from './payment-methods.ts';
+export type { BuyerSessionRef, RotationReport } from './service.ts';
+export { WalletService };
+
+export interface Wallet {
+  service: WalletService;
+  /** The development mailbox, when codes are kept in memory instead of mailed. */
+  mailbox: DevMailbox | null;
+}
+
+/**
+ * The wallet as configured: SMTP when `BIP_SMTP_URL` is set; otherwise, outside production, an
+ * in-memory mailbox (logged in development); in production without SMTP, no email codes.
+ * Saved cards go to the test provider's store until a Stripe store takes them (docs/wallet.md).
+ */
+export function createWallet(ctx: ServiceContext): Wallet {
+  const { config } = ctx;
+  const log = ctx.log.child({ scope: 'wallet' });
+  let mailer: Mailer | null = null;
+  if (config.wallet.smtp) mailer = new SmtpMailer(config.wallet.smtp.url, config.wallet.smtp.from);
+  else if (config.mode !== 'production')
+    mailer = new DevMailbox(ctx.clock, config.mode === 'development' ? log : null);
+  const service = new WalletService(ctx, {
+    keys: config.wallet.keys,
+    mailer,
+    issuers: config.wallet.issuers,
+    paymentMethods: new TestPaymentMethodStore(ctx.db, ctx.clock),
+    audience: () => config.publicUrl,
+    log,
+  });
+  if (!service.enabled)
+    log.warn('saved details are off: BIP_WALLET_KEYS is not set (required in production)');
+  return { service, mailbox: mailer instanceof DevMailbox ? mailer : null };
+}
