@@ -199,16 +199,35 @@ describe('errors, each with a way forward and nothing lost', () => {
     expect(rows).to.have.length(1);
   });
 
-  it('a reload resumes the checkout from sessionStorage', async () => {
+  it('a reload resumes the checkout: what was sent is read back from the endpoint', async () => {
     const tee = await newTee();
     const first = await toShipping(tee.id);
+    await fillShipping(first);
     typeInto(first, '#f-city', 'Lyon');
+    primary(first).click();
+    await waitForStep(first, 'payment');
     first.remove();
     const el = await mountReady(tee.id);
     buyButton(el)!.click();
+    await waitForStep(el, 'payment');
+    q<HTMLButtonElement>(el, '[part="back"]').click();
     await waitForStep(el, 'shipping');
     expect(q<HTMLInputElement>(el, '#f-city').value).to.equal('Lyon');
+    expect(q<HTMLInputElement>(el, '#f-email').value).to.equal('ada@example.com');
     const rows = await cmd<CheckoutRow[]>('bip-checkouts', { productId: tee.id });
     expect(rows).to.have.length(1);
+  });
+
+  it('the host page can read no personal data: the tab keeps only the checkout id and token', async () => {
+    const tee = await newTee();
+    const el = await toShipping(tee.id);
+    await fillShipping(el);
+    primary(el).click();
+    await waitForStep(el, 'payment');
+    const stored = Object.keys(sessionStorage).map((k) => sessionStorage.getItem(k) ?? '');
+    expect(stored).to.have.length(1);
+    for (const personal of ['ada@example.com', 'Ada Reader', '1 Main St', 'Springfield', '12345'])
+      expect(stored[0]).not.to.include(personal);
+    expect(Object.keys(JSON.parse(stored[0]!)).sort()).to.deep.equal(['checkoutId', 'clientToken']);
   });
 });

@@ -7,10 +7,13 @@ import {
   type FlowState,
   initialState,
   isRetryable,
+  optionValue,
   stepsFor,
   transition,
   unavailability,
+  variantFor,
 } from '../src/checkout/machine.ts';
+import { swatchColour } from '../src/checkout/steps/options.ts';
 import type { Checkout, Product } from '../src/internal/types.ts';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -266,10 +269,37 @@ describe('checkout state machine (pure)', () => {
     const withAddress = checkout({
       shippingAddress: { name: 'A', line1: '1 Main St', city: 'Springfield', country: 'US' },
     });
-    expect(run(TEE, [{ type: 'resume', checkout: withAddress }]).step).to.equal('payment');
+    const resumed = run(TEE, [{ type: 'resume', checkout: { ...withAddress, email: 'a@b.co' } }]);
+    expect(resumed.step).to.equal('payment');
+    // the tab keeps no personal data: what the reader sent comes back from the endpoint
+    expect(resumed.contact.email).to.equal('a@b.co');
+    expect(resumed.contact.address.city).to.equal('Springfield');
     expect(run(TEE, [{ type: 'resume', checkout: checkout({ status: 'expired' }) }]).step).to.equal(
       'product',
     );
+  });
+
+  it('option names such as constructor or toString are matched as names, not prototype members', () => {
+    const odd: Product = {
+      ...TEE,
+      options: [
+        { name: 'constructor', values: ['A', 'B'] },
+        { name: 'toString', values: ['X'] },
+      ],
+      variants: [
+        { ...variant('S', 'Black', 5), id: 'odd-b', options: { constructor: 'B', toString: 'X' } },
+      ],
+    };
+    // Nothing chosen is not a match, whatever every object inherits.
+    expect(variantFor(odd, {})).to.equal(null);
+    expect(optionValue({}, 'constructor')).to.equal(undefined);
+    expect(variantFor(odd, { constructor: 'B', toString: 'X' })?.id).to.equal('odd-b');
+    expect(unavailability(odd, {}, 0, 'A')).to.equal('not-made');
+    expect(initialState(odd).selection.options).to.deep.equal({ constructor: 'B', toString: 'X' });
+    // A colour called `constructor` is drawn as unknown, not as `function Object() {…}`.
+    expect(swatchColour('constructor')).to.equal(null);
+    expect(swatchColour('__proto__')).to.equal(null);
+    expect(swatchColour('Sand')).to.equal('#d8c3a0');
   });
 
   it('never mutates the state it is given', () => {

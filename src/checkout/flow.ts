@@ -58,13 +58,8 @@ export class CheckoutFlow implements ReactiveController {
     this.session = new CheckoutSession(host.client, this.product.id);
     this.purchase = new Purchase(this, this.session, host, ui);
     this.state = initialState(this.product);
-    const saved = this.session.restore();
-    if (saved) {
-      if (saved.checkoutId && saved.clientToken) this.purchase.pendingResume = saved.checkoutId;
-      this.state = { ...this.state, selection: saved.selection, contact: saved.contact };
-      // The saved choice may since have sold out, or the stock shrunk below its quantity.
-      this.state = transition(this.state, { type: 'availability' }, this.product);
-    }
+    // A checkout this tab left open: read back from the endpoint when the dialog next opens.
+    this.purchase.pendingResume = this.session.restore();
   }
 
   get product(): Product {
@@ -126,8 +121,6 @@ export class CheckoutFlow implements ReactiveController {
     if (before.step !== this.state.step) this.ui.stepChanged();
     else if (checkout && before.checkout?.totals.total.amount !== checkout.totals.total.amount)
       this.ui.announce(this.i18n.t.totalIs(this.i18n.money(checkout.totals.total)));
-    // Saved while there is a checkout to come back to; after the order, nothing is kept.
-    if (this.state.step !== 'done' && this.session.holdsCheckout) this.session.save(this.state);
     this.host.requestUpdate();
   }
 

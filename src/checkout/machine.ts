@@ -4,7 +4,13 @@ import { clampQuantity, selectOption, variantFor } from './selection.ts';
 
 export type { Contact } from './contact.ts';
 
-export { clampQuantity, selectOption, unavailability, variantFor } from './selection.ts';
+export {
+  clampQuantity,
+  optionValue,
+  selectOption,
+  unavailability,
+  variantFor,
+} from './selection.ts';
 
 /**
  * The checkout flow as one state machine. `transition` is pure: no DOM, no network, no clock,
@@ -277,12 +283,19 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
       const selection = variant
         ? { options: { ...variant.options }, quantity: c.quantity }
         : state.selection;
+      // …and what the reader sent: the tab keeps no personal data, the endpoint has it.
+      const contact = {
+        email: c.email ?? state.contact.email,
+        shareEmail: c.email ? c.shareEmail : state.contact.shareEmail,
+        address: c.shippingAddress ? { ...c.shippingAddress } : state.contact.address,
+      };
       return {
         ...state,
         busy: false,
         error: null,
         attemptKey: null,
         selection,
+        contact,
         checkout: c,
         step: stepForCheckout(product, c),
       };

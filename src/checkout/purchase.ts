@@ -191,13 +191,12 @@ export class Purchase {
         if (c.status === 'processing') void this.settle(c).catch((err) => this.fail(err));
         return;
       }
-      this.session.forget(); // expired or canceled: start afresh, with the saved entries
+      this.session.forget(); // expired or canceled: start afresh, with what it held
     } catch (err) {
       // Unreachable for now: keep the token and try again on the next open.
       if (asProtocolError(err).status === 0) this.pendingResume = id;
       else this.session.forget();
     }
     this.flow.dispatch({ type: 'failed', error: ABORTED });
-    this.session.save(this.flow.state);
   }
 }

@@ -1,6 +1,12 @@
 import type { PaymentMode } from '../internal/checkout-port.ts';
 import type { ProtocolClient } from '../internal/client.ts';
 import { pageUrl } from '../internal/return.ts';
+import {
+  clearSaved,
+  readSaved,
+  type SavedCheckout,
+  writeSaved,
+} from '../internal/saved-checkout.ts';
 import type {
   Checkout,
   CreateCheckoutBody,
@@ -10,7 +16,6 @@ import type {
 import { addressFrom } from './contact.ts';
 import type { FlowState, PaymentInput } from './machine.ts';
 import type { PaymentAdapter } from './payment/types.ts';
-import { resumeStore, type Saved } from './resume.ts';
 
 /**
  * Waiting for a `processing` payment (Stripe's webhook, a bank): reads back off from half a
@@ -47,12 +52,13 @@ export function createBody(
 }
 
 /**
- * The conversation with the endpoint about one product's checkout: the client token, the
- * AbortController of what is in flight, and the copy in sessionStorage that lets a reload
- * resume. Knows nothing of the dialog.
+ * The conversation with the endpoint about one product's checkout: the checkout it holds (id and
+ * client token), the AbortController of what is in flight, and the copy of the id and token in
+ * sessionStorage that lets a reload resume — only those two: everything else is read back from
+ * the endpoint. Knows nothing of the dialog.
  */
 export class CheckoutSession {
-  private token: string | null = null;
+  private held: SavedCheckout | null = null;
   private controller = new AbortController();
 
   constructor(
@@ -60,11 +66,14 @@ export class CheckoutSession {
     private readonly productId: string,
   ) {}
 
-  /** The entries and checkout an earlier visit left, if any (the token is taken back). */
-  restore(): Saved | null {
-    const saved = resumeStore.load(this.client.base, this.productId);
-    this.token = saved?.clientToken ?? null;
-    return saved;
+  /** The checkout an earlier visit left in this tab, if any: its id, to read it back. */
+  restore(): string | null {
+    this.held = readSaved(this.client.base, this.productId);
+    return this.held?.checkoutId ?? null;
+  }
+
+  private get token(): string | null {
+    return this.held?.clientToken ?? null;
   }
 
   get signal(): AbortSignal {
@@ -86,30 +95,23 @@ export class CheckoutSession {
     this.controller.abort();
   }
 
-  /** The checkout is gone (expired, canceled, paid): its token opens nothing any more. */
+  /** The checkout is gone (expired, canceled): its token opens nothing any more. */
   forget() {
-    this.token = null;
-  }
-
-  save(state: FlowState) {
-    const saved: Saved = {
-      checkoutId: this.token ? (state.checkout?.id ?? null) : null,
-      clientToken: this.token,
-      selection: state.selection,
-      contact: state.contact,
-    };
-    resumeStore.save(this.client.base, this.productId, saved);
+    this.clear();
   }
 
   /** After the order: the next Buy starts afresh. */
   clear() {
-    this.token = null;
-    resumeStore.clear(this.client.base, this.productId);
+    this.held = null;
+    clearSaved(this.client.base, this.productId);
   }
 
   async create(body: CreateCheckoutBody, idempotencyKey: string): Promise<Checkout> {
     const created = await this.client.createCheckout(body, idempotencyKey, this.signal);
-    this.token = created.clientToken ?? null;
+    if (created.clientToken) {
+      this.held = { checkoutId: created.id, clientToken: created.clientToken };
+      writeSaved(this.client.base, this.productId, this.held);
+    }
     return created;
   }
 

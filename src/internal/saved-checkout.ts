@@ -5,13 +5,13 @@
  * saves and restores through it. Silent where storage is unavailable (privacy modes, sandboxed
  * iframes): resuming is a convenience.
  *
- * Never a card number; the client token opens this one checkout only.
+ * Only what resuming needs: the checkout's id and the client token that opens it. The host page's
+ * scripts can read this storage, so nothing personal is kept here — no email, no address, never
+ * a card number; what the reader sent is read back from the endpoint with the token.
  */
 export interface SavedCheckout {
-  checkoutId: string | null;
-  clientToken: string | null;
-  /** What the reader entered, in the checkout's own shape: the checkout checks it when read back. */
-  entries: unknown;
+  checkoutId: string;
+  clientToken: string;
 }
 
 const key = (endpoint: string, productId: string) => `buy-in-post:${endpoint}:${productId}`;
@@ -25,8 +25,10 @@ export function readSaved(endpoint: string, productId: string): SavedCheckout | 
     // Another version of the element (or a hand) may have written it: trust only its shape.
     const v: unknown = raw ? JSON.parse(raw) : null;
     if (!v || typeof v !== 'object') return null;
-    const { checkoutId, clientToken, entries } = v as Record<string, unknown>;
-    return { checkoutId: text(checkoutId), clientToken: text(clientToken), entries };
+    const { checkoutId, clientToken } = v as Record<string, unknown>;
+    const id = text(checkoutId);
+    const token = text(clientToken);
+    return id && token ? { checkoutId: id, clientToken: token } : null;
   } catch {
     return null;
   }
@@ -34,7 +36,9 @@ export function readSaved(endpoint: string, productId: string): SavedCheckout | 
 
 export function writeSaved(endpoint: string, productId: string, saved: SavedCheckout) {
   try {
-    sessionStorage.setItem(key(endpoint, productId), JSON.stringify(saved));
+    // Named fields only: nothing else can slip into the host page's storage.
+    const { checkoutId, clientToken } = saved;
+    sessionStorage.setItem(key(endpoint, productId), JSON.stringify({ checkoutId, clientToken }));
   } catch {
     // storage full or denied
   }
