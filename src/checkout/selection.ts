@@ -5,11 +5,19 @@ import type { Product, Variant } from '../internal/types.ts';
  * the product as the endpoint described it (re-exported by machine.ts).
  */
 
+/**
+ * The value chosen for option `name`: own properties only, so an option the seller called
+ * `constructor` or `toString` is not "chosen" by every object's prototype.
+ */
+export function optionValue(options: Record<string, string>, name: string): string | undefined {
+  return Object.hasOwn(options, name) ? options[name] : undefined;
+}
+
 /** The variant matching a selection, or null when the combination does not exist. */
 export function variantFor(product: Product, options: Record<string, string>): Variant | null {
   return (
     product.variants.find((v) =>
-      product.options.every((o) => v.options[o.name] === options[o.name]),
+      product.options.every((o) => optionValue(v.options, o.name) === optionValue(options, o.name)),
     ) ?? null
   );
 }
@@ -27,7 +35,9 @@ export function unavailability(
   const fixed = product.options.slice(0, index).map((o) => o.name);
   const name = product.options[index]!.name;
   const matching = product.variants.filter(
-    (v) => v.options[name] === value && fixed.every((n) => v.options[n] === options[n]),
+    (v) =>
+      optionValue(v.options, name) === value &&
+      fixed.every((n) => optionValue(v.options, n) === optionValue(options, n)),
   );
   if (matching.length === 0) return 'not-made';
   return matching.some((v) => v.maxQuantity > 0) ? null : 'sold-out';
@@ -49,7 +59,8 @@ export function selectOption(
   const index = product.options.findIndex((o) => o.name === name);
   const fixed = product.options.slice(0, index + 1).map((o) => o.name);
   const candidate = product.variants.find(
-    (v) => v.maxQuantity > 0 && fixed.every((n) => v.options[n] === next[n]),
+    (v) =>
+      v.maxQuantity > 0 && fixed.every((n) => optionValue(v.options, n) === optionValue(next, n)),
   );
   return candidate ? { ...candidate.options } : next;
 }

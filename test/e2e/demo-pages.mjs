@@ -42,7 +42,10 @@ function recordViolations() {
   window.__violations = [];
   document.addEventListener(
     'securitypolicyviolation',
-    (e) => window.__violations.push(`${e.violatedDirective} (${e.blockedURI || 'inline'})`),
+    (e) =>
+      window.__violations.push(
+        `${e.violatedDirective} (${e.blockedURI || 'inline'}) at ${e.composedPath()[0]?.outerHTML?.slice(0, 80) ?? e.sourceFile}`,
+      ),
     true,
   );
 }
@@ -99,7 +102,10 @@ const tests = {
     visit('/demo/seller.html', async (page) => {
       await page.getByLabel(/Seller API key/).fill(seeded.sellers[0].apiKey);
       await page.getByRole('button', { name: 'Show orders' }).click();
-      await page.getByRole('status').filter({ hasText: /^0 order\(s\)$/ }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^0 order\(s\)$/ })
+        .waitFor();
     }),
 
   'a page on another origin that frames the seller page gets nothing': async () => {

@@ -67,7 +67,10 @@ function recordViolations() {
   window.__violations = [];
   document.addEventListener(
     'securitypolicyviolation',
-    (e) => window.__violations.push(`${e.violatedDirective} (${e.blockedURI || 'inline'})`),
+    (e) =>
+      window.__violations.push(
+        `${e.violatedDirective} (${e.blockedURI || 'inline'}) at ${e.composedPath()[0]?.outerHTML?.slice(0, 80) ?? e.sourceFile}`,
+      ),
     true,
   );
 }
@@ -116,7 +119,7 @@ const tests = {
         await step(p, 'review');
         await p.getByRole('button', { name: /^Pay / }).click();
         await step(p, 'done');
-        await p.getByText(/^Order /).waitFor();
+        await p.getByText(/^Order BIP-/).waitFor();
 
         const violations = await p.evaluate(() => window.__violations);
         check(violations.length === 0, `CSP violations: ${violations.join(' | ')}`);

@@ -1,8 +1,9 @@
 import { html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Product } from '../../internal/types.ts';
-import { unavailability } from '../machine.ts';
+import { optionValue, unavailability } from '../machine.ts';
 import type { StepContext } from './context.ts';
+import { cssProps } from './css-props.ts';
 
 type ProductOption = Product['options'][number];
 
@@ -31,7 +32,9 @@ const COLOURS: Record<string, string> = {
 
 /** The CSS colour of a swatch: the map, else the name itself if CSS knows it, else none. */
 export function swatchColour(value: string): string | null {
-  const known = COLOURS[value.toLowerCase()];
+  // Own names only: a value called `constructor` is not a colour.
+  const name = value.toLowerCase();
+  const known = Object.hasOwn(COLOURS, name) ? COLOURS[name] : undefined;
   if (known) return known;
   const css = value.toLowerCase().replace(/\s+/g, '');
   return typeof CSS !== 'undefined' && CSS.supports('color', css) ? css : null;
@@ -54,7 +57,7 @@ export function renderOption(ctx: StepContext, option: ProductOption, index: num
   >
     <legend>
       <span id=${legendId}>${option.name}</span>:
-      <strong aria-hidden="true">${selection.options[option.name] ?? ''}</strong>
+      <strong aria-hidden="true">${optionValue(selection.options, option.name) ?? ''}</strong>
     </legend>
     <div class="choices">
       ${option.values.map((value, v) => {
@@ -69,7 +72,7 @@ export function renderOption(ctx: StepContext, option: ProductOption, index: num
             id=${id}
             name=${`option-${index}`}
             .value=${value}
-            .checked=${live(selection.options[option.name] === value)}
+            .checked=${live(optionValue(selection.options, option.name) === value)}
             ?disabled=${why !== null}
             aria-disabled=${busy ? 'true' : nothing}
             @change=${() => ctx.actions.select(option.name, value)}
@@ -80,7 +83,7 @@ export function renderOption(ctx: StepContext, option: ProductOption, index: num
               swatches
                 ? html`<span
                     class=${colour ? 'chip' : 'chip unknown'}
-                    style=${colour ? `--swatch: ${colour}` : nothing}
+                    ${cssProps(colour ? { '--swatch': colour } : {})}
                     aria-hidden="true"
                   ></span>`
                 : nothing
