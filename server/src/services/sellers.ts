@@ -10,6 +10,7 @@ import type {
 import { iso, newId, newSecret, safeEqualHex, sha256 } from '../util.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
+import { allowedOrigins } from './origins.ts';
 import { webhookGuard } from './outbox.ts';
 
 export interface NewSeller {
@@ -36,7 +37,7 @@ export function sellerSettings(row: SellerRow): SellerSettings {
     kind: row.kind as SellerKind,
     currency: row.currency,
     webhookUrl: row.webhook_url,
-    allowedOrigins: JSON.parse(row.allowed_origins),
+    allowedOrigins: allowedOrigins(row),
     shippingZones: JSON.parse(row.shipping_zones),
     taxRates: JSON.parse(row.tax_rates),
   };
@@ -157,7 +158,7 @@ export class SellerService {
       const rows = await this.ctx.db.selectFrom('sellers').select('allowed_origins').execute();
       this.originCache = {
         at: now,
-        origins: new Set(rows.flatMap((r) => JSON.parse(r.allowed_origins) as string[])),
+        origins: new Set(rows.flatMap(allowedOrigins)),
       };
     }
     return this.originCache.origins.has(origin);
