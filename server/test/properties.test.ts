@@ -21,8 +21,8 @@ import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Checkout } from '../src/protocol/checkouts.ts';
-import type { Clock } from '../src/util.ts';
 import { PROTOTYPE_NAMES } from './helpers/arbitraries.ts';
+import { ManualClock } from './helpers/clock.ts';
 import {
   answerProblem,
   confirmedHaveOrders,
@@ -53,17 +53,6 @@ import {
 const RUNS = Number(process.env.BIP_PROPERTY_RUNS ?? 40);
 const SEED = process.env.BIP_PROPERTY_SEED ? Number(process.env.BIP_PROPERTY_SEED) : undefined;
 const PATH = process.env.BIP_PROPERTY_PATH;
-
-/** A clock the runs move forward (reservations expire, the sweeper finds them). */
-class ManualClock implements Clock {
-  private t = Date.now();
-  now() {
-    return new Date(this.t);
-  }
-  advance(ms: number) {
-    this.t += ms;
-  }
-}
 
 /** Figures for `npm run soak` (and anyone curious): appended as JSON lines when asked. */
 function report(figures: Record<string, unknown>) {
@@ -176,12 +165,14 @@ for (const { name, skip } of dialects()) {
           }
         },
       );
+      let ok = false;
       try {
         await fc.assert(property, {
           numRuns: RUNS,
           ...(SEED !== undefined ? { seed: SEED } : {}),
           ...(PATH ? { path: PATH } : {}),
         });
+        ok = true;
       } finally {
         report({
           dialect: name,
@@ -189,6 +180,7 @@ for (const { name, skip } of dialects()) {
           ...totals,
           seconds: Math.round((Date.now() - started) / 100) / 10,
           distinctOutcomes: outcomes.size,
+          ok,
         });
         if (process.env.BIP_PROPERTY_OUTCOMES)
           console.log(

@@ -502,6 +502,8 @@ export interface TrafficOptions {
   allow5xx?: boolean;
   /** Per-request timeout; a hang is a failure too. */
   timeoutMs?: number;
+  /** Called after each answer (a fault test kills the server after the n-th). */
+  onAnswer?: () => void;
 }
 
 /**
@@ -985,7 +987,8 @@ export class Traffic {
       if (!this.o.allow5xx) this.fail(`${method} ${path}`, text, answer, 'no answer');
       return answer;
     }
-    const raw = await res.text();
+    const raw = await res.text().catch((err) => `(body cut: ${err})`);
+    this.o.onAnswer?.();
     let body: unknown = raw;
     try {
       body = raw ? JSON.parse(raw) : null;
