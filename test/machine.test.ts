@@ -2,6 +2,7 @@
 // no endpoint. Each case feeds events to `transition` and checks the state it returns.
 import { expect } from '@open-wc/testing';
 import { addressFrom, rejectedFields } from '../src/checkout/contact.ts';
+import { describeError } from '../src/checkout/errors.ts';
 import {
   type FlowEvent,
   type FlowState,
@@ -14,6 +15,8 @@ import {
   variantFor,
 } from '../src/checkout/machine.ts';
 import { swatchColour } from '../src/checkout/steps/options.ts';
+import { checkoutI18n } from '../src/i18n/messages.ts';
+import { ProtocolError } from '../src/internal/client.ts';
 import type { Checkout, Product } from '../src/internal/types.ts';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -300,6 +303,22 @@ describe('checkout state machine (pure)', () => {
     expect(swatchColour('constructor')).to.equal(null);
     expect(swatchColour('__proto__')).to.equal(null);
     expect(swatchColour('Sand')).to.equal('#d8c3a0');
+  });
+
+  it('codes the endpoint sends are looked up as own keys: `constructor` is not a message', () => {
+    const en = checkoutI18n('en');
+    const problem = (code: string, declineCode?: string) =>
+      new ProtocolError(code as never, 402, 'Declined by the bank.', {
+        type: 'about:blank',
+        title: '',
+        status: 402,
+        code: code as never,
+        ...(declineCode ? { declineCode } : {}),
+      });
+    const declined = describeError(problem('payment_declined', 'constructor'), en, true);
+    expect(declined.message).to.include('Declined by the bank.');
+    expect(declined.message).not.to.include('function');
+    expect(describeError(problem('toString'), en, true).message).to.equal(en.t.errors.generic);
   });
 
   it('never mutates the state it is given', () => {

@@ -40,7 +40,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[…]';
   if (value instanceof Error) return serializeError(value);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
+  // No prototype: a key named `__proto__` is then an ordinary field, not the copy's prototype.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [key, v] of Object.entries(value)) {
     out[key] =
       SECRET_KEY.test(key) && v !== null && v !== undefined ? '[redacted]' : redact(v, depth + 1);

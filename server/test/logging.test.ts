@@ -69,6 +69,14 @@ describe('logging', () => {
       assert.ok(!out.includes(leak), `${leak} reached the log:\n${out}`);
   });
 
+  test('a field named __proto__ is logged (and redacted) like any other', () => {
+    const { log, text } = collecting('production');
+    log.info(JSON.parse('{"__proto__": {"email": "eve@example.com", "kept": 1}}'), 'odd body');
+    const entry = JSON.parse(text().trim());
+    assert.deepEqual(entry.__proto__, { email: '[redacted]', kept: 1 });
+    assert.ok(!text().includes('eve@example.com'));
+  });
+
   test('production writes one JSON object a line; development a readable line', () => {
     const prod = collecting('production');
     prod.log.child({ scope: 'sweeper' }).info({ released: 3 }, 'released holds');

@@ -21,11 +21,14 @@ export function describeError(err: unknown, i18n: I18n<Messages>, hasCheckout: b
   const gone = e.code === 'not_found' || e.code === 'unauthorized';
   const code = gone && hasCheckout ? 'checkout_expired' : e.code;
   const decline = typeof e.problem?.declineCode === 'string' ? e.problem.declineCode : '';
+  // The endpoint names the codes: own keys only (a `constructor` code is not a message).
+  const own = <T>(table: Partial<Record<string, T>>, key: string) =>
+    Object.hasOwn(table, key) ? table[key] : undefined;
   const messages: Partial<Record<string, string>> = {
     out_of_stock: t.errors.out_of_stock,
     variant_unavailable: t.errors.variant_unavailable,
     checkout_expired: t.errors.checkout_expired,
-    payment_declined: t.errors.payment_declined(t.declines[decline] ?? e.message),
+    payment_declined: t.errors.payment_declined(own(t.declines, decline) ?? e.message),
     payment_failed: t.errors.payment_failed,
     network: t.errors.network,
     internal_error: t.errors.network,
@@ -37,7 +40,7 @@ export function describeError(err: unknown, i18n: I18n<Messages>, hasCheckout: b
   const available = typeof e.problem?.available === 'number' ? e.problem.available : undefined;
   return {
     code,
-    message: messages[code] ?? t.errors.generic,
+    message: own(messages, code) ?? t.errors.generic,
     ...(Object.keys(fields).length ? { fields } : {}),
     ...(available !== undefined ? { available } : {}),
   };
