@@ -43,6 +43,8 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     config,
     db,
     services,
+    /** The server's logger (what the endpoint says goes through it, redacted). */
+    log,
     /** Starts the background work: webhook delivery and the sweep (see Sweeper). */
     startBackground() {
       services.webhooks.start();

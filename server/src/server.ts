@@ -50,13 +50,13 @@ export function closeOnSignals(server: RunningServer) {
   const onSignal = (signal: string) => {
     if (signalled) process.exit(1);
     signalled = true;
-    console.log(`\n${signal} received: finishing in-flight requests…`);
+    server.app.log.info({ signal }, 'finishing in-flight requests before exiting');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     server.close().then(
       () => process.exit(0),
       (err) => {
-        console.error(err);
+        server.app.log.error({ err }, 'closing failed');
         process.exit(1);
       },
     );
