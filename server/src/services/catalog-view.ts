@@ -27,6 +27,19 @@ function variantFields(v: VariantRow, currency: string) {
   };
 }
 
+/** What buyers and the seller both see of a product. */
+function productFields(p: ProductRow) {
+  return {
+    id: p.id,
+    title: p.title,
+    description: p.description,
+    url: p.url,
+    kind: p.kind,
+    images: JSON.parse(p.images),
+    options: JSON.parse(p.options),
+  };
+}
+
 function publicVariant(v: VariantRow, currency: string): Variant {
   const left = availableUnits(v);
   return {
@@ -51,14 +64,8 @@ export function publicProduct(p: ProductRow, seller: SellerRow, variants: Varian
   const vs = variants.map((v) => publicVariant(v, seller.currency));
   const lowest = Math.min(...variants.map((v) => v.price));
   return {
-    id: p.id,
-    title: p.title,
-    description: p.description,
-    url: p.url,
-    kind: p.kind,
+    ...productFields(p),
     seller: { id: seller.id, name: seller.name, kind: seller.kind as SellerKind },
-    images: JSON.parse(p.images),
-    options: JSON.parse(p.options),
     variants: vs,
     priceFrom: { amount: Number.isFinite(lowest) ? lowest : 0, currency: seller.currency },
     shipsTo: p.kind === 'digital' ? [] : shippableCountries(JSON.parse(seller.shipping_zones)),
@@ -73,14 +80,8 @@ export function toSellerProduct(
   hasFile: boolean,
 ): SellerProduct {
   return {
-    id: p.id,
-    title: p.title,
-    description: p.description,
-    url: p.url,
-    kind: p.kind,
+    ...productFields(p),
     status: p.status,
-    options: JSON.parse(p.options),
-    images: JSON.parse(p.images),
     variants: variants.map((v) => sellerVariant(v, currency)),
     hasFile,
     createdAt: p.created_at,
