@@ -7,37 +7,31 @@ import { z } from '@hono/zod-openapi';
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** A trimmed, NFC-normalised line of text without control characters. */
-export const text = (max: number, min = 1) =>
+/**
+ * NFC-normalised, trimmed text checked by `checks`: no control characters (line breaks only
+ * where `lineBreaks`), valid Unicode. The raw input may be up to twice `max` (spaces to trim,
+ * decomposed letters to compose).
+ */
+const cleanText = (max: number, checks: z.ZodString, lineBreaks: boolean) =>
   z
     .string()
     .max(max * 2)
     .transform((s) => s.normalize('NFC').trim())
     .pipe(
-      z
-        .string()
-        .min(min)
+      checks
         .max(max)
         .refine(
-          (s) => !CONTROL.test(s) && !/[\r\n\t]/.test(s),
+          (s) => !CONTROL.test(s) && (lineBreaks || !/[\r\n\t]/.test(s)),
           'must not contain control characters',
         )
         .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode'),
     );
 
+/** A trimmed, NFC-normalised line of text without control characters. */
+export const text = (max: number, min = 1) => cleanText(max, z.string().min(min), false);
+
 /** Like {@link text} but allows line breaks (descriptions). */
-export const longText = (max: number) =>
-  z
-    .string()
-    .max(max * 2)
-    .transform((s) => s.normalize('NFC').trim())
-    .pipe(
-      z
-        .string()
-        .max(max)
-        .refine((s) => !CONTROL.test(s), 'must not contain control characters')
-        .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode'),
-    );
+export const longText = (max: number) => cleanText(max, z.string(), true);
 
 export const Id = z
   .string()
