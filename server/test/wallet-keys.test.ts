@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { startServer } from '../src/server.ts';
 import { bindingOf, open, SealError, seal } from '../src/wallet/crypto.ts';
 import {
   client,
@@ -324,8 +326,16 @@ describe('wallet: modes', () => {
     }
   });
 
-  test('development without SMTP: codes land in the mailbox (GET /v1/dev/mailbox) and sign in', async () => {
-    const server = await startTestServer('sqlite', { BIP_MODE: 'development' });
+  test('development without SMTP: codes land in the mailbox (GET /v1/dev/mailbox) and the log, and sign in', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ mode: 'development', destination: { write: (l) => lines.push(l) } });
+    const config = loadConfig({
+      BIP_MODE: 'development',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: await freshDatabaseUrl('sqlite'),
+    });
+    const server = await startServer(config, { log });
     try {
       const api = client(server.url);
       const email = freshEmail('demo');
@@ -335,7 +345,11 @@ describe('wallet: modes', () => {
       assert.equal(mailbox.headers.get('cache-control'), 'no-store');
       const mail = mailbox.body.messages[0];
       assert.equal(mail.to, email);
-      const code = /Your code: (\d{6})/.exec(mail.text)![1];
+      const code = /Your code: (\d{6})/.exec(mail.text)![1]!;
+      // the console shows the code (so `npm start` needs no mail server), never the address
+      const logged = lines.join('');
+      assert.match(logged, new RegExp(`development mailbox: ${code} is your buy-in-post code`));
+      assert.ok(!logged.includes(email));
       assert.equal((await api('POST', '/buyer/sessions', { email, code })).status, 201);
       // not part of the protocol's document
       const doc = await api('GET', '/openapi.json');
