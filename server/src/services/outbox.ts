@@ -124,7 +124,9 @@ export class WebhookDispatcher {
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
         .then(() => {})
-        .catch((err) => console.error('[webhooks] dispatch pass failed:', err))
+        .catch((err) =>
+          this.ctx.log.child({ scope: 'webhooks' }).error({ err }, 'dispatch pass failed'),
+        )
         .finally(() => {
           this.running = null;
           if (!this.stopped) this.schedule(this.ctx.config.webhook.pollMs);
