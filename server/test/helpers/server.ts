@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
+import type { Logger } from '../../src/log.ts';
 import type { ShippingZone, TaxRate } from '../../src/protocol/seller.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
 import type { Clock } from '../../src/util.ts';
@@ -57,7 +58,7 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
-  opts: { clock?: Clock; databaseUrl?: string } = {},
+  opts: { clock?: Clock; databaseUrl?: string; log?: Logger } = {},
 ): Promise<TestServer> {
   const databaseUrl = opts.databaseUrl ?? (await freshDatabaseUrl(dialect));
   const config = loadConfig({
@@ -71,7 +72,10 @@ export async function startTestServer(
     BIP_WEBHOOK_TIMEOUT_MS: '2000',
     ...env,
   });
-  const server = await startServer(config, opts.clock ? { clock: opts.clock } : {});
+  const server = await startServer(config, {
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
   // The download links name the public URL; with port 0 it is only known now.
   server.app.config.publicUrl = server.url;
   return Object.assign(server, { databaseUrl });
