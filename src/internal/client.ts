@@ -28,6 +28,16 @@ export class ProtocolError extends Error {
   }
 }
 
+export interface CallOptions {
+  body?: unknown;
+  /** `Authorization: Bearer …` (a checkout's client token, a buyer session). */
+  token?: string;
+  key?: string;
+  signal?: AbortSignal;
+  fresh?: boolean;
+  headers?: Record<string, string>;
+}
+
 const uuid = (): string =>
   globalThis.crypto?.randomUUID?.() ??
   `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -43,18 +53,9 @@ export class ProtocolClient {
     this.base = `${endpoint.replace(/\/+$/, '')}/v1`;
   }
 
-  private async call<T>(
-    method: string,
-    path: string,
-    opts: {
-      body?: unknown;
-      token?: string;
-      key?: string;
-      signal?: AbortSignal;
-      fresh?: boolean;
-    } = {},
-  ): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  /** One call; protected so the checkout chunk can add the buyer's session (wallet/client.ts). */
+  protected async call<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
     if (opts.key) headers['Idempotency-Key'] = opts.key;
