@@ -21,6 +21,7 @@ import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Checkout } from '../src/protocol/checkouts.ts';
+import { type FakeStripe, startFakeStripe, stripeEnv, TEST_CARDS } from './doubles/stripe-api.ts';
 import { PROTOTYPE_NAMES } from './helpers/arbitraries.ts';
 import { ManualClock } from './helpers/clock.ts';
 import {
@@ -28,14 +29,19 @@ import {
   confirmedHaveOrders,
   type DbReader,
   dataInvariants,
+  everyChargeAnOrderOrRefund,
   formatViolations,
   openDbReader,
   prototypeSnapshot,
 } from './helpers/invariants.ts';
 import {
+  ADDRESS_FR,
+  buyer,
   createCheckout,
   dialects,
   makeSeller,
+  makeTee,
+  newKey,
   startTestServer,
   type TestServer,
 } from './helpers/server.ts';
@@ -50,9 +56,23 @@ import {
   Traffic,
 } from './helpers/traffic.ts';
 
-const RUNS = Number(process.env.BIP_PROPERTY_RUNS ?? 40);
+const RUNS = Number(process.env.BIP_PROPERTY_RUNS ?? 30);
 const SEED = process.env.BIP_PROPERTY_SEED ? Number(process.env.BIP_PROPERTY_SEED) : undefined;
 const PATH = process.env.BIP_PROPERTY_PATH;
+
+/**
+ * fast-check's options for the properties that expose known defects (todo): they fail on every
+ * run until fixed, so in `npm test` they stop at the first counterexample instead of shrinking
+ * it (seconds each); BIP_PROPERTY_SHRINK=1 shrinks, and the seed and path printed replay it.
+ */
+function knownDefectRuns(numRuns: number): fc.Parameters<unknown> {
+  return {
+    numRuns,
+    endOnFailure: process.env.BIP_PROPERTY_SHRINK !== '1',
+    ...(SEED !== undefined ? { seed: SEED } : {}),
+    ...(PATH ? { path: PATH } : {}),
+  };
+}
 
 /** Figures for `npm run soak` (and anyone curious): appended as JSON lines when asked. */
 function report(figures: Record<string, unknown>) {
@@ -228,7 +248,7 @@ for (const { name, skip } of dialects()) {
               throw new Error(`${quantity} × ${price}: ${res.status} ${JSON.stringify(res.body)}`);
           },
         ),
-        { numRuns: 15 },
+        knownDefectRuns(15),
       );
     });
 
@@ -280,7 +300,7 @@ for (const { name, skip } of dialects()) {
             }
           },
         ),
-        { numRuns: 30 },
+        knownDefectRuns(30),
       );
     });
 
@@ -333,7 +353,144 @@ for (const { name, skip } of dialects()) {
               );
           },
         ),
-        { numRuns: 20 },
+        knownDefectRuns(20),
+      );
+    });
+  });
+}
+
+/** What the buyer does on Stripe's hosted page: pay with a card that succeeds. */
+function payOnHostedPage(url: string) {
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      card: TEST_CARDS.success,
+      name: ADDRESS_FR.name,
+      line1: ADDRESS_FR.line1,
+      city: ADDRESS_FR.city,
+      postal_code: ADDRESS_FR.postalCode,
+      country: 'FR',
+    }),
+  });
+}
+
+type StripeAction =
+  | { kind: 'change'; quantities: number[] }
+  | { kind: 'read' }
+  | { kind: 'pay'; which: number }
+  | { kind: 'cancel' }
+  | { kind: 'deliver' };
+
+const stripeAction: fc.Arbitrary<StripeAction> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('change' as const),
+      // one change, or two or three at once (two tabs, a double click)
+      quantities: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.constant({ kind: 'read' as const }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('pay' as const), which: fc.nat() }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'deliver' as const }) },
+);
+
+for (const { name, skip } of dialects()) {
+  describe(`properties with Stripe's hosted page (${name})`, { skip }, () => {
+    let fake: FakeStripe;
+    let server: TestServer;
+    let db: DbReader;
+
+    before(async () => {
+      fake = await startFakeStripe();
+      server = await startTestServer(name, stripeEnv(fake, { BIP_PAYMENT_MODE: 'hosted' }));
+      fake.webhookUrl = `${server.url}/v1/webhooks/stripe`;
+      db = await openDbReader(server.databaseUrl);
+    });
+    after(async () => {
+      await db?.close();
+      await server?.close();
+      await fake?.close();
+    });
+
+    test('every charge becomes the order or is refunded, however changes and payments interleave', {
+      todo: 'issue 12 defect 2',
+    }, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(stripeAction, { minLength: 1, maxLength: 8 }),
+          async (actions) => {
+            // A seller per run: a failing run shrinks on its own rows.
+            const seller = await makeSeller(server, 'Hosted seller');
+            const tee = await makeTee(seller, { stock: 20, price: 2500 });
+            const created = await createCheckout(server.url, {
+              productId: tee.id,
+              variantId: tee.medium,
+              quantity: 1,
+              paymentMode: 'hosted',
+              returnUrl: 'https://blog.example/posts/1',
+              shippingAddress: ADDRESS_FR,
+            });
+            if (created.status !== 201)
+              throw new Error(`checkout: ${created.status} ${JSON.stringify(created.body)}`);
+            const { id } = created.body;
+            const api = buyer(server.url, created.body.clientToken);
+            // Every hosted page the buyer was ever shown: a tab left open can still be paid.
+            const pages: string[] = [];
+            const problems: string[] = [];
+            const seen = (res: { status: number; headers: Headers; body: any }, what: string) => {
+              const wrong = answerProblem({
+                method: what,
+                path: `/checkouts/${id}`,
+                status: res.status,
+                contentType: res.headers.get('Content-Type'),
+                body: res.body,
+              });
+              if (wrong) problems.push(`${what}: ${wrong}`);
+              const url = res.body?.payment?.url;
+              if (typeof url === 'string' && !pages.includes(url)) pages.push(url);
+            };
+            seen(created, 'POST');
+            for (const a of actions) {
+              if (a.kind === 'change') {
+                const answers = await Promise.all(
+                  a.quantities.map((quantity) => api('PATCH', `/checkouts/${id}`, { quantity })),
+                );
+                for (const res of answers) seen(res, 'PATCH');
+              } else if (a.kind === 'read') {
+                seen(await api('GET', `/checkouts/${id}`), 'GET');
+              } else if (a.kind === 'pay' && pages.length) {
+                await payOnHostedPage(pages[a.which % pages.length]!);
+              } else if (a.kind === 'cancel') {
+                seen(
+                  await api('DELETE', `/checkouts/${id}`, undefined, {
+                    'Idempotency-Key': newKey(),
+                  }),
+                  'DELETE',
+                );
+              } else if (a.kind === 'deliver') {
+                await fake.idle();
+              }
+            }
+            // Everything Stripe has to say has been said, and the buyer looked once more.
+            await fake.idle();
+            seen(await api('GET', `/checkouts/${id}`), 'GET');
+            await fake.idle();
+            const charges = [...fake.charges.values()].filter((c) => c.metadata.checkout_id === id);
+            const violations = [
+              ...(await everyChargeAnOrderOrRefund(db, charges)),
+              ...(await dataInvariants(db, { sellerId: seller.id })),
+            ];
+            if (problems.length || violations.length)
+              throw new Error(
+                `checkout ${id}, pages ${pages.length}:\n${problems.join('\n')}\n${formatViolations(violations)}`,
+              );
+          },
+        ),
+        knownDefectRuns(Number(process.env.BIP_PROPERTY_STRIPE_RUNS ?? 10)),
       );
     });
   });

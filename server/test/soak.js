@@ -1,6 +1,6 @@
 // npm run soak: the property and fault suites (test/properties.test.ts, test/faults.test.ts) with
 // many more runs than `npm test` gives them, then their figures.
-//   BIP_SOAK_RUNS         property runs per database (default 1000; npm test runs 40)
+//   BIP_SOAK_RUNS         property runs per database (default 1000; npm test runs 30)
 //   BIP_SOAK_FAULT_LOOPS  random kill -9 loops per database (default 25; npm test runs 1)
 //   TEST_POSTGRES_URL     adds the PostgreSQL variants, as in npm test
 // A failure prints fast-check's seed and path (properties) or the kill seed (faults); see the

@@ -185,6 +185,54 @@ export async function confirmedHaveOrders(
   return out;
 }
 
+/** A charge as Stripe (the fake Stripe API of test/doubles) keeps it. */
+export interface ChargeRecord {
+  id: string;
+  status: string;
+  amount: number;
+  amount_refunded: number;
+  payment_intent: string | null;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Every payment taken is the order or is given back: per checkout, at most one charge kept (not
+ * fully refunded); a kept charge has exactly one order, for its amount; an order has a kept charge.
+ */
+export async function everyChargeAnOrderOrRefund(
+  db: DbReader,
+  charges: Iterable<ChargeRecord>,
+): Promise<Violation[]> {
+  const byCheckout = new Map<string, ChargeRecord[]>();
+  for (const c of charges) {
+    if (c.status !== 'succeeded') continue;
+    const id = c.metadata.checkout_id ?? '(no checkout)';
+    byCheckout.set(id, [...(byCheckout.get(id) ?? []), c]);
+  }
+  const out: Violation[] = [];
+  for (const [checkout, list] of byCheckout) {
+    const kept = list.filter((c) => c.amount_refunded < c.amount);
+    const orders = await db.all<{ id: string; total: number }>(
+      'SELECT id, total FROM orders WHERE checkout_id = ?',
+      [checkout],
+    );
+    const detail = {
+      checkout,
+      charges: list.map((c) => `${c.id} ${c.amount} refunded ${c.amount_refunded}`),
+      orders,
+    };
+    if (kept.length > 1)
+      out.push({ invariant: 'one payment kept per checkout, the rest refunded', detail });
+    else if (kept.length === 1 && orders.length !== 1)
+      out.push({ invariant: 'a payment kept is an order', detail });
+    else if (kept.length === 1 && Number(orders[0]!.total) !== kept[0]!.amount)
+      out.push({ invariant: "the payment kept is the order's total", detail });
+    else if (kept.length === 0 && orders.length > 0)
+      out.push({ invariant: 'an order has its payment', detail });
+  }
+  return out;
+}
+
 /**
  * What one sweep must leave nothing of, at `now` (an ISO time): a checkout held for payment
  * (every provider needs a way out of processing; with the clock an hour on, any bound has
