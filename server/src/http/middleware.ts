@@ -29,30 +29,53 @@ export function publicCors(origins: OriginPolicy): MiddlewareHandler {
   });
 }
 
+/** The largest file a seller may upload for a digital product. */
+export const UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
+
 /**
- * Bodies are JSON, and small: a body of another type is refused (415) and one over
- * `BIP_BODY_LIMIT_BYTES` too (413), before any handler reads it.
+ * The one request whose body is not JSON: a seller uploading a digital product's file
+ * (`PUT /v1/seller/products/{id}/file`, the id as the protocol spells ids). Matched exactly —
+ * method and whole path — so no other route (`PATCH /v1/checkouts/file` is the public checkout
+ * route) can borrow its exemption.
+ */
+export function isSellerUpload(method: string, path: string): boolean {
+  return (
+    method === 'PUT' && /^\/v1\/seller\/products\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/file$/.test(path)
+  );
+}
+
+const tooLarge = (limit: number, what: string) => () => {
+  throw new ServiceError('payload_too_large', `${what} are limited to ${limit} bytes`);
+};
+
+/**
+ * Bodies are JSON, and small. Runs before routing, for every request whatever its path: a body
+ * over `BIP_BODY_LIMIT_BYTES` is refused (413) — from its Content-Length before a byte is read,
+ * or as soon as a streamed body passes the limit — and a POST, PATCH or PUT body of another type
+ * too (415), before any handler or validator reads it. The seller upload
+ * ({@link isSellerUpload}) has its own limit, and must declare its length: nothing of it is
+ * read before the seller is authenticated.
  */
 export function jsonBodies(config: Pick<Config, 'bodyLimitBytes'>): MiddlewareHandler {
   const limit = bodyLimit({
     maxSize: config.bodyLimitBytes,
-    onError: () => {
-      throw new ServiceError(
-        'payload_too_large',
-        `Bodies are limited to ${config.bodyLimitBytes} bytes`,
-      );
-    },
+    onError: tooLarge(config.bodyLimitBytes, 'Bodies'),
   });
   return async (c, next) => {
-    if (c.req.method !== 'POST' && c.req.method !== 'PATCH' && c.req.method !== 'PUT')
+    if (isSellerUpload(c.req.method, c.req.path)) {
+      const declared = Number(c.req.header('Content-Length') ?? 'NaN');
+      if (!(declared <= UPLOAD_LIMIT_BYTES) || c.req.header('Transfer-Encoding'))
+        tooLarge(UPLOAD_LIMIT_BYTES, 'Files (with a Content-Length)')();
       return next();
-    if (c.req.path.endsWith('/file')) return next(); // raw upload, its own limit
-    const type = c.req.header('Content-Type') ?? '';
-    if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
-      throw new ServiceError(
-        'unsupported_media_type',
-        'Send the body as JSON with "Content-Type: application/json"',
-      );
+    }
+    if (c.req.method === 'POST' || c.req.method === 'PATCH' || c.req.method === 'PUT') {
+      const type = c.req.header('Content-Type') ?? '';
+      if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+        throw new ServiceError(
+          'unsupported_media_type',
+          'Send the body as JSON with "Content-Type: application/json"',
+        );
+      }
     }
     return limit(c, next);
   };

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { SellerRow } from '../db/schema.ts';
 import { bearerToken } from '../http/auth.ts';
+import { UPLOAD_LIMIT_BYTES } from '../http/middleware.ts';
 import { bearer, body, json, problem, router, z } from '../http/openapi.ts';
 import { Id, text } from '../protocol/common.ts';
 import {
@@ -144,8 +145,6 @@ const r = {
   }),
 };
 
-const MAX_FILE_BYTES = 50 * 1024 * 1024;
-
 export function sellerRoutes(deps: {
   sellers: SellerService;
   catalog: CatalogService;
@@ -193,14 +192,10 @@ export function sellerRoutes(deps: {
     );
   });
   app.openapi(r.putFile, async (c) => {
-    const size = Number(c.req.header('Content-Length') ?? 'NaN');
-    if (!(size <= MAX_FILE_BYTES))
-      throw new ServiceError(
-        'payload_too_large',
-        `Files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MB`,
-      );
+    // jsonBodies() has checked the declared length against UPLOAD_LIMIT_BYTES; Node reads no
+    // more than it, and this is read only now, once the seller is known.
     const data = new Uint8Array(await c.req.arrayBuffer());
-    if (data.byteLength > MAX_FILE_BYTES) throw new ServiceError('payload_too_large');
+    if (data.byteLength > UPLOAD_LIMIT_BYTES) throw new ServiceError('payload_too_large');
     const contentType = c.req.header('Content-Type') ?? 'application/octet-stream';
     return c.json(
       await catalog.putFile(sellerId(c), c.req.valid('param').id, {
