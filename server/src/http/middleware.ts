@@ -18,11 +18,35 @@ export const PUBLIC_PATHS = [
   '/openapi.json',
 ] as const;
 
+/**
+ * Headers every answer carries, whatever answered it (a route, the error handler, the 404 of an
+ * unknown path): `X-Content-Type-Options: nosniff`, so a browser never reads a JSON or problem
+ * body — or a download — as a script, a style sheet or a page. Set after the answer is made.
+ */
+export function answerHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+  };
+}
+
+/**
+ * Answers that must never be kept by a browser or a shared cache (they carry buyers' names,
+ * addresses and emails, or credentials): `Cache-Control: no-store`, on success and error alike.
+ */
+export function noStore(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    c.res.headers.set('Cache-Control', 'no-store');
+  };
+}
+
 /** CORS for the public protocol: the origins OriginPolicy grants, nothing else. */
 export function publicCors(origins: OriginPolicy): MiddlewareHandler {
   return cors({
     origin: (origin) => origins.corsOrigin(origin),
-    allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key'],
+    // Buyer-Session: a signed-in buyer's session on checkout calls (docs/wallet.md)
+    allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'Buyer-Session'],
     allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
     exposeHeaders: ['ETag', 'Idempotent-Replayed', 'Retry-After'],
     maxAge: 600,

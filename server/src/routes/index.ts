@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { errorProblem, notFoundProblem } from '../http/errors.ts';
-import { jsonBodies, PUBLIC_PATHS, publicCors } from '../http/middleware.ts';
+import { answerHeaders, jsonBodies, PUBLIC_PATHS, publicCors } from '../http/middleware.ts';
 import { router } from '../http/openapi.ts';
 import { checkoutRateLimit } from '../http/rate-limit.ts';
 import type { Logger } from '../log.ts';
@@ -48,6 +48,7 @@ export function httpApp(services: Services, deps: { config: Config; db: Db; log:
   serveOpenApiDocument(v1, config.publicUrl);
 
   const app = router();
+  app.use('*', answerHeaders());
   app.route('/v1', v1);
   app.notFound(notFoundProblem);
   app.onError(errorProblem(deps.log.child({ scope: 'http' })));

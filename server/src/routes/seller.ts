@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { SellerRow } from '../db/schema.ts';
 import { bearerToken } from '../http/auth.ts';
-import { UPLOAD_LIMIT_BYTES } from '../http/middleware.ts';
+import { noStore, UPLOAD_LIMIT_BYTES } from '../http/middleware.ts';
 import { bearer, body, json, problem, router, z } from '../http/openapi.ts';
 import { Id, text } from '../protocol/common.ts';
 import {
@@ -153,6 +153,8 @@ export function sellerRoutes(deps: {
 }) {
   const { sellers, catalog, orders, webhooks } = deps;
   const app = router<SellerEnv>();
+  // Orders carry buyers' names, addresses and emails; no seller answer is kept by any cache.
+  app.use('*', noStore());
   app.use('*', async (c, next) => {
     c.set('seller', await sellers.authenticate(bearerToken(c)));
     await next();
