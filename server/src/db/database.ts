@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type Driver, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -50,6 +50,28 @@ export function openDatabase(url: string): Db {
   // Deleted rows are overwritten with zeros, not left in free pages: an erased wallet must not
   // be recoverable from the file (docs/wallet.md).
   sqlite.pragma('secure_delete = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteRollbackSafeDialect(sqlite) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * SQLite ends a transaction itself on some errors (SQLITE_FULL, SQLITE_IOERR, a trigger's
+ * RAISE(ROLLBACK)); Kysely's rollback then fails with "cannot rollback - no transaction is
+ * active", and that error replaces the one that broke the transaction — a full disk looked like
+ * a bug in the code. A rollback is skipped when SQLite has already done it, so the error that
+ * reaches the caller (and the log) is the real one.
+ */
+class SqliteRollbackSafeDialect extends SqliteDialect {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection) => {
+      if (this.sqlite.inTransaction) await rollback(connection);
+    };
+    return driver;
+  }
 }

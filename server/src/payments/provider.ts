@@ -102,10 +102,11 @@ export interface PaymentProvider {
     input: ConfirmCheckoutBody['payment'],
   ): Promise<PaymentOutcome>;
   /**
-   * Asks the provider how the payment stands (a webhook may be late, or lost). A provider that
-   * cannot be asked leaves it out.
+   * Asks the provider how the payment stands (a webhook may be late, or lost, or the process
+   * that held the checkout died). Required: it is how a checkout held for payment gets out of
+   * `processing` — a provider that keeps no payments of its own answers `open`.
    */
-  status?(checkout: PaymentCheckout): Promise<PaymentOutcome>;
+  status(checkout: PaymentCheckout): Promise<PaymentOutcome>;
   /** Gives money back for a payment that cannot become an order. */
   refund?(reference: string, checkoutId: string): Promise<void>;
   /** The checkout was canceled or expired: nothing may be paid for it any more. */

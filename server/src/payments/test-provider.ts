@@ -44,6 +44,15 @@ export class TestPaymentProvider implements PaymentProvider {
 
   async cancel() {}
 
+  /**
+   * The test provider keeps no payment outside the order it becomes: a checkout still held with
+   * no order (its process died between the claim and the order, or the order write failed) was
+   * not paid, and goes back to the buyer.
+   */
+  async status(): Promise<PaymentOutcome> {
+    return { status: 'open' };
+  }
+
   async confirm(
     checkout: PaymentCheckout,
     input: ConfirmCheckoutBody['payment'],

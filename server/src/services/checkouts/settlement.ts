@@ -23,6 +23,11 @@ import { isReadyToPay } from './presenter.ts';
 
 /** How long a checkout held for payment waits for the page to confirm with the provider. */
 const HOLD_GRACE_MS = 2 * 60_000;
+/**
+ * How long a payment may stay in progress (3-D Secure, a confirmation on its way) before the
+ * sweeper cancels the attempt at the provider and hands the checkout back.
+ */
+const PROCESSING_BOUND_MS = 30 * 60_000;
 
 type PaymentError = { code: string; message: string };
 
@@ -93,7 +98,7 @@ export class Settlement {
     }
     switch (outcome.status) {
       case 'succeeded':
-        await this.settle(await this.load(row.id), outcome);
+        await this.settleHeld(row.id, outcome);
         break;
       case 'processing':
         break;
@@ -107,6 +112,30 @@ export class Settlement {
         });
     }
     return this.load(row.id);
+  }
+
+  /**
+   * Applies a final outcome to a checkout this request holds. Whatever breaks on the way (the
+   * order write on a full disk, a lost connection) must not leave it held: it is handed back, so
+   * the buyer may pay again or cancel, and the error goes on to be logged and answered. (A
+   * process that dies here leaves it held; reads and the sweeper ask the provider, see
+   * {@link reconcile} and {@link releaseStale}.)
+   */
+  private async settleHeld(id: string, outcome: PaymentOutcome) {
+    try {
+      await this.settle(await this.load(id), outcome);
+    } catch (err) {
+      await this.handBack(id, {
+        code: 'processing_error',
+        message: 'The payment could not be completed. Try again.',
+      }).catch((again) =>
+        this.log.error(
+          { err: again, checkout: id },
+          'handing a held checkout back failed too; reads and the sweeper will',
+        ),
+      );
+      throw err;
+    }
   }
 
   /**
@@ -152,16 +181,47 @@ export class Settlement {
     const asks =
       row.status === 'processing' ||
       (row.status === 'open' && row.payment_mode === 'hosted' && row.payment_ref !== null);
-    if (!asks || !this.provider.status || row.payment_provider !== this.provider.name) return row;
-    const outcome = await this.provider.status(row);
+    if (!asks) return row;
+    // Taken by a provider this server no longer runs (its configuration changed): nobody can
+    // ask it. Held that long, the checkout is handed back rather than held forever.
+    const foreign = row.payment_provider !== this.provider.name;
+    if (foreign && !(row.status === 'processing' && this.heldFor(row) > PROCESSING_BOUND_MS))
+      return row;
+    if (foreign)
+      this.log.error(
+        { checkout: row.id, provider: row.payment_provider },
+        'a checkout held by a payment provider this server does not run: handed back',
+      );
+    const outcome: PaymentOutcome = foreign ? { status: 'open' } : await this.provider.status(row);
     if (outcome.status === 'processing' && row.status === 'processing') return row;
     // Held, and nothing tried at the provider yet: the page is about to confirm. Only a hold
     // left long enough to be abandoned (the page closed in between) goes back to the buyer.
-    const heldFor = this.ctx.clock.now().getTime() - Date.parse(row.updated_at);
-    if (outcome.status === 'open' && row.status === 'processing' && heldFor < HOLD_GRACE_MS)
+    if (
+      outcome.status === 'open' &&
+      row.status === 'processing' &&
+      this.heldFor(row) < HOLD_GRACE_MS
+    )
       return row;
     await this.settle(row, outcome);
     return this.load(row.id);
+  }
+
+  /**
+   * The way out of `processing` for every provider, for a hold that has outlived its reservation
+   * (the sweeper): the provider is asked; an attempt it still calls in progress after
+   * {@link PROCESSING_BOUND_MS} (a 3-D Secure page left open, a confirmation that never came) is
+   * canceled there — one that can no longer be canceled, money already moving, stays held, and
+   * rightly — and asked about once more.
+   */
+  async releaseStale(row: CheckoutRow): Promise<CheckoutRow> {
+    const after = await this.reconcileQuietly(row);
+    if (after.status !== 'processing' || this.heldFor(after) < PROCESSING_BOUND_MS) return after;
+    await this.closed(after);
+    return this.reconcileQuietly(after);
+  }
+
+  private heldFor(row: CheckoutRow): number {
+    return this.ctx.clock.now().getTime() - Date.parse(row.updated_at);
   }
 
   /** {@link reconcile}, keeping the row as it was when the provider cannot be asked. */

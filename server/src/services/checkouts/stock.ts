@@ -111,8 +111,9 @@ export class Expiry {
 
   /**
    * Checkouts held for a payment that never finished (the page closed mid-payment, a webhook
-   * lost): the provider is asked, and what is not being paid after all expires. A provider that
-   * cannot be asked leaves them held (see Settlement.reconcile).
+   * lost, the process died between the claim and the order): the provider is asked, an attempt
+   * stuck in progress is canceled there, and what is not being paid after all expires (see
+   * Settlement.releaseStale). A provider that cannot be reached leaves them held until it can.
    */
   private async releaseAbandonedHolds(now: string): Promise<number> {
     const held = await this.ctx.db
@@ -124,7 +125,7 @@ export class Expiry {
       .execute();
     let n = 0;
     for (const row of held) {
-      const after = await this.settlement.reconcileQuietly(row);
+      const after = await this.settlement.releaseStale(row);
       if (after.status === 'open' && (await this.close(row.id, 'expired'))) n++;
     }
     return n;
