@@ -65,6 +65,7 @@ for (const { name, skip } of dialects()) {
         hosts: [],
         addresses: [],
         paymentMethods: [],
+        consents: [],
       });
       // stored: the token's hash, never the token; the email sealed, never in clear
       const rows = await walletSnapshot(server);

@@ -70,6 +70,7 @@ for (const { name, skip } of dialects()) {
         hosts: [host.issuer],
         addresses: [],
         paymentMethods: [],
+        consents: [],
       });
       const again = await signInWith(await mint('user-1', { alg: 'EdDSA' }));
       assert.equal(again.status, 201, JSON.stringify(again.body));

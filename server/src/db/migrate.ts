@@ -4,6 +4,7 @@ import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_money_bigint.ts';
 import * as m003 from './migrations/003_stripe.ts';
 import * as m004 from './migrations/004_wallet.ts';
+import * as m005 from './migrations/005_buyer_consents.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -12,6 +13,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '002_money_bigint': m002,
     '003_stripe': m003,
     '004_wallet': m004,
+    '005_buyer_consents': m005,
   };
   return {
     async getMigrations() {

@@ -18,6 +18,7 @@ export interface Database {
   buyer_identities: BuyerIdentityRow;
   buyer_addresses: BuyerAddressRow;
   buyer_payment_methods: BuyerPaymentMethodRow;
+  buyer_consents: BuyerConsentRow;
   buyer_sessions: BuyerSessionRow;
   buyer_codes: BuyerCodeRow;
   buyer_token_uses: BuyerTokenUseRow;
@@ -136,6 +137,11 @@ export interface CheckoutRow {
    * Optional in the type only so code writing rows before the wallet existed needs no change.
    */
   buyer_id?: string | null;
+  /**
+   * The saved address (`buyer_addresses.id`) the checkout ships to, when it came from the wallet
+   * (migration 005). Optional in the type for the same reason as `buyer_id`.
+   */
+  buyer_address_id?: string | null;
   expires_at: string;
   created_at: string;
   updated_at: string;
@@ -267,7 +273,19 @@ export interface BuyerPaymentMethodRow {
   last4: string;
   exp_month: number | null;
   exp_year: number | null;
+  /** What paying with it does (migration 005): null pays, otherwise the decline code. */
+  test_outcome?: string | null;
   created_at: string;
+}
+
+/** A buyer let a seller see their email (migration 005). */
+export interface BuyerConsentRow {
+  id: string;
+  buyer_id: string;
+  seller_id: string;
+  granted_at: string;
+  /** Set when the buyer withdrew; a new grant clears it. */
+  withdrawn_at: string | null;
 }
 
 export interface BuyerSessionRow {

@@ -3,7 +3,7 @@ import { ServiceError } from '../services/errors.ts';
 import type { IdempotencyService } from '../services/idempotency.ts';
 import { statusOf, toProblem } from './problem.ts';
 
-export interface IdempotentCall<S extends 200 | 201> {
+export interface IdempotentCall<S extends 200 | 201, T = unknown> {
   /**
    * What the key is for (`POST /checkouts`): the same key may be used once per scope. Scopes of
    * calls on a checkout include its token, so a replay never answers someone without it.
@@ -15,6 +15,11 @@ export interface IdempotentCall<S extends 200 | 201> {
   request: unknown;
   /** The status of a success. */
   status: S;
+  /**
+   * Adds to a success, fresh or replayed, what is never stored (it is per caller, or a secret
+   * that must not be kept): applied after storing, to each answer.
+   */
+  present?: (body: T) => Promise<T>;
 }
 
 /**
@@ -25,7 +30,7 @@ export interface IdempotentCall<S extends 200 | 201> {
 export async function idempotent<S extends 200 | 201, T>(
   c: Context,
   idem: IdempotencyService,
-  call: IdempotentCall<S>,
+  call: IdempotentCall<S, T>,
   run: () => Promise<T>,
 ) {
   const r = await idem.run(
@@ -46,7 +51,8 @@ export async function idempotent<S extends 200 | 201, T>(
   if (r.replayed) c.header('Idempotent-Replayed', 'true');
   c.header('Cache-Control', 'no-store');
   const type = r.status >= 400 ? 'application/problem+json' : 'application/json';
+  const body = r.status < 400 && call.present ? await call.present(r.body as T) : r.body;
   // The route is typed by its success; a replayed answer may be a stored problem instead, whose
   // status is known only now (the route declares those statuses as problem+json).
-  return c.json(r.body as T, r.status as S, { 'Content-Type': type });
+  return c.json(body as T, r.status as S, { 'Content-Type': type });
 }

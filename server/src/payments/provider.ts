@@ -29,7 +29,21 @@ export interface PaymentContext {
   title: string;
   /** True when everything needed to pay is known (the address, for physical goods). */
   ready: boolean;
+  /**
+   * The signed-in buyer's customer at the provider (a Stripe Customer), for a checkout bound to
+   * a buyer: the payment is made for it, so a card the buyer saves stays with them.
+   */
+  customer?: string | null;
 }
+
+/**
+ * What the buyer pays with, as the provider gets it: the page's input, where a saved test card
+ * comes with what paying with it does (its number was never kept; see wallet/payment-methods.ts).
+ */
+export type PaymentInput = ConfirmCheckoutBody['payment'] & {
+  /** The saved test card's outcome: null pays, otherwise the decline code. */
+  savedOutcome?: string | null;
+};
 
 /** The payment as stored on the checkout after {@link PaymentProvider.prepare}. */
 export interface PreparedPayment {
@@ -97,10 +111,7 @@ export interface PaymentProvider {
    * outcome may be final (test provider) or `processing` (Stripe: the page confirms with
    * Stripe.js and Stripe reports back).
    */
-  confirm(
-    checkout: PaymentCheckout,
-    input: ConfirmCheckoutBody['payment'],
-  ): Promise<PaymentOutcome>;
+  confirm(checkout: PaymentCheckout, input: PaymentInput): Promise<PaymentOutcome>;
   /**
    * Asks the provider how the payment stands (a webhook may be late, or lost, or the process
    * that held the checkout died). Required: it is how a checkout held for payment gets out of
@@ -111,4 +122,10 @@ export interface PaymentProvider {
   refund?(reference: string, checkoutId: string): Promise<void>;
   /** The checkout was canceled or expired: nothing may be paid for it any more. */
   cancel(checkout: PaymentCheckout): Promise<void>;
+  /**
+   * A short-lived secret that shows the customer's saved payment methods in the page (a Stripe
+   * Customer Session), issued for each answer that carries it and never stored. Providers whose
+   * page has no saved methods leave it out.
+   */
+  customerSession?(customer: string): Promise<string>;
 }

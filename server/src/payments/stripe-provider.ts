@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { StripeConfig } from '../config.ts';
 import type { PaymentHandoff, PaymentMode, ShippingAddress } from '../protocol/checkouts.ts';
 import { withReturnParams } from '../protocol/rules.ts';
@@ -11,6 +11,7 @@ import type {
   PaymentProvider,
   PreparedPayment,
 } from './provider.ts';
+import { stripeClient } from './stripe-client.ts';
 import { intentOutcome, readEvent, sessionOutcome } from './stripe-outcomes.ts';
 
 /** Stripe's minimum lifetime of a Checkout Session, in seconds (the maximum is 24 hours). */
@@ -41,12 +42,7 @@ export class StripePaymentProvider implements PaymentProvider {
   private readonly stripe: Stripe;
 
   constructor(private readonly config: StripeConfig) {
-    this.stripe = new Stripe(config.secretKey, {
-      maxNetworkRetries: 2,
-      timeout: 20_000,
-      appInfo: { name: 'buy-in-post', url: 'https://github.com/buy-in-post/buy-in-post' },
-      ...(config.api ?? {}),
-    });
+    this.stripe = stripeClient(config);
     const secret = config.webhookSecret;
     this.events = secret
       ? {
@@ -77,6 +73,9 @@ export class StripePaymentProvider implements PaymentProvider {
           description: ctx.title,
           metadata: { checkout_id: c.id, seller_id: c.seller_id, product_id: c.product_id },
           ...(c.email ? { receipt_email: c.email } : {}),
+          // A signed-in buyer's: the card they choose to save (the Payment Element's box, shown
+          // by the Customer Session of the handoff) stays on their Customer.
+          ...(ctx.customer ? { customer: ctx.customer } : {}),
         },
         { idempotencyKey: key(c, 'pi') },
       );
@@ -131,7 +130,20 @@ export class StripePaymentProvider implements PaymentProvider {
         success_url: withReturnParams(c.return_url, c.id, 'done'),
         cancel_url: withReturnParams(c.return_url, c.id, 'canceled'),
         expires_at: Math.floor(Date.now() / 1000) + SESSION_MIN_SECONDS,
-        ...(c.email ? { customer_email: c.email } : {}),
+        // A signed-in buyer's Customer: Stripe's page offers its saved cards, and a box to save
+        // the new one (the buyer's consent). Stripe takes `customer` or `customer_email`.
+        ...(ctx.customer
+          ? {
+              customer: ctx.customer,
+              saved_payment_method_options: {
+                payment_method_save: 'enabled' as const,
+                payment_method_remove: 'enabled' as const,
+                allow_redisplay_filters: ['always' as const],
+              },
+            }
+          : c.email
+            ? { customer_email: c.email }
+            : {}),
         ...(address
           ? {
               // The shipping price was computed for this country: Stripe collects the street
@@ -211,6 +223,31 @@ export class StripePaymentProvider implements PaymentProvider {
     // A succeeded one is handled by its webhook (refunded: the checkout is gone).
     if (pi.status !== 'succeeded' && pi.status !== 'canceled')
       await this.stripe.paymentIntents.cancel(c.payment_ref);
+  }
+
+  /**
+   * A Customer Session for the Payment Element: the buyer's saved cards shown, removable, and a
+   * box to save the new one — the box is the buyer's consent (WALLET.md §2; with saving
+   * disabled Stripe would hide the saved cards too). Its secret is short-lived and must not be
+   * stored or logged: the checkout service asks for one per answer and never caches it.
+   */
+  async customerSession(customer: string): Promise<string> {
+    const session = await this.stripe.customerSessions.create({
+      customer,
+      components: {
+        payment_element: {
+          enabled: true,
+          features: {
+            payment_method_redisplay: 'enabled',
+            payment_method_allow_redisplay_filters: ['always'],
+            payment_method_save: 'enabled',
+            payment_method_save_usage: 'on_session',
+            payment_method_remove: 'enabled',
+          },
+        },
+      },
+    });
+    return session.client_secret;
   }
 
   private async expireSession(id: string) {

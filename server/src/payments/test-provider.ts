@@ -1,6 +1,6 @@
-import type { ConfirmCheckoutBody, PaymentHandoff, PaymentMode } from '../protocol/checkouts.ts';
+import type { PaymentHandoff, PaymentMode } from '../protocol/checkouts.ts';
 import { luhnValid } from '../protocol/rules.ts';
-import type { PaymentCheckout, PaymentOutcome, PaymentProvider } from './provider.ts';
+import type { PaymentCheckout, PaymentInput, PaymentOutcome, PaymentProvider } from './provider.ts';
 
 /**
  * Test card numbers, the same as Stripe's test mode, so people who know one know the other.
@@ -19,6 +19,24 @@ export const TEST_CARDS: Record<string, { code: string; message: string } | null
     message: 'An error occurred while processing your card. Try again.',
   },
 };
+
+const INCORRECT_NUMBER = { code: 'incorrect_number', message: 'Your card number is incorrect.' };
+
+/**
+ * What paying with a test card number does, kept with a saved test card instead of the number:
+ * null pays, otherwise the decline code (a saved 4000 0000 0000 0002 still declines).
+ */
+export function testCardOutcome(number: string): string | null {
+  if (!luhnValid(number)) return INCORRECT_NUMBER.code;
+  return Object.hasOwn(TEST_CARDS, number) ? (TEST_CARDS[number]?.code ?? null) : null;
+}
+
+/** The decline a saved test card's outcome stands for (null: it pays). */
+function declineOf(outcome: string | null): { code: string; message: string } | null {
+  if (outcome === null) return null;
+  const known = [INCORRECT_NUMBER, ...Object.values(TEST_CARDS)].find((d) => d?.code === outcome);
+  return known ?? { code: outcome, message: 'Your card was declined.' };
+}
 
 /**
  * The built-in test provider: no network, no keys, clearly labelled "test" in the handoff.
@@ -53,19 +71,18 @@ export class TestPaymentProvider implements PaymentProvider {
     return { status: 'open' };
   }
 
-  async confirm(
-    checkout: PaymentCheckout,
-    input: ConfirmCheckoutBody['payment'],
-  ): Promise<PaymentOutcome> {
+  async confirm(checkout: PaymentCheckout, input: PaymentInput): Promise<PaymentOutcome> {
     // the checkout service refuses input for another provider before it gets here
     if (input.provider !== 'test') throw new Error(`test provider got ${input.provider} input`);
-    if (!luhnValid(input.card))
-      return {
-        status: 'declined',
-        code: 'incorrect_number',
-        message: 'Your card number is incorrect.',
-      };
-    const decline = TEST_CARDS[input.card];
+    let decline: { code: string; message: string } | null;
+    if (input.savedPaymentMethodId !== undefined) {
+      // resolved by the checkout service from the buyer's wallet
+      if (input.savedOutcome === undefined) throw new Error('saved test card not resolved');
+      decline = declineOf(input.savedOutcome);
+    } else {
+      const card = input.card ?? '';
+      decline = luhnValid(card) ? (TEST_CARDS[card] ?? null) : INCORRECT_NUMBER;
+    }
     if (decline) return { status: 'declined', ...decline };
     return { status: 'succeeded', reference: `test_${checkout.id}` };
   }

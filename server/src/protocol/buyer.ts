@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { Email } from './checkouts.ts';
-import { CountryCode, Id, Timestamp } from './common.ts';
+import { Timestamp } from './common.ts';
+import { BuyerConsent, SavedAddress, SavedPaymentMethod } from './saved-details.ts';
+
+export { BuyerConsent, SavedAddress, SavedPaymentMethod };
 
 /** The buyer's wallet (docs/wallet.md): sign-in, masked saved details, deletion. */
 
@@ -57,31 +60,6 @@ export const CreateBuyerSessionBody = z
   .openapi('CreateBuyerSession', { example: { email: 'reader@example.com', code: '042917' } });
 export type CreateBuyerSessionBody = z.infer<typeof CreateBuyerSessionBody>;
 
-/** A saved address, masked: enough for the buyer to recognise it, not to ship to it. */
-export const SavedAddress = z
-  .object({
-    id: Id,
-    name: z.string(),
-    /** The street line with its digits hidden: `•• Harbour St`. */
-    line1: z.string(),
-    city: z.string(),
-    country: CountryCode,
-  })
-  .openapi('SavedAddress');
-export type SavedAddress = z.infer<typeof SavedAddress>;
-
-/** A saved card: brand, last four digits and expiry, never more. */
-export const SavedPaymentMethod = z
-  .object({
-    id: Id,
-    brand: z.string().openapi({ example: 'visa' }),
-    last4: z.string().openapi({ example: '4242' }),
-    expMonth: z.number().int().nullable(),
-    expYear: z.number().int().nullable(),
-  })
-  .openapi('SavedPaymentMethod');
-export type SavedPaymentMethod = z.infer<typeof SavedPaymentMethod>;
-
 export const BuyerWallet = z
   .object({
     /** Masked: `a•••@example.com`; null for a wallet opened by a host sign-in alone. */
@@ -90,6 +68,8 @@ export const BuyerWallet = z
     hosts: z.array(z.string()),
     addresses: z.array(SavedAddress),
     paymentMethods: z.array(SavedPaymentMethod),
+    /** Sellers the buyer lets see their email; withdrawn with `DELETE /v1/buyer/consents/{sellerId}`. */
+    consents: z.array(BuyerConsent),
   })
   .openapi('BuyerWallet', {
     example: {
@@ -105,6 +85,9 @@ export const BuyerWallet = z
         },
       ],
       paymentMethods: [{ id: 'tpm_x1', brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 }],
+      consents: [
+        { sellerId: 'sel_x1', sellerName: 'Nour Ceramics', grantedAt: '2026-12-01T10:00:00.000Z' },
+      ],
     },
   });
 export type BuyerWallet = z.infer<typeof BuyerWallet>;
@@ -118,3 +101,20 @@ export const BuyerSession = z
   })
   .openapi('BuyerSession');
 export type BuyerSession = z.infer<typeof BuyerSession>;
+
+/**
+ * The seller webhook sent when a buyer who let the seller see their email erases their wallet
+ * (GDPR Art. 19): the seller should erase that email from its own records of these orders. It
+ * names the orders, never the email.
+ */
+export const BuyerErasedEvent = z
+  .object({
+    id: z.string(),
+    type: z.literal('buyer.erased'),
+    createdAt: Timestamp,
+    data: z.object({
+      orders: z.array(z.object({ id: z.string(), number: z.string() })),
+    }),
+  })
+  .openapi('BuyerErasedEvent');
+export type BuyerErasedEvent = z.infer<typeof BuyerErasedEvent>;

@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { CountryCode, HttpsUrl, Id, Money, Timestamp, text } from './common.ts';
 import { ProductKind } from './products.ts';
+import { CheckoutBuyer } from './saved-details.ts';
+
+export { CheckoutBuyer };
 
 export const MAX_QUANTITY = 99;
 
@@ -59,6 +62,19 @@ export const Email = z
   .pipe(z.email())
   .openapi({ example: 'reader@example.com' });
 
+/** An address is typed or chosen from the wallet, not both. */
+function oneAddress(
+  b: { shippingAddress?: unknown; savedAddressId?: unknown },
+  ctx: z.core.$RefinementCtx,
+) {
+  if (b.savedAddressId !== undefined && b.shippingAddress !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['savedAddressId'],
+      message: 'send shippingAddress or savedAddressId, not both',
+    });
+}
+
 export const CreateCheckoutBody = z
   .object({
     productId: Id,
@@ -70,12 +86,18 @@ export const CreateCheckoutBody = z
     /** The buyer allows the seller to see their email address. */
     shareEmail: z.boolean().optional(),
     shippingAddress: ShippingAddress.optional(),
+    /**
+     * A saved address of the signed-in buyer (an id from `GET /v1/buyer`, with `Buyer-Session`):
+     * the endpoint ships there. Not with `shippingAddress`.
+     */
+    savedAddressId: Id.optional(),
     /** How the buyer wants to pay; the endpoint may choose `hosted` regardless. */
     paymentMode: PaymentMode.optional(),
     /** The page to come back to from a hosted payment page; required when paying there. */
     returnUrl: ReturnUrl.optional(),
   })
   .strict()
+  .superRefine(oneAddress)
   .openapi('CreateCheckout');
 export type CreateCheckoutBody = z.infer<typeof CreateCheckoutBody>;
 
@@ -88,8 +110,11 @@ export const UpdateCheckoutBody = z
     shippingAddress: ShippingAddress.nullable().optional(),
     /** A wallet's partial address, to price shipping before the full address is known. */
     shippingPreview: ShippingPreview.nullable().optional(),
+    /** A saved address of the signed-in buyer, instead of `shippingAddress` (see create). */
+    savedAddressId: Id.optional(),
   })
   .strict()
+  .superRefine(oneAddress)
   .openapi('UpdateCheckout');
 export type UpdateCheckoutBody = z.infer<typeof UpdateCheckoutBody>;
 
@@ -101,9 +126,30 @@ export const TestPaymentInput = z
       .string()
       .max(40)
       .transform((s) => s.replace(/[\s-]/g, ''))
-      .pipe(z.string().regex(/^\d{12,19}$/, 'must be a card number')),
+      .pipe(z.string().regex(/^\d{12,19}$/, 'must be a card number'))
+      .optional(),
+    /**
+     * Pay with a card saved in the signed-in buyer's wallet (an id from the checkout's
+     * `buyer.paymentMethods`; needs `Buyer-Session`). Instead of `card`.
+     */
+    savedPaymentMethodId: Id.optional(),
+    /**
+     * Save `card` to the signed-in buyer's wallet once it has paid (needs `Buyer-Session`). The
+     * tick is the buyer's consent; only brand, last four digits and the test outcome are kept.
+     */
+    saveCard: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if ((p.card === undefined) === (p.savedPaymentMethodId === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['card'],
+        message: 'send card or savedPaymentMethodId (one of them)',
+      });
+    if (p.saveCard && p.card === undefined)
+      ctx.addIssue({ code: 'custom', path: ['saveCard'], message: 'only with card' });
+  });
 
 /**
  * Stripe: the buyer is about to confirm the PaymentIntent in the page (Stripe.js). The endpoint
@@ -130,6 +176,10 @@ export const PaymentHandoff = z
       provider: z.literal('stripe'),
       publishableKey: z.string(),
       clientSecret: z.string(),
+      /**
+       * For the signed-in buyer's saved cards in the Payment Element (a Stripe Customer Session):
+       * only on a call that carried that buyer's `Buyer-Session`, issued afresh each time.
+       */
       customerSessionClientSecret: z.string().optional(),
     }),
   ])
@@ -189,6 +239,11 @@ export const Checkout = z
     order: OrderSummary.nullable(),
     /** Returned once, by the call that creates the checkout. Send it as `Authorization: Bearer`. */
     clientToken: z.string().optional(),
+    /**
+     * The signed-in buyer's saved details, masked: only when the call carried the
+     * `Buyer-Session` of the buyer the checkout belongs to (never stored for replays).
+     */
+    buyer: CheckoutBuyer.optional(),
   })
   .openapi('Checkout');
 export type Checkout = z.infer<typeof Checkout>;

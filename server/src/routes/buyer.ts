@@ -69,6 +69,14 @@ const r = {
     request: { params: Params },
     responses: { ...deleted, ...auth, 404: problem('No such payment method in this wallet') },
   }),
+  withdrawConsent: createRoute({
+    method: 'delete',
+    path: '/buyer/consents/{sellerId}',
+    summary: 'Stop letting a seller see your email (orders already sent keep it)',
+    security: bearer,
+    request: { params: z.object({ sellerId: Id }) },
+    responses: { ...deleted, ...auth, 404: problem('No live consent for this seller') },
+  }),
   signOut: createRoute({
     method: 'delete',
     path: '/buyer/sessions/current',
@@ -79,7 +87,8 @@ const r = {
   erase: createRoute({
     method: 'delete',
     path: '/buyer',
-    summary: 'Erase the wallet: saved details, payment methods, sessions; orders are unlinked',
+    summary:
+      'Erase the wallet: saved details, payment methods, sessions; orders are unlinked; sellers that saw the email get buyer.erased',
     security: bearer,
     responses: { ...deleted, ...auth, ...unavailable },
   }),
@@ -108,6 +117,10 @@ export function buyerRoutes(wallet: WalletService, deps: { clientIp: (c: Context
   });
   app.openapi(r.removePaymentMethod, async (c) => {
     await wallet.removePaymentMethod((await session(c)).buyerId, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  app.openapi(r.withdrawConsent, async (c) => {
+    await wallet.withdrawConsent((await session(c)).buyerId, c.req.valid('param').sellerId);
     return c.body(null, 204);
   });
   app.openapi(r.signOut, async (c) => {

@@ -20,11 +20,18 @@ const IdemHeader = z.object({
     .optional()
     .openapi({ description: 'A unique key (a UUID) per intended operation' }),
 });
+const BuyerHeader = z.object({
+  'buyer-session': z.string().optional().openapi({
+    description:
+      'A signed-in buyer’s session (`bip_sess_…`, from `POST /buyer/sessions`): a new checkout is bound to the buyer and starts from their saved details; the answer shows their wallet (`buyer`). An invalid one is 401.',
+  }),
+});
+const CheckoutHeaders = IdemHeader.extend(BuyerHeader.shape);
 const Params = z.object({ id: Id });
 
 const errors = {
   400: problem('Missing Idempotency-Key'),
-  401: problem('Missing client token'),
+  401: problem('Missing client token, or an invalid Buyer-Session'),
   404: problem('Unknown checkout or product'),
   409: problem('Out of stock, not open, or the same key is still running'),
   410: problem('The checkout expired'),
@@ -35,7 +42,7 @@ const createCheckout = createRoute({
   method: 'post',
   path: '/checkouts',
   summary: 'Start a checkout: reserves stock, computes totals, sets up payment',
-  request: { headers: IdemHeader, ...body(CreateCheckoutBody) },
+  request: { headers: CheckoutHeaders, ...body(CreateCheckoutBody) },
   responses: {
     201: json(Checkout, 'The new checkout, with its clientToken'),
     403: problem('Origin not allowed'),
@@ -48,7 +55,7 @@ const getCheckout = createRoute({
   path: '/checkouts/{id}',
   summary: 'Read a checkout (status, totals, order once paid)',
   security: bearer,
-  request: { params: Params },
+  request: { params: Params, headers: BuyerHeader },
   responses: { 200: json(Checkout, 'The checkout'), 401: errors[401], 404: errors[404] },
 });
 const updateCheckout = createRoute({
@@ -56,7 +63,7 @@ const updateCheckout = createRoute({
   path: '/checkouts/{id}',
   summary: 'Change quantity, variant, email or shipping address; totals are recomputed',
   security: bearer,
-  request: { params: Params, headers: IdemHeader, ...body(UpdateCheckoutBody) },
+  request: { params: Params, headers: CheckoutHeaders, ...body(UpdateCheckoutBody) },
   responses: { 200: json(Checkout, 'The updated checkout'), ...errors },
 });
 const confirmCheckout = createRoute({
@@ -64,7 +71,7 @@ const confirmCheckout = createRoute({
   path: '/checkouts/{id}/confirm',
   summary: 'Pay (test provider or saved method)',
   security: bearer,
-  request: { params: Params, headers: IdemHeader, ...body(ConfirmCheckoutBody) },
+  request: { params: Params, headers: CheckoutHeaders, ...body(ConfirmCheckoutBody) },
   responses: {
     200: json(Checkout, 'The paid (or processing) checkout'),
     402: problem('Payment declined'),
@@ -90,36 +97,57 @@ function scope(c: Context, what: string): string {
 
 export function checkoutRoutes(checkouts: CheckoutService, idem: IdempotencyService) {
   const app = router();
+  /** The signed-in buyer of the call, if any: checked before anything runs or replays. */
+  const buyerOf = (c: Context) => checkouts.buyerSession(c.req.header('Buyer-Session'));
 
   app.openapi(createCheckout, async (c) => {
     const input = c.req.valid('json');
-    const call = { scope: 'POST /checkouts', required: true, request: input, status: 201 } as const;
+    const buyer = await buyerOf(c);
+    const call = {
+      scope: 'POST /checkouts',
+      required: true,
+      request: input,
+      status: 201,
+      // The wallet and Stripe's customer-session secret are added to each answer, fresh or
+      // replayed, and never stored with it.
+      present: (checkout: Checkout) => checkouts.present(checkout, buyer),
+    } as const;
     return idempotent(c, idem, call, () =>
-      checkouts.create(input, { origin: c.req.header('Origin') }),
+      checkouts.create(input, { origin: c.req.header('Origin'), buyer }),
     );
   });
 
   app.openapi(getCheckout, async (c) => {
+    const buyer = await buyerOf(c);
     c.header('Cache-Control', 'no-store');
-    return c.json(await checkouts.get(c.req.valid('param').id, bearerToken(c)), 200);
+    const checkout = await checkouts.get(c.req.valid('param').id, bearerToken(c));
+    return c.json(await checkouts.present(checkout, buyer), 200);
   });
 
   app.openapi(updateCheckout, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
-    const call = { scope: scope(c, `PATCH /checkouts/${id}`), request: input, ...ONCE_PER_KEY };
-    return idempotent(c, idem, call, () => checkouts.update(id, bearerToken(c), input));
+    const buyer = await buyerOf(c);
+    const call = {
+      scope: scope(c, `PATCH /checkouts/${id}`),
+      request: input,
+      ...ONCE_PER_KEY,
+      present: (checkout: Checkout) => checkouts.present(checkout, buyer),
+    };
+    return idempotent(c, idem, call, () => checkouts.update(id, bearerToken(c), input, buyer));
   });
 
   app.openapi(confirmCheckout, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
+    const buyer = await buyerOf(c);
     const call = {
       scope: scope(c, `POST /checkouts/${id}/confirm`),
       request: input,
       ...ONCE_PER_KEY,
+      present: (checkout: Checkout) => checkouts.present(checkout, buyer),
     };
-    return idempotent(c, idem, call, () => checkouts.confirm(id, bearerToken(c), input));
+    return idempotent(c, idem, call, () => checkouts.confirm(id, bearerToken(c), input, buyer));
   });
 
   app.openapi(cancelCheckout, async (c) => {

@@ -1,6 +1,7 @@
 import type { PaymentProvider } from '../payments/provider.ts';
 import { createWallet } from '../wallet/index.ts';
 import { CatalogService } from './catalog.ts';
+import { CheckoutBuyers } from './checkouts/buyer.ts';
 import { CheckoutService } from './checkouts/index.ts';
 import type { ServiceContext } from './context.ts';
 import { IdempotencyService } from './idempotency.ts';
@@ -17,12 +18,20 @@ export type Services = ReturnType<typeof createServices>;
 export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
   const sellers = new SellerService(ctx);
   const catalog = new CatalogService(ctx);
-  const orders = new OrderService(ctx);
   const webhooks = new WebhookDispatcher(ctx);
+  const wallet = createWallet(ctx, { onEvent: () => webhooks.poke() });
+  const buyers = new CheckoutBuyers(ctx, wallet.service, payments);
+  const orders = new OrderService(ctx, buyers.orderHooks());
   const origins = new OriginPolicy(ctx.config, (origin) => sellers.isOriginAllowedAnywhere(origin));
-  const checkouts = new CheckoutService(ctx, payments, orders, origins, () => webhooks.poke());
+  const checkouts = new CheckoutService(
+    ctx,
+    payments,
+    orders,
+    origins,
+    () => webhooks.poke(),
+    buyers,
+  );
   const idempotency = new IdempotencyService(ctx);
-  const wallet = createWallet(ctx);
   const paymentEvents = payments.events
     ? new PaymentEventService(ctx, payments, payments.events, checkouts)
     : null;

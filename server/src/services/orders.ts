@@ -47,10 +47,26 @@ export interface OrderFilter {
   cursor?: string;
 }
 
+/** What else happens when an order is written (the buyer's wallet: services/checkouts/buyer.ts). */
+export interface OrderHooks {
+  /** In the transaction that writes the order: it happens if and only if the order does. */
+  written?(
+    trx: Transaction<Database>,
+    checkout: CheckoutRow,
+    order: OrderRow,
+    now: Date,
+  ): Promise<void>;
+  /** Once the order is committed. A failure is logged; it never undoes the order. */
+  committed?(checkout: CheckoutRow, order: OrderRow): Promise<void>;
+}
+
 export class OrderService {
   private readonly key: Uint8Array;
 
-  constructor(private readonly ctx: ServiceContext) {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly hooks: OrderHooks = {},
+  ) {
     this.key = new TextEncoder().encode(`downloads:${ctx.config.secret}`);
   }
 
@@ -61,7 +77,7 @@ export class OrderService {
    */
   async markPaid(checkoutId: string, paymentRef: string | null): Promise<OrderRow | null> {
     const now = this.ctx.clock.now();
-    return this.ctx.db.transaction().execute(async (trx) => {
+    const written = await this.ctx.db.transaction().execute(async (trx) => {
       const checkout = await trx
         .selectFrom('checkouts')
         .selectAll()
@@ -87,8 +103,14 @@ export class OrderService {
         .where('id', '=', checkoutId)
         .execute();
       await enqueueEvent(trx, order.seller_id, 'order.paid', { order: toOrder(order, []) }, now);
-      return order;
+      await this.hooks.written?.(trx, checkout, order, now);
+      return { checkout, order };
     });
+    if (!written) return null;
+    await this.hooks.committed?.(written.checkout, written.order).catch((err) => {
+      this.ctx.log.error({ err, order: written.order.id }, 'after writing the order');
+    });
+    return written.order;
   }
 
   async list(
@@ -290,6 +312,7 @@ async function insertOrder(
     post_ref: c.post_ref,
     payment_provider: c.payment_provider,
     payment_ref: paymentRef ?? c.payment_ref,
+    buyer_id: c.buyer_id ?? null,
     status: 'paid',
     created_at: iso(now),
     updated_at: iso(now),

@@ -1,10 +1,17 @@
+import { stripeClient } from '../payments/stripe-client.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { DevMailbox, type Mailer, SmtpMailer } from './mailer.ts';
-import { TestPaymentMethodStore } from './payment-methods.ts';
+import { type PaymentMethodStore, TestPaymentMethodStore } from './payment-methods.ts';
 import { WalletService } from './service.ts';
+import { StripePaymentMethodStore } from './stripe-payment-methods.ts';
 
 export type { WalletConfig } from './config.ts';
-export type { PaymentMethodStore, SavedPaymentMethod, WalletOwner } from './payment-methods.ts';
+export type {
+  PaymentMethodStore,
+  SavedPaymentMethod,
+  SavedTestCard,
+  WalletOwner,
+} from './payment-methods.ts';
 export type { BuyerSessionRef, RotationReport } from './service.ts';
 export { WalletService };
 
@@ -17,9 +24,10 @@ export interface Wallet {
 /**
  * The wallet as configured: SMTP when `BIP_SMTP_URL` is set; otherwise, outside production, an
  * in-memory mailbox (logged in development); in production without SMTP, no email codes.
- * Saved cards go to the test provider's store until a Stripe store takes them (docs/wallet.md).
+ * Saved cards live with Stripe (a Customer per buyer) when Stripe is configured, otherwise in
+ * the test provider's store (docs/wallet.md).
  */
-export function createWallet(ctx: ServiceContext): Wallet {
+export function createWallet(ctx: ServiceContext, hooks: { onEvent?: () => void } = {}): Wallet {
   const { config } = ctx;
   const log = ctx.log.child({ scope: 'wallet' });
   let mailer: Mailer | null = null;
@@ -30,11 +38,19 @@ export function createWallet(ctx: ServiceContext): Wallet {
     keys: config.wallet.keys,
     mailer,
     issuers: config.wallet.issuers,
-    paymentMethods: new TestPaymentMethodStore(ctx.db, ctx.clock),
+    paymentMethods: paymentMethodStore(ctx),
     audience: () => config.publicUrl,
     log,
+    ...(hooks.onEvent ? { onEvent: hooks.onEvent } : {}),
   });
   if (!service.enabled)
     log.warn('saved details are off: BIP_WALLET_KEYS is not set (required in production)');
   return { service, mailbox: mailer instanceof DevMailbox ? mailer : null };
+}
+
+function paymentMethodStore(ctx: ServiceContext): PaymentMethodStore {
+  const stripe = ctx.config.stripe;
+  return stripe
+    ? new StripePaymentMethodStore(stripeClient(stripe), ctx.db, ctx.clock)
+    : new TestPaymentMethodStore(ctx.db, ctx.clock);
 }

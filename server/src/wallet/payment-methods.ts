@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { testCardOutcome } from '../payments/test-provider.ts';
 import { type Clock, iso, newId } from '../util.ts';
 
 /** Whom a payment method belongs to, as the stores need to know it. */
@@ -20,10 +21,10 @@ export interface SavedPaymentMethod {
 
 /**
  * Where saved payment methods live: never on this endpoint beyond brand and last four. The
- * test store keeps those in `buyer_payment_methods`; a Stripe store (later) keeps a Customer per
- * buyer and asks Stripe (`customers.listPaymentMethods`, `paymentMethods.retrieve` + `detach`,
- * `customers.del`). `db` is the caller's transaction, for stores that write rows: a store
- * calling a remote API ignores it, and the wallet calls the remote ones before its transaction.
+ * test store keeps those in `buyer_payment_methods`; the Stripe store (stripe-payment-methods.ts)
+ * keeps a Customer per buyer and asks Stripe (`customers.listPaymentMethods`,
+ * `paymentMethods.retrieve` + `detach`, `customers.del`). `db` is the caller's transaction, for
+ * stores that write rows; the wallet calls remote APIs before its transaction where it can.
  */
 export interface PaymentMethodStore {
   readonly name: 'test' | 'stripe';
@@ -34,6 +35,18 @@ export interface PaymentMethodStore {
   removeAll(owner: WalletOwner, db: Kysely<Database>): Promise<void>;
   /** Two wallets become one (a host sign-in linked to an email): `to` gets `from`'s methods. */
   transfer(from: WalletOwner, to: WalletOwner, db: Kysely<Database>): Promise<void>;
+  /**
+   * The buyer's customer at the provider, made on first need and kept in
+   * `buyers.stripe_customer_id` (Stripe). Stores that keep no customer leave it out.
+   */
+  customerFor?(owner: WalletOwner, email: string | null): Promise<string>;
+}
+
+/** A saved test card as paying with it needs it: what it does, not its number. */
+export interface SavedTestCard {
+  id: string;
+  /** Null pays; otherwise the decline code. */
+  outcome: string | null;
 }
 
 /** The card brand a number's leading digits name (as the test provider shows it). */
@@ -57,7 +70,11 @@ export class TestPaymentMethodStore implements PaymentMethodStore {
     private readonly clock: Clock,
   ) {}
 
-  /** Remembers a test card for the buyer (the checkout does this when the buyer ticks "save"). */
+  /**
+   * Remembers a test card for the buyer (the checkout does this when the buyer ticks "save"):
+   * brand, last four digits and what paying with it does. The same card saved again is kept
+   * once (without the number, "the same" is brand, last four, expiry and outcome).
+   */
   async save(
     owner: WalletOwner,
     card: { number: string; expMonth?: number; expYear?: number },
@@ -69,6 +86,26 @@ export class TestPaymentMethodStore implements PaymentMethodStore {
       expMonth: card.expMonth ?? null,
       expYear: card.expYear ?? null,
     };
+    const outcome = testCardOutcome(card.number);
+    const same = await this.db
+      .selectFrom('buyer_payment_methods')
+      .select('id')
+      .where('buyer_id', '=', owner.id)
+      .where('brand', '=', method.brand)
+      .where('last4', '=', method.last4)
+      .where((eb) =>
+        eb.and([
+          method.expMonth === null
+            ? eb('exp_month', 'is', null)
+            : eb('exp_month', '=', method.expMonth),
+          method.expYear === null
+            ? eb('exp_year', 'is', null)
+            : eb('exp_year', '=', method.expYear),
+          outcome === null ? eb('test_outcome', 'is', null) : eb('test_outcome', '=', outcome),
+        ]),
+      )
+      .executeTakeFirst();
+    if (same) return { ...method, id: same.id };
     await this.db
       .insertInto('buyer_payment_methods')
       .values({
@@ -78,10 +115,22 @@ export class TestPaymentMethodStore implements PaymentMethodStore {
         last4: method.last4,
         exp_month: method.expMonth,
         exp_year: method.expYear,
+        test_outcome: outcome,
         created_at: iso(this.clock.now()),
       })
       .execute();
     return method;
+  }
+
+  /** One of the buyer's saved cards, to pay with; null if the buyer has none with that id. */
+  async find(owner: WalletOwner, id: string): Promise<SavedTestCard | null> {
+    const row = await this.db
+      .selectFrom('buyer_payment_methods')
+      .select(['id', 'test_outcome'])
+      .where('id', '=', id)
+      .where('buyer_id', '=', owner.id)
+      .executeTakeFirst();
+    return row ? { id: row.id, outcome: row.test_outcome ?? null } : null;
   }
 
   async list(owner: WalletOwner): Promise<SavedPaymentMethod[]> {

@@ -20,6 +20,7 @@ import {
   newCode,
   normalizeEmail,
 } from './codes.ts';
+import { activeConsents, moveConsents, noticeErasure, withdrawConsent } from './consents.ts';
 import { SealError } from './crypto.ts';
 import {
   CLOCK_TOLERANCE_SECONDS,
@@ -28,7 +29,12 @@ import {
 } from './host-tokens.ts';
 import { KeyRing, WalletKeyError, type WalletKeys } from './keys.ts';
 import { codeMail, type Mailer } from './mailer.ts';
-import type { PaymentMethodStore, WalletOwner } from './payment-methods.ts';
+import {
+  type PaymentMethodStore,
+  type SavedTestCard,
+  TestPaymentMethodStore,
+  type WalletOwner,
+} from './payment-methods.ts';
 import { type Limit, RateLimiter } from './rate-limits.ts';
 import { looksLikeSessionToken, newSessionToken, SESSION_TTL_SECONDS } from './sessions.ts';
 
@@ -59,6 +65,8 @@ export interface WalletOptions {
   audience: () => string;
   log: Logger | null;
   limits?: Partial<WalletLimits>;
+  /** Called after the wallet queued seller webhooks (erasure), to wake the dispatcher. */
+  onEvent?: () => void;
 }
 
 /** An authenticated buyer session. */
@@ -383,6 +391,7 @@ export class WalletService {
   private async merge(trx: Kysely<Database>, repo: BuyerRepository, from: BuyerRow, to: BuyerRow) {
     await repo.moveAddresses(trx, from, to);
     await this.options.paymentMethods.transfer(this.owner(from), this.owner(to), trx);
+    await moveConsents(trx, from.id, to.id);
     for (const table of ['buyer_identities', 'buyer_sessions', 'orders', 'checkouts'] as const) {
       await trx
         .updateTable(table)
@@ -467,8 +476,77 @@ export class WalletService {
           country: address.country,
         })),
         paymentMethods: await this.options.paymentMethods.list(this.owner(row)),
+        consents: await activeConsents(this.db, buyerId),
       };
     });
+  }
+
+  /** The most recently used saved address, in full (a returning buyer's checkout ships there). */
+  async latestAddress(buyerId: string): Promise<{ id: string; address: ShippingAddress } | null> {
+    const { repo } = this.need();
+    const row = await this.row(buyerId);
+    const [latest] = await this.opened(buyerId, () => repo.addresses(this.db, row));
+    return latest ? { id: latest.id, address: latest.address } : null;
+  }
+
+  /**
+   * After a signed-in buyer's order is paid: the address it shipped to is kept (or, when it
+   * came from the wallet, marked as just used — unless the buyer removed it meanwhile).
+   */
+  async rememberAddress(
+    buyerId: string,
+    used: { savedAddressId: string | null; address: ShippingAddress },
+  ): Promise<void> {
+    if (used.savedAddressId !== null) {
+      await this.db
+        .updateTable('buyer_addresses')
+        .set({ last_used_at: iso(this.now()) })
+        .where('id', '=', used.savedAddressId)
+        .where('buyer_id', '=', buyerId)
+        .execute();
+      return;
+    }
+    await this.saveAddress(buyerId, used.address);
+  }
+
+  /**
+   * The buyer's customer at the payment provider (Stripe), made on first need; null when the
+   * provider keeps none (the test provider). The wallet's email goes with it, for receipts and
+   * Link.
+   */
+  async paymentCustomer(buyerId: string): Promise<string | null> {
+    const store = this.options.paymentMethods;
+    if (!store.customerFor) return null;
+    const { repo } = this.need();
+    const row = await this.row(buyerId);
+    if (row.stripe_customer_id) return row.stripe_customer_id;
+    const email = await this.opened(buyerId, async () => repo.email(row));
+    return store.customerFor(this.owner(row), email);
+  }
+
+  /** One of the buyer's saved test cards (test provider); null if none has that id. */
+  async savedTestCard(buyerId: string, id: string): Promise<SavedTestCard | null> {
+    const store = this.options.paymentMethods;
+    if (!(store instanceof TestPaymentMethodStore)) return null;
+    return store.find(this.owner(await this.row(buyerId)), id);
+  }
+
+  /** Saves a test card that just paid, when the buyer ticked "save" (test provider). */
+  async saveTestCard(buyerId: string, number: string): Promise<void> {
+    const store = this.options.paymentMethods;
+    if (!(store instanceof TestPaymentMethodStore)) return;
+    await store.save(this.owner(await this.row(buyerId)), { number });
+  }
+
+  /** The buyer no longer lets this seller see their email (future orders carry it only if ticked again). */
+  async withdrawConsent(buyerId: string, sellerId: string): Promise<void> {
+    this.need();
+    if (!(await withdrawConsent(this.db, buyerId, sellerId, this.now()))) throw notFound('Consent');
+  }
+
+  /** True when the buyer currently lets this seller see their email. */
+  async sharesEmailWith(buyerId: string, sellerId: string): Promise<boolean> {
+    return (await activeConsents(this.db, buyerId)).some((c) => c.sellerId === sellerId);
   }
 
   /**
@@ -522,8 +600,10 @@ export class WalletService {
    * Erases the wallet: saved payment methods (at the provider too), addresses, identities,
    * every session, the email and its index, and the data key that sealed them — so even a
    * backup taken before is unreadable once the backup's wallet key is retired. Orders stay
-   * (the seller's records: tax, accounting, disputes) but no longer point at the buyer.
-   * Needs no key: a wallet whose key was lost can still be erased.
+   * (the seller's records: tax, accounting, disputes) but no longer point at the buyer; every
+   * seller the buyer let see their email gets a signed `buyer.erased` webhook naming the orders
+   * concerned. Checkouts that ended unpaid lose the email and address they held. Needs no key: a
+   * wallet whose key was lost can still be erased.
    */
   async erase(buyerId: string): Promise<void> {
     const { repo } = this.need();
@@ -531,7 +611,14 @@ export class WalletService {
     if (!row) return;
     // The provider first: if it fails, nothing here is gone yet and the buyer can try again.
     await this.options.paymentMethods.removeAll(this.owner(row), this.db);
-    await this.db.transaction().execute(async (trx) => {
+    const noticed = await this.db.transaction().execute(async (trx) => {
+      const sellers = await noticeErasure(trx, buyerId, this.now());
+      await trx
+        .updateTable('checkouts')
+        .set({ email: null, shipping_address: null, shipping_preview: null })
+        .where('buyer_id', '=', buyerId)
+        .where('status', 'in', ['expired', 'canceled', 'failed'])
+        .execute();
       for (const table of ['orders', 'checkouts'] as const) {
         await trx
           .updateTable(table)
@@ -544,6 +631,7 @@ export class WalletService {
         'buyer_identities',
         'buyer_addresses',
         'buyer_payment_methods',
+        'buyer_consents',
       ] as const) {
         await trx.deleteFrom(table).where('buyer_id', '=', buyerId).execute();
       }
@@ -555,7 +643,9 @@ export class WalletService {
           .execute();
       }
       await trx.deleteFrom('buyers').where('id', '=', buyerId).execute();
+      return sellers;
     });
+    if (noticed > 0) this.options.onEvent?.();
   }
 
   // ── Upkeep ─────────────────────────────────────────────────────────────────────────────

@@ -2,6 +2,7 @@
  * The checkout service: the calls the routes make (create, read, change, pay, cancel). Each one
  * loads and authorizes the checkout (access.ts), takes or gives back units (stock.ts), has the
  * payment set up or paid (settlement.ts), and answers with the protocol's view (presenter.ts).
+ * A signed-in buyer's wallet comes in through buyer.ts.
  */
 import type { CheckoutRow } from '../../db/schema.ts';
 import type { Logger } from '../../log.ts';
@@ -27,6 +28,7 @@ import {
   productOf,
   sellerOf,
 } from './access.ts';
+import type { BuyerRef, CheckoutBuyers } from './buyer.ts';
 import { isReadyToPay, toCheckout } from './presenter.ts';
 import { destination, price } from './quote.ts';
 import { Settlement } from './settlement.ts';
@@ -35,6 +37,8 @@ import { Expiry, holdUnits, outOfStock, releaseUnits } from './stock.ts';
 export interface RequestInfo {
   /** The Origin header of the browser request, if any. */
   origin?: string | undefined;
+  /** The signed-in buyer (`Buyer-Session`): the new checkout is theirs. */
+  buyer?: BuyerRef;
 }
 
 export class CheckoutService {
@@ -48,7 +52,9 @@ export class CheckoutService {
     private readonly orders: OrderService,
     private readonly origins: OriginPolicy,
     /** Called after an order is written, to wake the webhook dispatcher. */
-    onPaid: () => void = () => {},
+    onPaid: () => void,
+    /** The signed-in buyer's part (buyer.ts). */
+    readonly buyers: CheckoutBuyers,
   ) {
     this.settlement = new Settlement(ctx, payments, orders, onPaid);
     this.expiry = new Expiry(ctx, this.settlement);
@@ -65,10 +71,17 @@ export class CheckoutService {
     const seller = await sellerOf(db, product.seller_id);
     this.origins.checkCheckoutOrigin(seller, req.origin);
     const variant = await activeVariant(db, product.id, body.variantId);
-    const address = product.kind === 'physical' ? (body.shippingAddress ?? null) : null;
+    const buyer = req.buyer ?? null;
+    const start = await this.buyers.starting(body, buyer, product.kind);
+    const address = start.address;
     const totals = price(seller, product.kind, variant.price, body.quantity, address);
     const paymentMode = this.payments.paymentMode(body.paymentMode);
     if (paymentMode === 'hosted') this.origins.checkReturnUrl(seller, body.returnUrl);
+    // The buyer's customer at the provider exists before the payment is made for it.
+    await this.buyers.paymentCustomer(buyer).catch((err) => {
+      this.log.error({ err }, 'making the buyer’s payment customer failed');
+      throw providerUnavailable();
+    });
 
     const now = this.ctx.clock.now();
     const clientToken = newSecret('ct');
@@ -80,7 +93,7 @@ export class CheckoutService {
       quantity: body.quantity,
       reserved_quantity: body.quantity,
       status: 'open',
-      email: body.email ?? null,
+      email: start.email,
       share_email: body.shareEmail ? 1 : 0,
       shipping_address: address ? JSON.stringify(address) : null,
       post_ref: body.postRef ?? null,
@@ -96,6 +109,8 @@ export class CheckoutService {
       shipping_preview: null,
       last_payment_error: null,
       order_id: null,
+      buyer_id: buyer?.buyerId ?? null,
+      buyer_address_id: start.savedAddressId,
       expires_at: iso(new Date(now.getTime() + this.ctx.config.reservationSeconds * 1000)),
       created_at: iso(now),
       updated_at: iso(now),
@@ -130,7 +145,12 @@ export class CheckoutService {
     return this.view(row);
   }
 
-  async update(id: string, token: string | undefined, body: UpdateCheckoutBody): Promise<Checkout> {
+  async update(
+    id: string,
+    token: string | undefined,
+    body: UpdateCheckoutBody,
+    buyer: BuyerRef = null,
+  ): Promise<Checkout> {
     const current = assertOpen(await this.current(id, token));
     const { db } = this.ctx;
     const [product, seller] = await Promise.all([
@@ -143,7 +163,12 @@ export class CheckoutService {
       body.variantId ?? current.variant_id,
     );
     const quantity = body.quantity ?? current.quantity;
-    const { address, preview } = destination(current, body, product.kind);
+    const chosen =
+      body.savedAddressId !== undefined
+        ? await this.buyers.chosen(current, buyer, body.savedAddressId)
+        : null;
+    const change = chosen ? { ...body, shippingAddress: chosen.address } : body;
+    const { address, preview } = destination(current, change, product.kind);
     const totals = price(seller, product.kind, variant.price, quantity, address ?? preview);
 
     const patch: Partial<CheckoutRow> = {
@@ -156,6 +181,11 @@ export class CheckoutService {
       updated_at: iso(this.ctx.clock.now()),
     };
     if (body.email !== undefined) patch.email = body.email;
+    if (chosen && product.kind === 'physical') {
+      patch.buyer_address_id = chosen.id;
+      if (body.email === undefined) patch.email = chosen.email;
+    } else if (address === null || body.shippingAddress !== undefined)
+      patch.buyer_address_id = null;
     if (body.shareEmail !== undefined) patch.share_email = body.shareEmail ? 1 : 0;
 
     await db.transaction().execute(async (trx) => {
@@ -193,6 +223,7 @@ export class CheckoutService {
     id: string,
     token: string | undefined,
     body: ConfirmCheckoutBody,
+    buyer: BuyerRef = null,
   ): Promise<Checkout> {
     const row = await this.current(id, token);
     // The page confirms with what it was handed.
@@ -210,7 +241,10 @@ export class CheckoutService {
         [{ field: 'shippingAddress', message: 'required for physical products' }],
         'A shipping address is needed before paying',
       );
-    return this.view(await this.settlement.pay(open, body.payment));
+    const input = await this.buyers.paymentInput(open, buyer, body.payment);
+    const paid = await this.settlement.pay(open, input);
+    await this.buyers.afterPayment(paid, buyer, body.payment);
+    return this.view(paid);
   }
 
   async cancel(id: string, token: string | undefined): Promise<Checkout> {
@@ -223,6 +257,18 @@ export class CheckoutService {
       );
     await this.expiry.close(id, 'canceled');
     return this.view(await loadCheckout(this.ctx.db, id));
+  }
+
+  // ---- the signed-in buyer (buyer.ts) ---------------------------------------------------------
+
+  /** The buyer a `Buyer-Session` header names: null without one, `401` for a bad one. */
+  buyerSession(token: string | undefined): Promise<BuyerRef> {
+    return this.buyers.session(token);
+  }
+
+  /** The answer with the wallet for its buyer (never stored for replays; see buyer.ts). */
+  present(checkout: Checkout, buyer: BuyerRef): Promise<Checkout> {
+    return this.buyers.present(checkout, buyer);
   }
 
   // ---- for the payment provider's events and the sweeper ------------------------------------

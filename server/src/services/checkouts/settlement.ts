@@ -8,17 +8,18 @@ import type { CheckoutRow } from '../../db/schema.ts';
 import type { Logger } from '../../log.ts';
 import type {
   PaymentCheckout,
+  PaymentInput,
   PaymentOutcome,
   PaymentProvider,
   PreparedPayment,
 } from '../../payments/provider.ts';
-import type { ConfirmCheckoutBody } from '../../protocol/checkouts.ts';
 import type { ProductKind } from '../../protocol/products.ts';
 import { iso } from '../../util.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 import type { OrderService } from '../orders.ts';
 import { loadCheckout } from './access.ts';
+import { paymentCustomerOf } from './buyer.ts';
 import { isReadyToPay } from './presenter.ts';
 
 /** How long a checkout held for payment waits for the page to confirm with the provider. */
@@ -55,6 +56,7 @@ export class Settlement {
     const p = await this.provider.prepare(row, {
       title: product.title,
       ready: isReadyToPay(product.kind, row),
+      customer: await paymentCustomerOf(this.ctx.db, row),
     });
     const stored = { payment_ref: p.reference, payment_secret: p.secret, payment_amount: p.amount };
     if (!samePayment(p, row))
@@ -75,7 +77,7 @@ export class Settlement {
    * change, then what the provider answers is applied. A decline hands it back to the buyer and
    * is thrown as `payment_declined`.
    */
-  async pay(row: CheckoutRow, input: ConfirmCheckoutBody['payment']): Promise<CheckoutRow> {
+  async pay(row: CheckoutRow, input: PaymentInput): Promise<CheckoutRow> {
     const claimed = await this.ctx.db
       .updateTable('checkouts')
       .set({ status: 'processing', updated_at: iso(this.ctx.clock.now()) })
