@@ -13,7 +13,11 @@ export const styles = css`
     --_text: var(--buy-in-post-text, CanvasText);
     --_muted: var(--buy-in-post-muted, color-mix(in srgb, CanvasText 62%, Canvas));
     --_border: var(--buy-in-post-border, color-mix(in srgb, CanvasText 18%, Canvas));
-    display: inline-block;
+    /* The Buy button's height: 2.5rem, or its padding and one line of text if that is more. */
+    --_block: max(2.5rem, calc(1rem + 1.2em));
+    /* A flex box, not inline-block: no line box (and no strut) inside, so the box is exactly as
+       tall as what it shows — the placeholder and the button are the same size. */
+    display: inline-flex;
     font-family: var(--buy-in-post-font);
     color-scheme: light dark;
     vertical-align: middle;
@@ -21,11 +25,17 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
+  /* Until the price arrives — also far from the viewport, where nothing is rendered inside yet —
+     the element is a box of the button's size, so nothing moves when the button replaces it. */
+  :host(:state(loading)) {
+    min-inline-size: 7.5rem;
+    min-block-size: var(--_block);
+  }
   [part='button'] {
     display: inline-flex;
     align-items: center;
     gap: var(--_spacing);
-    min-block-size: 2.5rem;
+    min-block-size: var(--_block);
     min-inline-size: 2.5rem;
     padding-block: 0.5rem;
     padding-inline: 1rem;
@@ -52,9 +62,9 @@ export const styles = css`
     color: var(--_text);
   }
   [part='skeleton'] {
-    display: inline-block;
+    display: block;
     inline-size: 7.5rem;
-    block-size: 2.5rem;
+    block-size: var(--_block);
     border-radius: var(--_radius);
     background: linear-gradient(90deg, var(--_border), transparent, var(--_border));
     background-size: 200% 100%;

@@ -101,6 +101,7 @@ export class BuyInPost extends LitElement {
 
   /** The product shown, and from where (internal/product-controller.ts). */
   private readonly products = new ProductController(this, {
+    near: () => this.allowRender(),
     rebound: () => this.dropView(),
     loaded: () => this.view?.productChanged(),
     returned: () => void this.show().then(forgetReturn),
@@ -110,6 +111,9 @@ export class BuyInPost extends LitElement {
   private viewLoading: Promise<CheckoutView | null> | null = null;
   private stopLang: (() => void) | null = null;
   private readonly internals: ElementInternals | null;
+  /** Whether the element may render: it has neared the viewport, or must show itself. */
+  private mayRender = false;
+  private releaseFirstRender: (() => void) | null = null;
 
   constructor() {
     super();
@@ -128,6 +132,8 @@ export class BuyInPost extends LitElement {
   override connectedCallback() {
     super.connectedCallback();
     this.stopLang = onLangChange(() => this.langTick++);
+    // Not rendered yet (far from the viewport): the loading state sizes the empty box.
+    if (!this.hasUpdated) this.setState('loading', true);
   }
 
   override disconnectedCallback() {
@@ -143,6 +149,29 @@ export class BuyInPost extends LitElement {
     // so far, the checkout included, belonged to the old one.
     if ((changed.has('product') || changed.has('endpoint')) && this.products.stale)
       this.products.rebind();
+    this.syncStates();
+  }
+
+  /**
+   * The first render waits until the element nears the viewport (or must show itself): on a
+   * timeline of a thousand posts, the far ones cost an empty box of the button's size each, not
+   * a shadow tree, a style and an animation. `updateComplete` waits with it.
+   */
+  protected override async scheduleUpdate(): Promise<void> {
+    if (!this.mayRender)
+      await new Promise<void>((resolve) => {
+        this.releaseFirstRender = resolve;
+      });
+    super.scheduleUpdate();
+  }
+
+  private allowRender() {
+    this.mayRender = true;
+    this.releaseFirstRender?.();
+    this.releaseFirstRender = null;
+  }
+
+  private syncStates() {
     const { state, value } = this.products;
     this.setState('loading', state === 'loading' || state === 'idle');
     this.setState('sold-out', state === 'ready' && !value?.available);
@@ -253,7 +282,8 @@ export class BuyInPost extends LitElement {
   }
 
   private renderButton() {
-    const { t, dir } = this.i18n;
+    const i18n = this.i18n;
+    const { t, dir } = i18n;
     const p = this.products.value;
     switch (this.products.state) {
       case 'idle':
@@ -261,12 +291,13 @@ export class BuyInPost extends LitElement {
         return html`<span part="skeleton" role="status" aria-label=${t.loading}></span>`;
       case 'missing':
       case 'unreachable':
-        // The light-DOM fallback (a plain link), or the product page if we know it.
-        return html`<slot>${p?.url ? html`<a href=${p.url}>${t.viewProduct}</a>` : nothing}</slot>`;
+        // The light-DOM fallback (a plain link), or the product page if we know it. In a span:
+        // the host is a flex box, and text beside a link must still flow as text.
+        return html`<span><slot>${p?.url ? html`<a href=${p.url}>${t.viewProduct}</a>` : nothing}</slot></span>`;
     }
     if (!p) return nothing; // 'ready' always has a product
     const prices = new Set(p.variants.map((v) => v.price.amount));
-    const price = this.i18n.money(p.priceFrom);
+    const price = i18n.money(p.priceFrom);
     const text = !p.available
       ? t.soldOut
       : this.label || (prices.size > 1 ? t.buyFrom(price) : t.buy(price));
@@ -274,7 +305,7 @@ export class BuyInPost extends LitElement {
       part="button"
       type="button"
       dir=${dir}
-      lang=${this.i18n.locale}
+      lang=${i18n.locale}
       aria-haspopup="dialog"
       aria-expanded=${this.open ? 'true' : 'false'}
       aria-label=${this.label ? `${this.label}, ${price}` : nothing}

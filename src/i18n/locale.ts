@@ -28,8 +28,8 @@ export class I18n<M> {
   readonly locale: string;
   readonly lang: string;
   readonly dir: 'ltr' | 'rtl';
-  readonly plural: Intl.PluralRules;
-  private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
+  private plurals: Intl.PluralRules | null = null;
+  private readonly moneyFormats = new Map<string, { format: Intl.NumberFormat; digits: number }>();
 
   constructor(
     locale: string,
@@ -45,7 +45,12 @@ export class I18n<M> {
     this.lang = canonical.split('-')[0]!.toLowerCase();
     // right-to-left only where the words are too (else English, laid out as English)
     this.dir = RTL.has(this.lang) && catalogues[this.lang] ? 'rtl' : 'ltr';
-    this.plural = new Intl.PluralRules(canonical);
+  }
+
+  /** Plural rules, made on first use (the Buy button never counts anything). */
+  get plural(): Intl.PluralRules {
+    this.plurals ??= new Intl.PluralRules(this.locale);
+    return this.plurals;
   }
 
   /** The strings of this locale's language, English where it has none. */
@@ -56,11 +61,14 @@ export class I18n<M> {
   money(m: { amount: number; currency: string }): string {
     let f = this.moneyFormats.get(m.currency);
     if (!f) {
-      f = new Intl.NumberFormat(this.locale, { style: 'currency', currency: m.currency });
+      const format = new Intl.NumberFormat(this.locale, {
+        style: 'currency',
+        currency: m.currency,
+      });
+      f = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
       this.moneyFormats.set(m.currency, f);
     }
-    const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-    return f.format(m.amount / 10 ** digits);
+    return f.format.format(m.amount / 10 ** f.digits);
   }
 
   country(code: string): string {

@@ -5,6 +5,23 @@ import { isReturnFor } from './return.ts';
 import type { Product } from './types.ts';
 import { whenNearViewport } from './visibility.ts';
 
+/**
+ * The page's `<meta name="buy-in-post-endpoint">`, looked up once per task: a timeline's
+ * thousand elements, upgraded together when the element is defined, ask for it once between
+ * them. (Read again in the next task: a page may change it.)
+ */
+let metaEndpoint: string | null = null;
+function pageEndpoint(): string {
+  if (metaEndpoint === null) {
+    metaEndpoint =
+      document.querySelector<HTMLMetaElement>('meta[name="buy-in-post-endpoint"]')?.content ?? '';
+    queueMicrotask(() => {
+      metaEndpoint = null;
+    });
+  }
+  return metaEndpoint;
+}
+
 export type LoadState = 'idle' | 'loading' | 'ready' | 'missing' | 'unreachable';
 
 /** The element as this controller sees it: its product id and endpoint attributes. */
@@ -15,6 +32,8 @@ interface ProductHost extends ReactiveControllerHost, HTMLElement {
 
 /** What the element hears of. */
 interface ProductEvents {
+  /** The element nears the viewport, or must show itself at once: it may render. */
+  near(): void;
   /** Bound to another product or endpoint: what was shown for the old one must go. */
   rebound(): void;
   /** The product was read (again). */
@@ -46,11 +65,7 @@ export class ProductController implements ReactiveController {
 
   /** The element's endpoint, else the page's `<meta name="buy-in-post-endpoint">`. */
   get endpoint(): string {
-    return (
-      this.host.endpoint ||
-      document.querySelector<HTMLMetaElement>('meta[name="buy-in-post-endpoint"]')?.content ||
-      ''
-    );
+    return this.host.endpoint || pageEndpoint();
   }
 
   get client(): ProtocolClient {
@@ -107,15 +122,16 @@ export class ProductController implements ReactiveController {
     this.stopWatching?.();
     this.bound = this.binding();
     const id = this.host.product;
-    if (!id) return;
-    if (this.endpoint && isReturnFor(this.client.base, id)) {
+    if (id && this.endpoint && isReturnFor(this.client.base, id)) {
       // back from a payment page: show how it went, wherever the element is on the page
+      this.events.near();
       void this.load().then(() => this.events.returned());
       return;
     }
     this.stopWatching = whenNearViewport(this.host, () => {
       this.stopWatching = null;
-      void this.load();
+      this.events.near();
+      if (id) void this.load();
     });
   }
 

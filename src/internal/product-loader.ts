@@ -17,8 +17,11 @@ interface Entry {
 }
 
 /**
- * One loader per endpoint, shared by every element on the page: ids asked for in the same
- * frame go out together (≤ 50 per request), and each product is fetched once and shared.
+ * One loader per endpoint, shared by every element on the page: ids asked for together go out
+ * together (≤ 50 per request), and each product is fetched once and shared. Elements ask when
+ * they near the viewport, and the shared observer (visibility.ts) tells every element that
+ * neared in one frame in one callback: so a screenful goes out as one request, sent as that
+ * callback ends — not a frame later.
  */
 export class ProductLoader {
   private static readonly loaders = new Map<string, ProductLoader>();
@@ -54,13 +57,7 @@ export class ProductLoader {
     promise.catch(() => this.cache.delete(id));
     if (!this.scheduled) {
       this.scheduled = true;
-      // Whatever comes first: the next frame (coalesces a whole render pass of a timeline) or
-      // a short timer (frames do not come in background tabs).
-      const timer = setTimeout(() => this.flush(), 50);
-      requestAnimationFrame(() => {
-        clearTimeout(timer);
-        this.flush();
-      });
+      queueMicrotask(() => this.flush());
     }
     return promise;
   }

@@ -9,10 +9,22 @@ import { readSaved } from './saved-checkout.ts';
  * stays a few lines.
  */
 
+/** The checkout id in the address, read once per task (every element asks as it connects). */
+let returnedId: string | null | undefined;
+function returnedCheckout(): string | null {
+  if (returnedId === undefined) {
+    returnedId = new URLSearchParams(location.search).get(RETURN_PARAMS.checkout);
+    queueMicrotask(() => {
+      returnedId = undefined;
+    });
+  }
+  return returnedId;
+}
+
 /** True when this page load is a return for this element's saved checkout. */
 export function isReturnFor(endpoint: string, productId: string): boolean {
   try {
-    const id = new URLSearchParams(location.search).get(RETURN_PARAMS.checkout);
+    const id = returnedCheckout();
     return !!id && readSaved(endpoint, productId)?.checkoutId === id;
   } catch {
     return false;

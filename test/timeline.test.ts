@@ -1,0 +1,192 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import type { BuyInPost } from '../src/buy-in-post.ts';
+import { buyButton, cmd, ENDPOINT, lookupsOf, newProduct, requestsTo } from './helpers/fixtures.ts';
+
+// The element on a timeline (issue 11): posts sized by their content, so any change in the
+// element's size moves everything below it; far posts that must cost next to nothing; and the
+// reader scrolling a screen at a time. Each test makes its own products: the page-wide loader
+// remembers what it has fetched.
+
+/** Holds every product look-up until `release()`: the loading state, observed without timing. */
+function holdLookups() {
+  const realFetch = window.fetch;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let held = 0;
+  window.fetch = async (input, init) => {
+    if (String(input instanceof Request ? input.url : input).includes('/v1/products')) {
+      held++;
+      await gate;
+    }
+    return realFetch(input, init);
+  };
+  return {
+    get held() {
+      return held;
+    },
+    release() {
+      release();
+      window.fetch = realFetch;
+    },
+  };
+}
+
+/** Every layout shift the page reports from now on (what CLS adds up). */
+function watchShifts() {
+  const shifts: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { value: number })[])
+      shifts.push(e.value);
+  });
+  observer.observe({ type: 'layout-shift' });
+  return {
+    /** The shifts so far (entries come after the frame that moved something: take them then). */
+    async take() {
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+      for (const e of observer.takeRecords() as (PerformanceEntry & { value: number })[])
+        shifts.push(e.value);
+      observer.disconnect();
+      return shifts;
+    },
+  };
+}
+
+const rendered = (el: BuyInPost) => el.shadowRoot!.childElementCount > 0;
+const priced = (el: BuyInPost) => /\d/.test(buyButton(el)?.textContent ?? '');
+const frame = () => new Promise((r) => requestAnimationFrame(r));
+
+describe('on a timeline', () => {
+  afterEach(() => window.scrollTo(0, 0));
+
+  describe('nothing moves when the price arrives', () => {
+    /** A post sized by its content: the element, then a line of text right below it. */
+    async function post(style: string, lang = 'en') {
+      const { id } = await newProduct({ variants: [{ price: 1250, stock: 2 }] });
+      const lookups = holdLookups();
+      try {
+        const wrapper = await fixture<HTMLElement>(html`<article lang=${lang} style=${style}>
+          <p>A post that sells a print.</p>
+          <buy-in-post product=${id} endpoint=${ENDPOINT}><a href="https://shop.example/print">In the shop</a></buy-in-post>
+          <p id="below">Posted an hour ago</p>
+        </article>`);
+        const el = wrapper.querySelector<BuyInPost>('buy-in-post')!;
+        const below = wrapper.querySelector('#below')!;
+        await waitUntil(() => el.shadowRoot!.querySelector('[part="skeleton"]'), 'the skeleton');
+        await frame();
+        const before = { box: el.getBoundingClientRect(), below: below.getBoundingClientRect() };
+        const shifts = watchShifts();
+
+        lookups.release();
+        await waitUntil(() => priced(el), 'the price arrives');
+        const box = el.getBoundingClientRect();
+        expect(box.height, 'the element’s height').to.equal(before.box.height);
+        expect(box.top, 'the element’s top').to.equal(before.box.top);
+        expect(below.getBoundingClientRect().top, 'the line below').to.equal(before.below.top);
+        expect(await shifts.take(), 'layout shifts').to.deep.equal([]);
+      } finally {
+        lookups.release();
+      }
+    }
+
+    it('in the default size', () => post(''));
+    it('in a large font (the button grows with its text; so does the placeholder)', () =>
+      post('font-size: 30px'));
+    it('in a tall line height', () => post('line-height: 4'));
+    it('right to left', () => post('', 'ar'));
+  });
+
+  describe('far posts', () => {
+    /** `count` posts, each `gap` px tall; the first few are within the viewport. */
+    async function timeline(ids: string[], gap: number) {
+      const wrapper = await fixture<HTMLElement>(
+        html`<div>${ids.map((id) => html`<article style=${`block-size: ${gap}px`}><buy-in-post product=${id} endpoint=${ENDPOINT}></buy-in-post></article>`)}</div>`,
+      );
+      return [...wrapper.querySelectorAll<BuyInPost>('buy-in-post')];
+    }
+
+    it('render nothing, and keep the button’s size, until they near the viewport', async () => {
+      const { id } = await newProduct({ variants: [{ price: 900, stock: 3 }] });
+      const els = await timeline(
+        Array.from({ length: 40 }, () => id),
+        400,
+      );
+      const near = els.filter((el) => el.getBoundingClientRect().top < innerHeight + 400);
+      const far = els.slice(near.length);
+      await waitUntil(() => near.every(priced), 'the near posts are priced');
+      expect(far.length).to.be.greaterThan(20);
+      expect(far.filter(rendered), 'far posts with a shadow tree').to.deep.equal([]);
+      for (const el of far) expect(el.matches(':state(loading)')).to.equal(true);
+      const height = buyButton(near[0]!)!.getBoundingClientRect().height;
+      expect(far.map((el) => el.getBoundingClientRect().height)).to.deep.equal(
+        far.map(() => height),
+      );
+
+      // `updateComplete` waits for the first render, which waits for the viewport.
+      const last = far[far.length - 1]!;
+      let updated = false;
+      void last.updateComplete.then(() => {
+        updated = true;
+      });
+      await frame();
+      expect(updated, 'updated while far').to.equal(false);
+      last.scrollIntoView();
+      await waitUntil(() => updated && priced(last), 'rendered once scrolled near');
+      await expect(last).to.be.accessible();
+    });
+
+    it('are priced a screen at a time, with one product look-up per screen', async () => {
+      const ids = await cmd<string[]>('bip-new-products', { count: 36 });
+      const els = await timeline(ids, 300);
+      const lookups = () => ids.filter((id) => lookupsOf(id).length > 0).length;
+      const count = () => requestsTo('/v1/products?ids=').length;
+      await waitUntil(
+        () => els.filter((el) => el.getBoundingClientRect().top < innerHeight).every(priced),
+        'the first screen is priced',
+      );
+      const perScreen: number[] = [];
+      for (let y = innerHeight; y < document.documentElement.scrollHeight; y += innerHeight) {
+        const before = count();
+        window.scrollTo(0, y);
+        await waitUntil(
+          () =>
+            els
+              .filter((el) => {
+                const r = el.getBoundingClientRect();
+                return r.bottom > 0 && r.top < innerHeight;
+              })
+              .every(priced),
+          `the screen at ${y} px is priced`,
+        );
+        perScreen.push(count() - before);
+      }
+      expect(lookups(), 'products looked up').to.equal(ids.length);
+      expect(
+        perScreen.every((n) => n <= 1),
+        `look-ups per screen: ${perScreen}`,
+      ).to.equal(true);
+      expect(els.every(priced)).to.equal(true);
+    });
+  });
+
+  describe('the fallback', () => {
+    it('keeps text beside a link flowing as text', async () => {
+      const el = await fixture<BuyInPost>(
+        html`<buy-in-post product="no-such-product" endpoint=${ENDPOINT}>Buy it <a href="https://shop.example/gone">in the shop</a></buy-in-post>`,
+      );
+      await waitUntil(() => el.shadowRoot!.querySelector('slot'), 'the fallback shows');
+      const text = el.firstChild as Text; // "Buy it "
+      const link = el.querySelector('a')!;
+      const range = document.createRange();
+      range.setStart(text, 0);
+      range.setEnd(text, text.length - 1);
+      const words = range.getBoundingClientRect();
+      const gap = link.getBoundingClientRect().left - words.right;
+      // On one line, and the space between the words kept.
+      expect(Math.round(link.getBoundingClientRect().top)).to.equal(Math.round(words.top));
+      expect(gap).to.be.greaterThan(0);
+      await expect(el).to.be.accessible();
+    });
+  });
+});
