@@ -1,18 +1,39 @@
-// Benchmark — figures, not a test: nothing here passes or fails on speed.
+// Benchmark — figures, not a test: nothing here passes or fails on speed (issue 11).
 //
-// A timeline of 1,000 posts, each with a <buy-in-post> beside it, in one plain page that loads
-// only the built dist/buy-in-post.js (one script tag), in Debian's headless Chromium, against the
-// real endpoint on loopback (SQLite, 200 products made through the seller API, so the posts sell
-// 200 different things and the loader's batching and sharing are both exercised).
+// A timeline of N posts (1,000, then 10,000), each with a <buy-in-post> beside it, in one plain
+// page that loads only the built dist/buy-in-post.js (one script tag), in Debian's headless
+// Chromium, against the real endpoint on loopback (SQLite, 200 products made through the seller
+// API, so the posts sell 200 different things and the loader's batching and sharing are both
+// exercised). Posts are sized by their content, as on a real timeline, so a placeholder that is
+// not the button's size moves every post below it (layout shift).
 //
-// Prints, for a phone-sized window:
-//   - time from navigation until every button near the viewport shows its price;
-//   - product requests made at load, and after scrolling the whole timeline;
-//   - whether the checkout chunk was requested before any sign of interest;
-//   - JS heap per element (1,000 elements minus an empty page, after GC, ÷ 1,000).
+// Each run loads, in the same browser back to back, the FLOOR — the same page without the element
+// (no script: the posts and their fallback links) — and then the page with it. Times are the
+// page's own clock (from navigation start), read in the first animation frame where the condition
+// holds:
+//   - floor: the page is parsed (a deferred module script could run no earlier) and a frame is
+//     drawn — its first screen; its first contentful paint is printed too;
+//   - element: every <buy-in-post> in the first screen (the viewport) shows its price.
+// Also printed, per window size (390×844 and 1,280×800):
+//   - longest main-thread task while loading (a traced load: Chromium's own task events, from
+//     navigation until 1 s after the first screen is priced), long tasks (> 50 ms) seen by the
+//     Long Tasks API in the timed runs, and where the main thread's time went (the trace);
+//   - JS heap (V8's used heap after a full GC) at load and after scrolling the whole timeline;
+//   - layout shift (sum of every `layout-shift` entry, not only the worst window) at load and
+//     while scrolling;
+//   - product requests at load, the most made for one screen while scrolling a screen at a time,
+//     and in all; buttons priced at the end; whether the checkout chunk came before interest;
+//   - Buy → first step interactive (a real click to the first frame where the dialog is open, its
+//     step drawn, nothing busy and the focus in it): cold (the chunk is fetched from loopback on
+//     that press — the pointer's arrival is the first sign of interest) and with the chunk
+//     already loaded (a second element, after the first dialog closed).
 //
-//   npm run build && node --import tsx bench/page.bench.ts      (or `npm run bench`)
-import type { Page } from 'playwright';
+//   npm run bench:page            (builds first)
+//   BENCH_RUNS=5 BENCH_POSTS=1000 BENCH_LARGE=10000 node --import tsx bench/page.bench.ts
+//   BENCH_LARGE=0 skips the 10,000-post page; BENCH_TRACE=0 skips the traced load.
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import type { Browser, BrowserContext, CDPSession, Page, Request } from 'playwright';
 import {
   keepOffline,
   launchChromium,
@@ -22,44 +43,145 @@ import {
 } from '../test/e2e/harness.ts';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
+const LARGE = Number(process.env.BENCH_LARGE ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const TRACE = process.env.BENCH_TRACE !== '0';
 const PRODUCTS = 200;
-const RUNS = 3;
+/** How long after the first screen is priced "loading" lasts (deferred work included). */
+const SETTLE_MS = 1000;
+const VIEWPORTS = [
+  { name: '390×844', width: 390, height: 844 },
+  { name: '1,280×800', width: 1280, height: 800 },
+] as const;
+type Viewport = (typeof VIEWPORTS)[number];
 
 requireBuild();
 
-const timeline = (endpoint: string, posts: number) => `<!doctype html>
+const post = (i: number) => {
+  const p = i % PRODUCTS;
+  return `<article><header><b>Seller ${p}</b> <span>@seller${p} · artist</span></header>
+<p>Post ${i + 1}. Prints from the new series are here, signed and numbered, in two sizes.</p>
+<buy-in-post product="bench-${p}" post="post-${i}"><a href="https://example.com/p/${p}">See it in the shop</a></buy-in-post></article>`;
+};
+
+/** The timeline, with the element's script or (the floor) without it. */
+const timeline = (endpoint: string, posts: number, withElement: boolean) => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <meta name="buy-in-post-endpoint" content="${endpoint}" />
     <title>Timeline</title>
-    <style>article { block-size: 180px; border-block-end: 1px solid #ddd; padding: 8px; }</style>
-    <script type="module" src="/dist/buy-in-post.js"></script>
+    <style>
+      body { margin: 0; font-family: system-ui, sans-serif; background: #f3f4f6; }
+      main { max-inline-size: 36rem; margin-inline: auto; padding: 1rem; }
+      article { margin-block-end: 0.75rem; padding: 1rem; border: 1px solid #e5e7eb;
+        border-radius: 14px; background: #fff; }
+      article p { margin-block: 0.5rem 0.75rem; line-height: 1.5; }
+      /* docs/embedding.md: the element's box, kept before its script runs */
+      buy-in-post:not(:defined) { display: inline-flex; vertical-align: middle;
+        min-inline-size: 7.5rem; min-block-size: max(2.5rem, calc(1rem + 1.2em)); }
+    </style>
+    ${withElement ? '<script type="module" src="/dist/buy-in-post.js"></script>' : ''}
   </head>
-  <body>
-    ${Array.from(
-      { length: posts },
-      (
-        _,
-        i,
-      ) => `<article><p>Post ${i + 1}</p><buy-in-post product="bench-${i % PRODUCTS}" post="post-${i}">
-      <a href="https://example.com/p/${i % PRODUCTS}">Buy</a></buy-in-post></article>`,
-    ).join('\n')}
-  </body>
+  <body><main>
+${Array.from({ length: posts }, (_, i) => post(i)).join('\n')}
+  </main></body>
 </html>`;
 
-let pages: Record<string, string> = {};
-const site = await serveStatic({
-  get '/timeline.html'() {
-    return pages.timeline!;
-  },
-  get '/empty.html'() {
-    return pages.empty!;
-  },
-});
+// What every page of the benchmark gets before its own scripts: observers for layout shifts and
+// long tasks (buffered, so nothing before them is missed), and the probes the runs read. A
+// string, not a function: the page must get it as written (no transpiler helpers).
+const PROBES = String.raw`(() => {
+  performance.setResourceTimingBufferSize(1e6);
+  const b = (window.__bench = { shifts: [], longTasks: [], fcp: 0 });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if (!e.hadRecentInput) b.shifts.push({ at: e.startTime, value: e.value });
+  }).observe({ type: 'layout-shift', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) b.longTasks.push({ at: e.startTime, ms: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') b.fcp = e.startTime;
+  }).observe({ type: 'paint', buffered: true });
+
+  const els = document.getElementsByTagName('buy-in-post');
+  const priced = (el) => /\d/.test(el.shadowRoot?.querySelector('button[part="button"]')?.textContent ?? '');
+  /** Every element in the viewport shows its price (document order is top to bottom). */
+  b.screenPriced = () => {
+    const n = els.length;
+    let lo = 0, hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (els[mid].getBoundingClientRect().bottom <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    let seen = 0;
+    for (let i = lo; i < n; i++) {
+      if (els[i].getBoundingClientRect().top >= innerHeight) break;
+      seen++;
+      if (!priced(els[i])) return false;
+    }
+    return seen > 0;
+  };
+  b.pricedCount = () => [...els].filter(priced).length;
+  /** Resolves with the time of the first animation frame where test() holds. */
+  b.frameWhen = (test) => new Promise((resolve) => {
+    const tick = () => (test() ? resolve(performance.now()) : requestAnimationFrame(tick));
+    requestAnimationFrame(tick);
+  });
+  const withElement = () => !!document.querySelector('script[src*="buy-in-post"]');
+  b.firstScreen = b.frameWhen(
+    () => document.readyState !== 'loading' && (!withElement() || b.screenPriced()),
+  );
+  const productRequests = () =>
+    performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/v1/products').length;
+  /** Scrolls the whole page a screen at a time; product requests made for each screen. */
+  b.scrollAll = async () => {
+    const perScreen = [];
+    let before = productRequests();
+    const height = document.documentElement.scrollHeight;
+    for (let y = innerHeight; y < height; y += innerHeight) {
+      scrollTo(0, y);
+      await b.frameWhen(b.screenPriced);
+      const now = productRequests();
+      perScreen.push(now - before);
+      before = now;
+    }
+    scrollTo(0, 0);
+    return perScreen;
+  };
+  /** Arms the Buy timer: the next click on an element, to its first step interactive. */
+  b.armBuy = () => {
+    b.buy = new Promise((resolve) => {
+      document.addEventListener('click', (e) => {
+        const el = e.composedPath().find((n) => n.localName === 'buy-in-post');
+        const t0 = e.timeStamp;
+        b.frameWhen(() => {
+          const root = el.shadowRoot;
+          const dialog = root.querySelector('dialog[open]');
+          return !!dialog && !!dialog.querySelector('[part="body"][data-step]') &&
+            !root.querySelector('[aria-busy="true"]') && dialog.contains(root.activeElement);
+        }).then((t1) => resolve(t1 - t0));
+      }, { capture: true, once: true });
+    });
+  };
+})()`;
+
+const pages: Record<string, string> = {};
+const site = await serveStatic(
+  new Proxy({} as Record<string, string>, {
+    get: (_, path: string) => pages[path],
+    has: (_, path: string) => path in pages,
+  }),
+);
 const endpoint = await startEndpoint({ corsOrigin: site.origin });
-pages = { timeline: timeline(endpoint.url, POSTS), empty: timeline(endpoint.url, 0) };
+for (const n of [POSTS, LARGE, 0]) {
+  if (n === 0 && pages['/timeline-0.html']) continue;
+  pages[`/timeline-${n}.html`] = timeline(endpoint.url, n, true);
+  pages[`/floor-${n}.html`] = timeline(endpoint.url, n, false);
+}
 
 // 200 products through the seller API, as a seller would make them.
 const key = Object.values(endpoint.sellerKeys)[0]!;
@@ -81,121 +203,405 @@ for (let i = 0; i < PRODUCTS; i++) {
   if (res.status !== 201) throw new Error(`product ${i}: ${res.status} ${await res.text()}`);
 }
 
-const browser = await launchChromium(['--js-flags=--expose-gc']);
+// No back/forward cache: a page left behind must not stay in memory (the heap is the renderer's).
+const browser: Browser = await launchChromium(['--disable-back-forward-cache']);
 
-/** Buttons whose box is within the element's 400 px look-ahead of the viewport. */
-const NEAR_BUT_UNPRICED = `(() => {
-  const margin = 400, h = innerHeight;
-  return [...document.querySelectorAll('buy-in-post')].filter((el) => {
-    const r = el.getBoundingClientRect();
-    if (r.bottom < -margin || r.top > h + margin) return false;
-    const b = el.shadowRoot?.querySelector('button[part="button"]');
-    return !b || !/\\d/.test(b.textContent ?? '');
-  }).length;
-})()`;
-
-async function heap(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const g = globalThis as unknown as { gc?: () => void };
-    for (let i = 0; i < 3; i++) {
-      g.gc?.();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
-  });
+/**
+ * A fresh window (its own renderer, so the heap read is this run's alone), left alone for two
+ * seconds first: each new window makes Chromium load its omnibox pop-up (a web UI, ~300 ms of
+ * CPU in another renderer), which on a 2-core machine would otherwise land in the middle of the
+ * page being measured. Each load empties the HTTP cache first, so every run starts cold.
+ */
+interface Tab {
+  context: BrowserContext;
+  page: Page;
+  cdp: CDPSession;
 }
 
-interface Run {
-  priced: number;
-  loadRequests: number;
-  scrollRequests: number;
-  loadedAtEnd: number;
-  checkoutChunkAtLoad: boolean;
-  heapPerElement: number;
-}
-
-async function once(): Promise<Run> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+async function openTab(vp: Viewport): Promise<Tab> {
+  const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
   await keepOffline(context);
+  await context.addInitScript(PROBES);
   const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await page.goto('about:blank');
+  await page.waitForTimeout(2000); // the window's own start-up work, out of the way
+  return { context, page, cdp };
+}
+
+async function load(tab: Tab, path: string): Promise<number> {
+  await tab.cdp.send('Network.clearBrowserCache');
+  await tab.page.goto(`${site.origin}${path}`, { waitUntil: 'commit' });
+  return evaluate<number>(tab.page, '__bench.firstScreen');
+}
+
+/** V8's used heap after a full collection, in bytes. */
+async function heap({ cdp }: Tab): Promise<number> {
+  for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return usedSize;
+}
+
+const evaluate = <T>(page: Page, expression: string) => page.evaluate<T>(expression);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+interface Shifts {
+  shifts: { at: number; value: number }[];
+  longTasks: { at: number; ms: number }[];
+}
+const between = (b: Shifts, from: number, to: number) => ({
+  cls: sum(b.shifts.filter((s) => s.at >= from && s.at < to).map((s) => s.value)),
+  longTasks: b.longTasks.filter((t) => t.at >= from && t.at < to).map((t) => t.ms),
+});
+
+interface Floor {
+  firstScreen: number;
+  fcp: number;
+  cls: number;
+  heap: number;
+}
+
+async function floorRun(tab: Tab, posts: number): Promise<Floor> {
+  const firstScreen = await load(tab, `/floor-${posts}.html`);
+  await tab.page.waitForTimeout(SETTLE_MS);
+  const b = await evaluate<Shifts & { fcp: number }>(tab.page, '__bench');
+  return { firstScreen, fcp: b.fcp, cls: between(b, 0, Infinity).cls, heap: await heap(tab) };
+}
+
+/** The heap of the element's page with no posts: Lit and the element, loaded and defined. */
+async function emptyHeap(tab: Tab): Promise<number> {
+  await tab.cdp.send('Network.clearBrowserCache');
+  await tab.page.goto(`${site.origin}/timeline-0.html`);
+  await tab.page.waitForFunction(`!!customElements.get('buy-in-post')`);
+  return heap(tab);
+}
+
+interface ElementRun {
+  firstScreen: number;
+  loadCls: number;
+  loadLongTasks: number[];
+  loadHeap: number;
+  loadRequests: number;
+  checkoutChunkAtLoad: boolean;
+  perScreen: number[];
+  requests: number;
+  pricedAtEnd: number;
+  scrollCls: number;
+  scrollLongTasks: number[];
+  scrollHeap: number;
+  buyCold: number;
+  buyCached: number;
+}
+
+async function elementRun(tab: Tab, posts: number): Promise<ElementRun> {
+  const { page } = tab;
   const productRequests: string[] = [];
   const chunks: string[] = [];
-  page.on('request', (r) => {
+  const onRequest = (r: Request) => {
     const u = new URL(r.url());
     if (u.pathname === '/v1/products') productRequests.push(u.search);
     if (u.pathname.startsWith('/dist/checkout-')) chunks.push(u.pathname);
-  });
+  };
+  page.on('request', onRequest);
+  try {
+    const firstScreen = await load(tab, `/timeline-${posts}.html`);
+    await page.waitForTimeout(SETTLE_MS);
+    const loadEnd = await evaluate<number>(page, 'performance.now()');
+    const loadRequests = productRequests.length;
+    const checkoutChunkAtLoad = chunks.length > 0;
+    const loadHeap = await heap(tab);
 
-  const start = Date.now();
-  await page.goto(`${site.origin}/timeline.html`);
-  await page.waitForFunction(
-    `customElements.get('buy-in-post') && document.querySelector('buy-in-post')?.shadowRoot && ${NEAR_BUT_UNPRICED} === 0`,
-    undefined,
-    { polling: 'raf', timeout: 30_000 },
-  );
-  const priced = Date.now() - start;
-  await page.waitForTimeout(300); // let any straggling batch show itself
-  const loadRequests = productRequests.length;
-  const checkoutChunkAtLoad = chunks.length > 0;
+    const scrollStart = await evaluate<number>(page, 'performance.now()');
+    const perScreen = await evaluate<number[]>(page, '__bench.scrollAll()');
+    const scrollEnd = await evaluate<number>(page, 'performance.now()');
+    const pricedAtEnd = await evaluate<number>(page, '__bench.pricedCount()');
+    const scrollHeap = await heap(tab);
+    const b = await evaluate<Shifts>(page, '__bench');
+    const atLoad = between(b, 0, loadEnd);
+    const scroll = between(b, scrollStart, scrollEnd);
 
-  // The reader scrolls the whole timeline, a screen at a time.
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  for (let y = 0; y < height; y += 800) {
-    await page.evaluate((top) => window.scrollTo(0, top), y);
-    await page.waitForFunction(NEAR_BUT_UNPRICED + ' === 0', undefined, {
-      polling: 'raf',
-      timeout: 30_000,
-    });
+    // Buy, cold: nothing has shown interest yet, so the checkout chunk comes with this press.
+    const buttons = page.locator('buy-in-post button[part="button"]');
+    await evaluate(page, '__bench.armBuy()');
+    await buttons.nth(0).click();
+    const buyCold = await evaluate<number>(page, '__bench.buy');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(`!document.querySelector('buy-in-post[open]')`);
+    // Buy again on another post: the chunk is loaded; the element makes its own checkout view.
+    await evaluate(page, '__bench.armBuy()');
+    await buttons.nth(1).click();
+    const buyCached = await evaluate<number>(page, '__bench.buy');
+
+    return {
+      firstScreen,
+      loadCls: atLoad.cls,
+      loadLongTasks: atLoad.longTasks,
+      loadHeap,
+      loadRequests,
+      checkoutChunkAtLoad,
+      perScreen,
+      requests: productRequests.length,
+      pricedAtEnd,
+      scrollCls: scroll.cls,
+      scrollLongTasks: scroll.longTasks,
+      scrollHeap,
+      buyCold,
+      buyCached,
+    };
+  } finally {
+    page.off('request', onRequest);
   }
-  const scrollRequests = productRequests.length;
-  const loadedAtEnd = await page.evaluate(
-    () =>
-      [...document.querySelectorAll('buy-in-post')].filter((el) =>
-        /\d/.test(el.shadowRoot?.querySelector('button[part="button"]')?.textContent ?? ''),
-      ).length,
-  );
-  const full = await heap(page);
+}
 
-  const empty = await context.newPage();
-  await empty.goto(`${site.origin}/empty.html`);
-  await empty.waitForFunction(`!!customElements.get('buy-in-post')`);
-  const base = await heap(empty);
-  await context.close();
+// ---- the traced load: the longest task, and where the main thread's time went ----------------
+
+interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; data?: { url?: string; processId?: number } };
+}
+
+/** Trace event names (Chromium's, by their self time) to a few words a reader knows. */
+const BUCKETS: [string, RegExp][] = [
+  ['garbage collection', /GC|Scavenge|Sweep|Marking|BlinkGC|ThreadState/],
+  ['HTML parsing', /ParseHTML|HTMLDocumentParser|Tokeniz|DocumentLoader|FinishedParsing/],
+  [
+    'script (compile, run, callbacks, custom elements)',
+    /^(EvaluateScript|v8|V8\.|FunctionCall|TimerFire|FireAnimationFrame|FireIdleCallback|EventDispatch|RunMicrotasks|HTMLConstructor|CustomElement|PageAnimator::serviceScriptedAnimations|HandlePostMessage|XHR)/,
+  ],
+  [
+    'style',
+    /recalcStyle|updateStyle|UpdateLayoutTree|RecalculateStyles|StyleEngine|Style\.|rebuildLayoutTree|ParseAuthorStyleSheet|updateActiveStyle/,
+  ],
+  ['layout (text shaping, intersection checks)', /Layout|ShapeText|Intersection/],
+  [
+    'animations, paint, compositing',
+    /Paint|Layeriz|Compositing|Commit|Composite|Raster|Animat|Lifecycle|UpdateLayer/,
+  ],
+  ['network (loading resources)', /URLLoader|Resource|Loader|[Mm]ojo|Navigation|Fetch|BodyData/],
+];
+
+interface TraceFigures {
+  longestTask: number;
+  tasksOver50: number;
+  buckets: [string, number][];
+  top: [string, number][];
+  total: number;
+}
+
+async function tracedLoad(tab: Tab, path: string): Promise<TraceFigures> {
+  await browser.startTracing(tab.page, {
+    categories: [
+      'toplevel',
+      'devtools.timeline',
+      'disabled-by-default-devtools.timeline',
+      'v8',
+      'v8.execute',
+      'blink',
+      'loading',
+    ],
+  });
+  await load(tab, path);
+  await tab.page.waitForTimeout(SETTLE_MS);
+  const raw = (await browser.stopTracing()).toString('utf8');
+  const dir = process.env.BENCH_TRACE_DIR;
+  if (dir)
+    writeFileSync(`${dir}/${tab.page.viewportSize()?.width}${path.replace(/\W/g, '-')}.json`, raw);
+  return traceFigures((JSON.parse(raw) as { traceEvents: TraceEvent[] }).traceEvents, path);
+}
+
+function traceFigures(events: TraceEvent[], path: string): TraceFigures {
+  // The page's main thread: CrRendererMain of the renderer that committed the page.
+  const committed = events.find(
+    (e) => e.name === 'FrameCommittedInBrowser' && e.args?.data?.url?.endsWith(path),
+  );
+  const pid = committed?.args?.data?.processId;
+  const main = events.find(
+    (e) =>
+      e.ph === 'M' &&
+      e.name === 'thread_name' &&
+      e.pid === pid &&
+      e.args?.name === 'CrRendererMain',
+  );
+  if (!main) throw new Error(`no renderer main thread for ${path} in the trace`);
+  const isTask = (e: TraceEvent) =>
+    e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X');
+  const tasks = onMain.filter(isTask).map((e) => (e.dur ?? 0) / 1000);
+
+  // Self time per event name: each event's duration less its children's.
+  const sorted = onMain
+    .filter((e) => e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const self = new Map<string, number>();
+  const stack: { end: number; name: string }[] = [];
+  for (const e of sorted) {
+    while (stack.length && stack[stack.length - 1]!.end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
+    stack.push({ end: e.ts + e.dur!, name: e.name });
+  }
+  const buckets = new Map<string, number>();
+  for (const [name, us] of self) {
+    if (isTask({ name, ph: 'X' } as TraceEvent)) continue; // the task's own bookkeeping
+    const bucket = BUCKETS.find(([, re]) => re.test(name))?.[0] ?? 'other';
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + us / 1000);
+  }
   return {
-    priced,
-    loadRequests,
-    scrollRequests,
-    loadedAtEnd,
-    checkoutChunkAtLoad,
-    heapPerElement: (full - base) / POSTS,
+    longestTask: Math.max(0, ...tasks),
+    tasksOver50: tasks.filter((t) => t > 50).length,
+    buckets: [...buckets].sort((a, b) => b[1] - a[1]),
+    top: [...self]
+      .map(([n, us]) => [n, us / 1000] as [string, number])
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8),
+    total: sum(tasks),
   };
 }
 
-const runs: Run[] = [];
-for (let i = 0; i < RUNS; i++) runs.push(await once());
-await browser.close();
-await site.close();
-await endpoint.close();
+// ---- runs and report ---------------------------------------------------------------------------
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const m = (f: (r: Run) => number) => median(runs.map(f));
+const ms = (x: number) => `${Math.round(x)} ms`;
+const mb = (x: number) => `${(x / 1024 / 1024).toFixed(2)} MB`;
+const list = (xs: number[], f: (x: number) => string = ms) => xs.map(f).join(' · ');
+
+async function inTab<T>(vp: Viewport, work: (tab: Tab) => Promise<T>): Promise<T> {
+  const tab = await openTab(vp);
+  try {
+    return await work(tab);
+  } finally {
+    await tab.context.close();
+  }
+}
+
+async function measure(vp: Viewport, posts: number, runs: number) {
+  const floors: Floor[] = [];
+  const els: ElementRun[] = [];
+  // Floor and element back to back in each run, so both see the same machine load.
+  for (let i = 0; i < runs; i++) {
+    await inTab(vp, async (tab) => {
+      floors.push(await floorRun(tab, posts));
+      els.push(await elementRun(tab, posts));
+    });
+  }
+  const traced = TRACE
+    ? await inTab(vp, async (tab) => ({
+        floor: await tracedLoad(tab, `/floor-${posts}.html`),
+        element: await tracedLoad(tab, `/timeline-${posts}.html`),
+      }))
+    : null;
+  const empty = posts === POSTS ? await inTab(vp, emptyHeap) : null;
+  report(vp, posts, floors, els, traced, empty);
+}
+
+function report(
+  vp: Viewport,
+  posts: number,
+  floors: Floor[],
+  els: ElementRun[],
+  traced: { floor: TraceFigures; element: TraceFigures } | null,
+  empty: number | null,
+) {
+  const f = (g: (r: Floor) => number) => median(floors.map(g));
+  const e = (g: (r: ElementRun) => number) => median(els.map(g));
+  const gaps = els.map((r, i) => r.firstScreen - floors[i]!.firstScreen);
+  const longLoad = els.flatMap((r) => r.loadLongTasks);
+  const longScroll = els.flatMap((r) => r.scrollLongTasks);
+  const rows: [string, string][] = [
+    ['floor: first screen, same page without the element', ms(f((r) => r.firstScreen))],
+    ['floor: first contentful paint', ms(f((r) => r.fcp))],
+    ['first screen priced', ms(e((r) => r.firstScreen))],
+    ['first screen priced − floor (goal ≤ 100 ms)', ms(median(gaps))],
+    ['  each run: priced − floor', list(gaps)],
+  ];
+  if (traced) {
+    rows.push(
+      [
+        'longest main-thread task while loading, traced (goal ≤ 50 ms)',
+        ms(traced.element.longestTask),
+      ],
+      ['  the floor’s longest task, traced', ms(traced.floor.longestTask)],
+      [
+        '  main-thread busy while loading, traced: element · floor',
+        `${ms(traced.element.total)} · ${ms(traced.floor.total)}`,
+      ],
+    );
+  }
+  rows.push(
+    [
+      'long tasks > 50 ms while loading, all runs (Long Tasks API)',
+      longLoad.length ? `${longLoad.length}, longest ${ms(Math.max(...longLoad))}` : '0',
+    ],
+    [
+      'long tasks > 50 ms while scrolling, all runs',
+      longScroll.length ? `${longScroll.length}, longest ${ms(Math.max(...longScroll))}` : '0',
+    ],
+    ['JS heap at load, after GC (goal ≤ 4 MB)', mb(e((r) => r.loadHeap))],
+    ['JS heap after scrolling every post, after GC', mb(e((r) => r.scrollHeap))],
+    ['  the floor’s JS heap', mb(f((r) => r.heap))],
+  );
+  if (empty) rows.push(['  JS heap of the element’s page with no posts', mb(empty)]);
+  rows.push(
+    ['layout shift while loading (goal 0)', e((r) => r.loadCls).toFixed(4)],
+    ['layout shift while scrolling every post', e((r) => r.scrollCls).toFixed(4)],
+    ['  the floor’s layout shift', f((r) => r.cls).toFixed(4)],
+    ['product requests at load', String(e((r) => r.loadRequests))],
+    [
+      'most product requests for one screen, scrolling',
+      String(Math.max(...els.flatMap((r) => r.perScreen))),
+    ],
+    [
+      `product requests after scrolling all ${posts.toLocaleString('en')} posts`,
+      String(e((r) => r.requests)),
+    ],
+    ['buttons priced at the end', `${Math.min(...els.map((r) => r.pricedAtEnd))} of ${posts}`],
+    [
+      'checkout chunk requested before interest',
+      els.some((r) => r.checkoutChunkAtLoad) ? 'yes' : 'no',
+    ],
+    ['Buy → first step interactive, chunk cold (goal ≤ 300 ms)', ms(e((r) => r.buyCold))],
+    ['Buy → first step interactive, chunk loaded (goal ≤ 50 ms)', ms(e((r) => r.buyCached))],
+  );
+  console.log(
+    `\n### ${posts.toLocaleString('en')} posts · ${vp.name} · median of ${els.length} run${els.length > 1 ? 's' : ''}\n`,
+  );
+  console.log('| figure | value |');
+  console.log('| --- | ---: |');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  if (traced) {
+    console.log('\nwhere the main thread’s time went while loading (traced, self time):\n');
+    console.log('| | element page | floor |');
+    console.log('| --- | ---: | ---: |');
+    const names = new Set([...traced.element.buckets, ...traced.floor.buckets].map(([n]) => n));
+    const of = (t: TraceFigures, n: string) => t.buckets.find(([b]) => b === n)?.[1] ?? 0;
+    for (const n of [...names].sort((a, b) => of(traced.element, b) - of(traced.element, a)))
+      console.log(`| ${n} | ${ms(of(traced.element, n))} | ${ms(of(traced.floor, n))} |`);
+    console.log(
+      `\nbusiest trace events on the element page (self time): ${traced.element.top
+        .map(([n, t]) => `${n} ${ms(t)}`)
+        .join(' · ')}`,
+    );
+  }
+}
+
 console.log(
-  `\n<buy-in-post> page benchmark · ${POSTS} posts, ${PRODUCTS} products · 390×844 window · ` +
-    `headless Chromium · median of ${RUNS} runs · node ${process.version}\n`,
+  `\n<buy-in-post> page benchmark · ${PRODUCTS} products · headless Chromium · ` +
+    `node ${process.version} · load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
 );
-console.log('| figure | value |');
-console.log('| --- | ---: |');
-console.log(
-  `| time until every button near the viewport shows its price | ${m((r) => r.priced)} ms |`,
-);
-console.log(`| product requests at load | ${m((r) => r.loadRequests)} |`);
-console.log(
-  `| product requests after scrolling all ${POSTS} posts | ${m((r) => r.scrollRequests)} |`,
-);
-console.log(`| buttons priced at the end | ${m((r) => r.loadedAtEnd)} of ${POSTS} |`);
-console.log(
-  `| checkout chunk requested before interest | ${runs.some((r) => r.checkoutChunkAtLoad) ? 'yes' : 'no'} |`,
-);
-console.log(
-  `| JS heap per element (after GC) | ${(m((r) => r.heapPerElement) / 1024).toFixed(1)} KiB |`,
-);
+try {
+  for (const vp of VIEWPORTS) await measure(vp, POSTS, RUNS);
+  if (LARGE) for (const vp of VIEWPORTS) await measure(vp, LARGE, 1);
+} finally {
+  await browser.close();
+  await site.close();
+  await endpoint.close();
+}
