@@ -344,6 +344,271 @@ describe('customers and payment methods', () => {
   });
 });
 
+describe('saved cards (customers, customer sessions)', () => {
+  /** What the fake Stripe.js sends with a Customer Session: the publishable key and its secret. */
+  const asPage = (fake: FakeStripe, secret: string) => ({
+    key: fake.publishableKey,
+    customer_session_client_secret: secret,
+  });
+  const getJson = async (fake: FakeStripe, path: string, query: Record<string, string>) => {
+    const res = await fetch(`${fake.url}${path}?${new URLSearchParams(query)}`);
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const sessionFor = (stripe: Stripe, customer: string, remove: 'enabled' | 'disabled') =>
+    stripe.customerSessions.create({
+      customer,
+      components: {
+        payment_element: {
+          enabled: true,
+          features: {
+            payment_method_redisplay: 'enabled',
+            payment_method_save: 'enabled',
+            payment_method_save_usage: 'on_session',
+            payment_method_remove: remove,
+          },
+        },
+      },
+    });
+  /** The page confirms, as Stripe.js does when the save box is ticked (or not). */
+  const confirmSaving = (
+    fake: FakeStripe,
+    pi: Stripe.PaymentIntent,
+    number: string,
+    save: boolean,
+  ) =>
+    post(fake, `/v1/payment_intents/${pi.id}/confirm`, {
+      key: fake.publishableKey,
+      client_secret: pi.client_secret!,
+      return_url: 'https://blog.example/posts/1',
+      'payment_method_data[type]': 'card',
+      'payment_method_data[card][number]': number,
+      ...(save
+        ? { setup_future_usage: 'on_session', 'payment_method_data[allow_redisplay]': 'always' }
+        : {}),
+    });
+  const confirmWith = (fake: FakeStripe, pi: Stripe.PaymentIntent, pm: string) =>
+    post(fake, `/v1/payment_intents/${pi.id}/confirm`, {
+      key: fake.publishableKey,
+      client_secret: pi.client_secret!,
+      return_url: 'https://blog.example/posts/1',
+      payment_method: pm,
+    });
+  const intentFor = (stripe: Stripe, customer: string | null) =>
+    stripe.paymentIntents.create({
+      amount: 2500,
+      currency: 'eur',
+      automatic_payment_methods: { enabled: true },
+      ...(customer ? { customer } : {}),
+    });
+
+  test('a card saved while paying joins the customer once paid; it pays again, never for another customer', async (t) => {
+    const { fake, stripe } = await setup(t);
+    const ada = await stripe.customers.create({ metadata: { bip_buyer: 'byr_ada' } });
+    const bo = await stripe.customers.create();
+
+    const declined = await confirmSaving(
+      fake,
+      await intentFor(stripe, ada.id),
+      TEST_CARDS.declined,
+      true,
+    );
+    assert.equal(declined.res.status, 402);
+    const unsaved = await confirmSaving(
+      fake,
+      await intentFor(stripe, ada.id),
+      TEST_CARDS.success,
+      false,
+    );
+    assert.equal(unsaved.json.status, 'succeeded');
+    assert.equal(
+      fake.paymentMethods.get(unsaved.json.payment_method).allow_redisplay,
+      'unspecified',
+    );
+    assert.equal((await stripe.customers.listPaymentMethods(ada.id)).data.length, 0, 'not saved');
+
+    const saving = await intentFor(stripe, ada.id);
+    const paid = await confirmSaving(fake, saving, TEST_CARDS.success, true);
+    assert.equal(paid.json.status, 'succeeded');
+    assert.equal(paid.json.setup_future_usage, 'on_session');
+    const saved = await stripe.paymentMethods.retrieve(paid.json.payment_method);
+    assert.equal(saved.customer, ada.id);
+    assert.equal(saved.allow_redisplay, 'always');
+    const shown = await stripe.customers.listPaymentMethods(ada.id, { allow_redisplay: 'always' });
+    assert.deepEqual(
+      shown.data.map((pm) => [pm.id, pm.card?.last4]),
+      [[saved.id, '4242']],
+    );
+    assert.equal(
+      (await stripe.customers.listPaymentMethods(ada.id, { allow_redisplay: 'limited' })).data
+        .length,
+      0,
+    );
+
+    const again = await confirmWith(fake, await intentFor(stripe, ada.id), saved.id);
+    assert.equal(again.json.status, 'succeeded', 'the saved card pays in one confirm');
+    for (const other of [bo.id, null]) {
+      const refused = await confirmWith(fake, await intentFor(stripe, other), saved.id);
+      assert.equal(refused.res.status, 400);
+      assert.equal(refused.json.error.param, 'payment_method');
+    }
+    await assert.rejects(
+      stripe.paymentIntents.create({
+        amount: 100,
+        currency: 'eur',
+        setup_future_usage: 'later' as never,
+      }),
+      (err) => err instanceof StripeInvalidRequestError && err.param === 'setup_future_usage',
+    );
+  });
+
+  test('a Customer Session shows the page its customer’s cards (three by default) and removes one if allowed', async (t) => {
+    const { fake, stripe } = await setup(t);
+    const ada = await stripe.customers.create();
+    const bo = await stripe.customers.create();
+    const cards: Stripe.PaymentMethod[] = [];
+    for (const number of [
+      '4242424242424242',
+      '5555555555554444',
+      '4000056655665556',
+      '378282246310005',
+    ]) {
+      const pm = await stripe.paymentMethods.create({
+        type: 'card',
+        card: { number } as never,
+        allow_redisplay: 'always',
+      });
+      cards.push(await stripe.paymentMethods.attach(pm.id, { customer: ada.id }));
+    }
+    const limited = await stripe.paymentMethods.create({
+      type: 'card',
+      card: { number: '4242424242424242' } as never,
+      allow_redisplay: 'limited',
+    });
+    await stripe.paymentMethods.attach(limited.id, { customer: ada.id });
+    const bos = await stripe.paymentMethods.attach((await card(stripe, TEST_CARDS.success)).id, {
+      customer: bo.id,
+    });
+
+    const keep = await sessionFor(stripe, ada.id, 'disabled');
+    assert.equal(fake.customerSessions.get(keep.client_secret)?.customer, ada.id);
+    const shown = await getJson(fake, '/v1/elements/sessions', asPage(fake, keep.client_secret));
+    assert.equal(shown.status, 200);
+    assert.equal(shown.body.customer.id, ada.id);
+    assert.deepEqual(
+      shown.body.customer.payment_methods.map((pm: any) => pm.id),
+      [cards[3]!.id, cards[2]!.id, cards[1]!.id],
+      'newest first, redisplayable only, three at most',
+    );
+    const notAllowed = await post(
+      fake,
+      `/_fake/customer_sessions/payment_methods/${cards[3]!.id}/detach`,
+      asPage(fake, keep.client_secret),
+    );
+    assert.equal(notAllowed.res.status, 400);
+
+    const removing = await sessionFor(stripe, ada.id, 'enabled');
+    const theirs = await post(
+      fake,
+      `/_fake/customer_sessions/payment_methods/${bos.id}/detach`,
+      asPage(fake, removing.client_secret),
+    );
+    assert.equal(theirs.res.status, 400);
+    assert.equal(theirs.json.error.code, 'resource_missing');
+    const removed = await post(
+      fake,
+      `/_fake/customer_sessions/payment_methods/${cards[3]!.id}/detach`,
+      asPage(fake, removing.client_secret),
+    );
+    assert.equal(removed.res.status, 200);
+    assert.equal((await stripe.paymentMethods.retrieve(cards[3]!.id)).customer, null);
+
+    const noSecret = await getJson(fake, '/v1/elements/sessions', { key: fake.publishableKey });
+    assert.equal(noSecret.status, 401);
+    const forged = await getJson(fake, '/v1/elements/sessions', asPage(fake, 'cuss_secret_forged'));
+    assert.equal(forged.status, 400);
+    assert.equal(forged.body.error.code, 'customer_session_expired');
+    await stripe.customers.del(ada.id);
+    const gone = await getJson(fake, '/v1/elements/sessions', asPage(fake, removing.client_secret));
+    assert.equal(
+      gone.body.error?.code,
+      'customer_session_expired',
+      'a deleted customer’s session is dead',
+    );
+  });
+
+  test('deleting a customer detaches every card, and a detached card never pays again', async (t) => {
+    const { fake, stripe } = await setup(t);
+    const ada = await stripe.customers.create();
+    const pm = await stripe.paymentMethods.attach((await card(stripe, TEST_CARDS.success)).id, {
+      customer: ada.id,
+    });
+    await stripe.customers.del(ada.id);
+    assert.equal((await stripe.paymentMethods.retrieve(pm.id)).customer, null);
+    await assert.rejects(stripe.customers.listPaymentMethods(ada.id), StripeInvalidRequestError);
+    const refused = await confirmWith(fake, await intentFor(stripe, null), pm.id);
+    assert.equal(refused.res.status, 400);
+    assert.match(refused.json.error.message, /detached from a Customer/);
+  });
+
+  test('a Checkout Session for a customer offers its saved cards and a save box', async (t) => {
+    const { fake, stripe } = await setup(t);
+    const ada = await stripe.customers.create();
+    const hosted = () =>
+      stripe.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [
+          {
+            price_data: { currency: 'eur', unit_amount: 900, product_data: { name: 'Zine' } },
+            quantity: 1,
+          },
+        ],
+        success_url: 'https://blog.example/posts/7?bip_return=done',
+        customer: ada.id,
+        saved_payment_method_options: {
+          payment_method_save: 'enabled',
+          payment_method_remove: 'enabled',
+          allow_redisplay_filters: ['always'],
+        },
+      });
+    await assert.rejects(
+      stripe.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [
+          {
+            price_data: { currency: 'eur', unit_amount: 900, product_data: { name: 'Zine' } },
+            quantity: 1,
+          },
+        ],
+        customer: ada.id,
+        customer_email: 'ada@example.com',
+      }),
+      (err) => err instanceof StripeInvalidRequestError && err.param === 'customer_email',
+    );
+    const first = await hosted();
+    assert.equal(first.customer, ada.id);
+    assert.equal(first.saved_payment_method_options?.payment_method_save, 'enabled');
+    const page = await (await fetch(first.url!)).text();
+    assert.match(page, /Save my card for next time/);
+    assert.doesNotMatch(page, /Your saved cards/);
+    const paid = await post(fake, `/c/pay/${first.id}`, { card: '5555555555554444', save: 'on' });
+    assert.equal(paid.res.status, 303);
+    const [saved] = (
+      await stripe.customers.listPaymentMethods(ada.id, { allow_redisplay: 'always' })
+    ).data;
+    assert.equal(saved?.card?.last4, '4444');
+
+    const second = await hosted();
+    const offered = await (await fetch(second.url!)).text();
+    assert.match(offered, new RegExp(`value="${saved!.id}" checked> mastercard ending in 4444`));
+    const again = await post(fake, `/c/pay/${second.id}`, { saved: saved!.id });
+    assert.equal(again.res.status, 303);
+    const done = await stripe.checkout.sessions.retrieve(second.id);
+    const pi = await stripe.paymentIntents.retrieve(String(done.payment_intent));
+    assert.equal(pi.payment_method, saved!.id);
+    assert.equal(pi.customer, ada.id);
+  });
+});
+
 describe('checkout sessions', () => {
   /** A session as the endpoint makes one in hosted mode: a poster, tax, shipping to France. */
   const newSession = (stripe: Stripe) =>

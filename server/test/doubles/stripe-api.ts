@@ -9,9 +9,23 @@
  * twice, out of order, or never).
  *
  * Covered, with Stripe's shapes and errors: PaymentIntents (create, update, retrieve, confirm,
- * cancel, 3-D Secure through `/_fake/…/authenticate`), refunds, customers, card payment methods,
- * customer sessions, Checkout Sessions with a small hosted page at `/c/pay/:id`, and events.
- * Events are made only for what a webhook endpoint usually subscribes to (no `*.created`).
+ * cancel, 3-D Secure through `/_fake/…/authenticate`), refunds, customers (deleting one detaches
+ * its cards), card payment methods (attach, detach, list with `allow_redisplay`), customer
+ * sessions, saving a card while paying (`setup_future_usage` on a PaymentIntent with a
+ * `customer`: the card is attached to it when the payment succeeds), Checkout Sessions with a
+ * small hosted page at `/c/pay/:id` (a customer's saved cards and a save box with
+ * `saved_payment_method_options`), and events. Events are made only for what a webhook endpoint
+ * usually subscribes to (no `*.created`).
+ *
+ * What Stripe.js does with a Customer Session (the Payment Element's saved cards), for a fake
+ * Stripe.js, with the publishable key and `customer_session_client_secret`:
+ * - `GET /v1/elements/sessions`: the customer's cards to show (`allow_redisplay: 'always'`, at
+ *   most `payment_method_redisplay_limit`, 3 by default) and the session's features;
+ * - `POST /_fake/customer_sessions/payment_methods/:id/detach`: the element's "remove" (only with
+ *   `payment_method_remove: 'enabled'`, only the session customer's card);
+ * - paying with a saved card: confirm the PaymentIntent with `payment_method=pm_…` (the card
+ *   must belong to the PaymentIntent's customer); saving the new card: confirm with
+ *   `setup_future_usage=on_session` and `payment_method_data[allow_redisplay]=always`.
  *
  * Browser-facing calls (what Stripe.js does with a publishable key) get CORS headers, so a fake
  * Stripe.js in a test browser can call the fake directly.
@@ -59,6 +73,11 @@ export interface WebhookPolicy {
   delayMs: number;
 }
 
+export interface Gate {
+  arrived(count: number): Promise<void>;
+  open(): void;
+}
+
 export interface FakeStripe {
   url: string;
   host: '127.0.0.1';
@@ -75,6 +94,12 @@ export interface FakeStripe {
   releaseHeld(order?: 'fifo' | 'reverse'): Promise<void>;
   /** Resolves when no delivery is in flight or waiting for its delay. */
   idle(): Promise<void>;
+  /**
+   * Holds the API requests `matches` picks, before they are handled, until `open()`: a test
+   * makes concurrent calls of the endpoint meet at Stripe in the state it wants (two requests
+   * made from the same stale row, say). `arrived(n)` resolves once `n` requests are held.
+   */
+  gate(matches: (method: string, path: string) => boolean): Gate;
   events: StripeEvent[];
   deliveries: { eventId: string; type: string; status: number | 'error' }[];
   requests: {
@@ -89,6 +114,8 @@ export interface FakeStripe {
   refunds: Map<string, any>;
   paymentMethods: Map<string, any>;
   charges: Map<string, any>;
+  /** Customer Sessions by client secret (tests check what was asked for, and expiry). */
+  customerSessions: Map<string, any>;
   close(): Promise<void>;
 }
 
@@ -167,10 +194,12 @@ const html = (body: string, status = 200): Reply => ({
 /**
  * Who may call a route. The secret key may call every API route; `client_secret`: also the
  * publishable key with the PaymentIntent's client secret (Stripe.js confirming in the page);
+ * `customer_session`: also the publishable key with a live Customer Session's client secret
+ * (the Payment Element showing and removing saved cards);
  * `publishable`: also the publishable key alone (Stripe.js making a payment method);
  * `none`: the hosted payment page, opened by the buyer's browser.
  */
-type Access = 'secret' | 'client_secret' | 'publishable' | 'none';
+type Access = 'secret' | 'client_secret' | 'customer_session' | 'publishable' | 'none';
 
 interface Call {
   params: Params;
@@ -225,9 +254,12 @@ class StripeDouble implements FakeStripe {
   readonly refunds = new Map<string, any>();
   readonly paymentMethods = new Map<string, any>();
   readonly charges = new Map<string, any>();
+  readonly customerSessions = new Map<string, any>();
 
   /** Card numbers stay here, never in an object a response or an event shows. */
   private readonly cardNumbers = new Map<string, string>();
+  /** Cards detached from a customer: Stripe never lets them pay again. */
+  private readonly detached = new Set<string>();
   /** What a Checkout Session knows but its API object does not show. */
   private readonly sessionData = new Map<
     string,
@@ -236,6 +268,11 @@ class StripeDouble implements FakeStripe {
   private readonly idempotency = new Map<string, { fingerprint: string; reply: Reply }>();
   private held: { event: StripeEvent; copies: number; url: string }[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly gates = new Set<{
+    matches: (method: string, path: string) => boolean;
+    held: (() => void)[];
+    arrivals: (() => void)[];
+  }>();
   private readonly stop = new AbortController();
   private readonly server = createServer((req, res) => void this.serve(req, res));
 
@@ -289,6 +326,10 @@ class StripeDouble implements FakeStripe {
     route('POST', '/v1/payment_methods/:id/attach', 'secret', (c) => this.attach(c)),
     route('POST', '/v1/payment_methods/:id/detach', 'secret', (c) => this.detach(c)),
     route('POST', '/v1/customer_sessions', 'secret', (c) => this.createCustomerSession(c)),
+    route('GET', '/v1/elements/sessions', 'customer_session', (c) => this.elementsSession(c)),
+    route('POST', '/_fake/customer_sessions/payment_methods/:id/detach', 'customer_session', (c) =>
+      this.removeSavedCard(c),
+    ),
     route('POST', '/v1/checkout/sessions', 'secret', (c) => this.createSession(c)),
     route('GET', '/v1/checkout/sessions/:id', 'secret', (c) => json(this.session(c.id))),
     route('POST', '/v1/checkout/sessions/:id/expire', 'secret', (c) => this.expireSession(c)),
@@ -309,6 +350,7 @@ class StripeDouble implements FakeStripe {
     try {
       const url = new URL(req.url ?? '/', this.url);
       const params = { ...qs.parse(url.search.slice(1), QS_OPTIONS), ...(await readBody(req)) };
+      await this.passGates(req.method ?? 'GET', url.pathname);
       ({ reply, replayed } = this.dispatch(req, url.pathname, params));
     } catch (error) {
       reply = errorReply(error);
@@ -359,10 +401,15 @@ class StripeDouble implements FakeStripe {
       );
     if (key !== this.publishableKey) throw fail(`Invalid API Key provided: ${redact(key)}`);
     // Without its client secret, the publishable key may read or confirm no PaymentIntent.
-    if (access === 'secret' || (access === 'client_secret' && !params.client_secret))
+    if (
+      access === 'secret' ||
+      (access === 'client_secret' && !params.client_secret) ||
+      (access === 'customer_session' && !params.customer_session_client_secret)
+    )
       throw fail(
         'This API call cannot be made with a publishable API key. Please use a secret API key.',
       );
+    if (access === 'customer_session') this.liveCustomerSession(params);
     if (access === 'client_secret' && params.client_secret !== this.intent(id).client_secret)
       throw invalid(
         'The client_secret provided does not match any associated PaymentIntent on this account.',
@@ -440,7 +487,7 @@ class StripeDouble implements FakeStripe {
       description: text(params.description),
       metadata: metadataOf(params.metadata),
       receipt_email: text(params.receipt_email),
-      setup_future_usage: text(params.setup_future_usage),
+      setup_future_usage: futureUsage(params.setup_future_usage),
     });
     return flag(params.confirm) ? this.confirm(pi, params) : json(pi);
   }
@@ -490,8 +537,10 @@ class StripeDouble implements FakeStripe {
     if (params.currency !== undefined) pi.currency = currencyOf(params.currency);
     if (params.customer !== undefined)
       pi.customer = params.customer ? this.customer(params.customer, 'customer').id : null;
-    for (const field of ['description', 'receipt_email', 'setup_future_usage'])
+    for (const field of ['description', 'receipt_email'])
       if (params[field] !== undefined) pi[field] = text(params[field]);
+    if (params.setup_future_usage !== undefined)
+      pi.setup_future_usage = futureUsage(params.setup_future_usage);
     if (params.payment_method !== undefined)
       pi.payment_method = this.paymentMethod(params.payment_method, 'payment_method').id;
     // Stripe merges metadata; an empty value removes a key, `metadata=` removes them all.
@@ -510,6 +559,10 @@ class StripeDouble implements FakeStripe {
         `You cannot confirm this PaymentIntent because it has a status of ${pi.status}.`,
       );
     const pm = this.paymentMethodFor(pi, params);
+    this.checkUsable(pi, pm);
+    // The Payment Element's save box, ticked: Stripe.js sends the session's save usage.
+    if (params.setup_future_usage !== undefined)
+      pi.setup_future_usage = futureUsage(params.setup_future_usage);
     const outcome = cardOutcome(this.cardNumbers.get(pm.id) ?? '');
     if (outcome.kind === 'decline') {
       const charge = this.newCharge(pi, pm, outcome);
@@ -561,7 +614,30 @@ class StripeDouble implements FakeStripe {
     );
   }
 
+  /**
+   * A card attached to a customer pays only for that customer's PaymentIntents, and a detached
+   * card never again (Stripe's rules): one buyer cannot pay with another's saved card.
+   */
+  private checkUsable(pi: StripeObject, pm: StripeObject) {
+    if (this.detached.has(pm.id))
+      throw invalid(
+        'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.',
+        { param: 'payment_method', payment_intent: pi },
+      );
+    if (pm.customer && pm.customer !== pi.customer)
+      throw invalid(
+        `The provided PaymentMethod belongs to a Customer (${pm.customer}) other than the one on this PaymentIntent (${pi.customer ?? 'none'}).`,
+        { param: 'payment_method', payment_intent: pi },
+      );
+  }
+
   private succeed(pi: StripeObject, pm: StripeObject) {
+    // Saving while paying: the card joins the PaymentIntent's customer once the payment went
+    // through (a declined card is not saved).
+    if (pi.setup_future_usage && pi.customer && !pm.customer) {
+      const customer = this.customers.get(pi.customer);
+      if (customer && !customer.deleted) pm.customer = pi.customer;
+    }
     const charge = this.newCharge(pi, pm, null);
     Object.assign(pi, {
       status: 'succeeded',
@@ -721,7 +797,11 @@ class StripeDouble implements FakeStripe {
 
   private deleteCustomer({ id }: Call) {
     this.customer(id);
-    for (const pm of this.paymentMethods.values()) if (pm.customer === id) pm.customer = null;
+    for (const pm of this.paymentMethods.values())
+      if (pm.customer === id) {
+        pm.customer = null;
+        this.detached.add(pm.id);
+      }
     const deleted = { id, object: 'customer', deleted: true };
     this.customers.set(id, deleted);
     return json(deleted);
@@ -764,6 +844,7 @@ class StripeDouble implements FakeStripe {
         funding: 'credit',
         last4: number.slice(-4),
       },
+      allow_redisplay: redisplay(data.allow_redisplay),
       created: now(),
       customer: null,
       livemode: false,
@@ -794,16 +875,23 @@ class StripeDouble implements FakeStripe {
         'The payment method you provided is not attached to a customer so detachment is impossible.',
       );
     pm.customer = null;
+    this.detached.add(pm.id);
     return json(pm);
   }
 
   private listPaymentMethods(params: Params, url: string) {
     if (params.customer) this.customer(params.customer, 'customer');
     const limit = params.limit === undefined ? 10 : integer(params.limit, 'limit', 1);
-    const all = [...this.paymentMethods.values()]
+    if (params.allow_redisplay !== undefined) redisplay(params.allow_redisplay, 'allow_redisplay');
+    let all = [...this.paymentMethods.values()]
       .filter((pm) => !params.customer || pm.customer === params.customer)
       .filter((pm) => !params.type || pm.type === params.type)
+      .filter((pm) => !params.allow_redisplay || pm.allow_redisplay === params.allow_redisplay)
       .reverse(); // newest first, as Stripe lists
+    if (params.starting_after) {
+      const at = all.findIndex((pm) => pm.id === params.starting_after);
+      all = at < 0 ? [] : all.slice(at + 1);
+    }
     return json({ object: 'list', data: all.slice(0, limit), has_more: all.length > limit, url });
   }
 
@@ -813,7 +901,7 @@ class StripeDouble implements FakeStripe {
       'customer',
     );
     const created = now();
-    return json({
+    const session = {
       object: 'customer_session',
       client_secret: `cuss_secret_${random(40)}`,
       components: booleans(params.components ?? {}),
@@ -821,7 +909,67 @@ class StripeDouble implements FakeStripe {
       customer: customer.id,
       expires_at: created + 30 * 60,
       livemode: false,
+    };
+    this.customerSessions.set(session.client_secret, session);
+    return json(session);
+  }
+
+  /** A live Customer Session of a live customer, named by the page's client secret. */
+  private liveCustomerSession(params: Params) {
+    const session = this.customerSessions.get(String(params.customer_session_client_secret));
+    if (!session || session.expires_at <= now() || this.customers.get(session.customer)?.deleted)
+      throw invalid('The customer session client secret is invalid or has expired.', {
+        code: 'customer_session_expired',
+        param: 'customer_session_client_secret',
+      });
+    return session;
+  }
+
+  /** What the Payment Element may do with the session's customer, as `components` said. */
+  private features(session: StripeObject): Record<string, any> {
+    const element = session.components?.payment_element;
+    return element?.enabled ? (element.features ?? {}) : {};
+  }
+
+  /** What Stripe.js loads to draw the Payment Element's saved cards for a Customer Session. */
+  private elementsSession({ params }: Call) {
+    const session = this.liveCustomerSession(params);
+    const features = this.features(session);
+    const shown = features.payment_method_redisplay === 'enabled';
+    const filters: string[] = listOf(features.payment_method_allow_redisplay_filters);
+    const allowed = filters.length ? filters : ['always'];
+    const limit = features.payment_method_redisplay_limit
+      ? integer(features.payment_method_redisplay_limit, 'payment_method_redisplay_limit', 1)
+      : 3;
+    const cards = shown
+      ? [...this.paymentMethods.values()]
+          .filter((pm) => pm.customer === session.customer && allowed.includes(pm.allow_redisplay))
+          .reverse()
+          .slice(0, limit)
+      : [];
+    return json({
+      object: 'elements_session',
+      customer: {
+        id: session.customer,
+        payment_methods: cards,
+        customer_session: { components: session.components, expires_at: session.expires_at },
+      },
     });
+  }
+
+  /** The Payment Element's "remove" on a saved card: a detach, if the session allows it. */
+  private removeSavedCard({ id, params }: Call) {
+    const session = this.liveCustomerSession(params);
+    if (this.features(session).payment_method_remove !== 'enabled')
+      throw invalid('This customer session does not allow removing payment methods.', {
+        param: 'components[payment_element][features][payment_method_remove]',
+      });
+    const pm = this.paymentMethod(id);
+    if (pm.customer !== session.customer)
+      throw invalid(`No such PaymentMethod: '${id}'`, { code: 'resource_missing', param: 'id' });
+    pm.customer = null;
+    this.detached.add(pm.id);
+    return json(pm);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -880,6 +1028,12 @@ class StripeDouble implements FakeStripe {
         'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
         { param: 'expires_at' },
       );
+    if (params.customer && params.customer_email)
+      throw invalid('You may only specify one of these parameters: customer, customer_email.', {
+        param: 'customer_email',
+      });
+    const customer = params.customer ? this.customer(params.customer, 'customer').id : null;
+    const saved = params.saved_payment_method_options;
     const subtotal = lineItems.reduce((sum, li) => sum + li.amount_total, 0);
     const shipping = rates[0];
     const countries = params.shipping_address_collection?.allowed_countries;
@@ -894,7 +1048,7 @@ class StripeDouble implements FakeStripe {
       collected_information: null,
       created,
       currency,
-      customer: null,
+      customer,
       customer_details: null,
       customer_email: text(params.customer_email),
       expires_at: expiresAt,
@@ -904,6 +1058,15 @@ class StripeDouble implements FakeStripe {
       mode: 'payment',
       payment_intent: null,
       payment_status: 'unpaid',
+      saved_payment_method_options: saved
+        ? {
+            allow_redisplay_filters: saved.allow_redisplay_filters
+              ? listOf(saved.allow_redisplay_filters)
+              : null,
+            payment_method_remove: text(saved.payment_method_remove),
+            payment_method_save: text(saved.payment_method_save),
+          }
+        : null,
       shipping_address_collection: countries ? { allowed_countries: listOf(countries) } : null,
       shipping_cost: shipping
         ? {
@@ -946,7 +1109,20 @@ class StripeDouble implements FakeStripe {
   private hostedPage({ id }: Call) {
     const session = this.checkoutSessions.has(id) ? this.session(id) : null;
     if (session?.status !== 'open') return closedPage(session);
-    return html(renderPayPage(session, this.sessionData.get(id)!.lineItems, {}));
+    return html(
+      renderPayPage(session, this.sessionData.get(id)!.lineItems, {}, this.savedCards(session)),
+    );
+  }
+
+  /** A session customer's cards the hosted page offers (`allow_redisplay` by the filters). */
+  private savedCards(session: StripeObject): StripeObject[] {
+    if (!session.customer) return [];
+    const filters: string[] = session.saved_payment_method_options?.allow_redisplay_filters ?? [
+      'always',
+    ];
+    return [...this.paymentMethods.values()]
+      .filter((pm) => pm.customer === session.customer && filters.includes(pm.allow_redisplay))
+      .reverse();
   }
 
   /**
@@ -960,8 +1136,9 @@ class StripeDouble implements FakeStripe {
     const form: Record<string, string> = Object.fromEntries(
       Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : '']),
     );
+    const offered = this.savedCards(session);
     const again = (error: string, status: number) =>
-      html(renderPayPage(session, lineItems, form, error), status);
+      html(renderPayPage(session, lineItems, form, offered, error), status);
     const allowed: string[] | undefined = session.shipping_address_collection?.allowed_countries;
     if (allowed) {
       if (!form.name || !form.line1 || !form.city || !form.postal_code)
@@ -969,20 +1146,41 @@ class StripeDouble implements FakeStripe {
       if (!allowed.includes(form.country ?? ''))
         return again('We cannot ship to that country.', 400);
     }
-    const number = (form.card ?? '').replace(/[\s-]/g, '');
+    // A saved card of the session's customer, or a new one (saved if the box was ticked).
+    const chosen =
+      form.saved && form.saved !== 'new' ? offered.find((c) => c.id === form.saved) : null;
+    if (form.saved && form.saved !== 'new' && !chosen)
+      return again('That saved card is not available.', 400);
+    const number = chosen
+      ? (this.cardNumbers.get(chosen.id) ?? '')
+      : (form.card ?? '').replace(/[\s-]/g, '');
     const outcome = cardOutcome(number);
     if (outcome.kind === 'invalid') return again('Your card number is incorrect.', 402);
     if (outcome.kind === 'decline') return again(outcome.message, 402);
 
-    const pm = this.newCard(
-      { type: 'card', card: { number }, billing_details: { name: form.name } },
-      'card',
-    );
+    const save =
+      !chosen &&
+      form.save === 'on' &&
+      session.customer !== null &&
+      session.saved_payment_method_options?.payment_method_save === 'enabled';
+    const pm =
+      chosen ??
+      this.newCard(
+        {
+          type: 'card',
+          card: { number },
+          billing_details: { name: form.name },
+          allow_redisplay: save ? 'always' : undefined,
+        },
+        'card',
+      );
     const pi = this.newIntent({
       amount: session.amount_total,
       currency: session.currency,
       metadata: { ...piMetadata },
       receipt_email: session.customer_email,
+      customer: session.customer,
+      setup_future_usage: save ? 'on_session' : null,
     });
     this.succeed(pi, pm);
     const shipping = allowed
@@ -1066,6 +1264,30 @@ class StripeDouble implements FakeStripe {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  gate(matches: (method: string, path: string) => boolean): Gate {
+    const gate = { matches, held: [] as (() => void)[], arrivals: [] as (() => void)[] };
+    this.gates.add(gate);
+    return {
+      arrived: async (count) => {
+        while (gate.held.length < count) await new Promise<void>((r) => gate.arrivals.push(r));
+      },
+      open: () => {
+        this.gates.delete(gate);
+        for (const release of gate.held.splice(0)) release();
+      },
+    };
+  }
+
+  private async passGates(method: string, path: string) {
+    for (const gate of this.gates) {
+      if (!gate.matches(method, path)) continue;
+      await new Promise<void>((release) => {
+        gate.held.push(release);
+        for (const arrived of gate.arrivals.splice(0)) arrived();
+      });
+    }
+  }
+
   private track(delivery: Promise<void>) {
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
@@ -1109,6 +1331,7 @@ function renderPayPage(
   session: StripeObject,
   lineItems: StripeObject[],
   form: Record<string, string>,
+  saved: StripeObject[],
   error?: string,
 ) {
   // The page's words are English, so its numbers and country names are too (`lang="en"`); the
@@ -1142,6 +1365,26 @@ function renderPayPage(
         .join('')}</select>
     </fieldset>`
     : '';
+  const choice = (value: string, label: string, checked: boolean) =>
+    `<label><input type="radio" name="saved" value="${esc(value)}"${checked ? ' checked' : ''}> ${label}</label>`;
+  const savedCards = saved.length
+    ? `<fieldset><legend>Your saved cards</legend>
+      ${saved
+        .map((pm, i) =>
+          choice(
+            pm.id,
+            `${esc(pm.card.brand)} ending in ${esc(pm.card.last4)}`,
+            form.saved ? form.saved === pm.id : i === 0,
+          ),
+        )
+        .join('')}
+      ${choice('new', 'A new card', form.saved === 'new')}
+    </fieldset>`
+    : '';
+  const saveBox =
+    session.customer && session.saved_payment_method_options?.payment_method_save === 'enabled'
+      ? `<label><input type="checkbox" name="save" value="on"${form.save === 'on' ? ' checked' : ''}> Save my card for next time</label>`
+      : '';
   const title = lineItems[0]?.description ?? 'Payment';
   return page(
     `Pay ${title}`,
@@ -1151,9 +1394,11 @@ function renderPayPage(
     ${error ? `<p role="alert" id="error">${esc(error)}</p>` : ''}
     <form method="post" action="/c/pay/${esc(session.id)}">
       ${shipping}
+      ${savedCards}
       <label for="card">Card number</label>
       <input id="card" name="card" inputmode="numeric" autocomplete="cc-number"
-        value="${esc(form.card ?? '4242 4242 4242 4242')}" required${error ? ' aria-describedby="error"' : ''}>
+        value="${esc(form.card ?? '4242 4242 4242 4242')}"${saved.length ? '' : ' required'}${error ? ' aria-describedby="error"' : ''}>
+      ${saveBox}
       <button type="submit">Pay</button>
     </form>
     ${session.cancel_url ? `<p><a href="${esc(session.cancel_url)}">Cancel</a></p>` : ''}`,
@@ -1300,6 +1545,22 @@ function currencyOf(value: unknown) {
 }
 
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+
+/** A PaymentMethod's `allow_redisplay`: whether it may be shown to its customer again. */
+function redisplay(value: unknown, param = 'allow_redisplay') {
+  if (value === undefined || value === '') return 'unspecified';
+  if (value === 'always' || value === 'limited' || value === 'unspecified') return value;
+  throw invalid(`Invalid ${param}: must be one of always, limited, or unspecified`, { param });
+}
+
+/** `setup_future_usage`: a card to keep for later, with or without the buyer present. */
+function futureUsage(value: unknown) {
+  if (value === undefined || value === '') return null;
+  if (value === 'on_session' || value === 'off_session') return value;
+  throw invalid('Invalid setup_future_usage: must be one of on_session or off_session', {
+    param: 'setup_future_usage',
+  });
+}
 const flag = (value: unknown) => value === true || value === 'true';
 const now = () => Math.floor(Date.now() / 1000);
 
