@@ -645,6 +645,7 @@ export class WalletService {
       await trx.deleteFrom('buyers').where('id', '=', buyerId).execute();
       return sellers;
     });
+    this.options.log?.info({ buyer: buyerId, sellersTold: noticed }, 'a wallet was erased');
     if (noticed > 0) this.options.onEvent?.();
   }
 

@@ -176,10 +176,13 @@ export class CheckoutBuyers {
     if (input.provider !== 'test' || !input.saveCard || !input.card || row.status !== 'paid')
       return;
     if (!this.mine(row, buyer)) return;
-    await this.wallet.saveTestCard(buyer.buyerId, input.card).catch((err) => {
+    try {
+      await this.wallet.saveTestCard(buyer.buyerId, input.card);
+      this.log.info({ buyer: buyer.buyerId, checkout: row.id }, 'a test card is saved');
+    } catch (err) {
       // The order stands; only the card is not remembered.
       this.log.error({ err, checkout: row.id }, 'saving the test card failed');
-    });
+    }
   }
 
   /**
@@ -232,8 +235,12 @@ export class CheckoutBuyers {
   orderHooks(): OrderHooks {
     return {
       written: async (trx: Transaction<Database>, c: CheckoutRow, order: OrderRow, now: Date) => {
-        if (c.buyer_id && order.email !== null)
-          await grantConsent(trx, c.buyer_id, c.seller_id, now);
+        if (!c.buyer_id || order.email === null) return;
+        await grantConsent(trx, c.buyer_id, c.seller_id, now);
+        this.log.info(
+          { buyer: c.buyer_id, seller: c.seller_id, order: order.id },
+          'the buyer lets this seller see their email',
+        );
       },
       committed: async (c: CheckoutRow) => {
         const address = parseAddress(c.shipping_address);
@@ -242,6 +249,11 @@ export class CheckoutBuyers {
           savedAddressId: c.buyer_address_id ?? null,
           address,
         });
+        // Ids only: the address itself never reaches a log.
+        this.log.info(
+          { buyer: c.buyer_id, checkout: c.id, fromWallet: !!c.buyer_address_id },
+          'the shipping address is kept in the wallet',
+        );
       },
     };
   }
