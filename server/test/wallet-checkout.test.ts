@@ -431,6 +431,52 @@ for (const { name, skip } of dialects()) {
       }
     });
 
+    test('a page on an allowed site may send Buyer-Session (CORS preflight)', async () => {
+      const res = await fetch(`${server.url}/v1/checkouts/chk_x/confirm`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: 'https://blog.example',
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers':
+            'authorization,buyer-session,content-type,idempotency-key',
+        },
+      });
+      assert.equal(res.status, 204);
+      assert.equal(res.headers.get('access-control-allow-origin'), 'https://blog.example');
+      assert.match(res.headers.get('access-control-allow-headers') ?? '', /Buyer-Session/);
+    });
+
+    test('erasure empties the buyer’s checkouts that ended unpaid; paid ones keep their record', async () => {
+      const me = await signInAs(ids[0]!, who());
+      const tee = await makeTee(seller);
+      const product = {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+        shippingAddress: ADDRESS_US,
+      };
+      const dropped = await create(me, product);
+      await asBuyer(me, dropped.body.clientToken)('DELETE', `/checkouts/${dropped.body.id}`);
+      const bought = await create(me, product);
+      await asBuyer(me, bought.body.clientToken)('POST', `/checkouts/${bought.body.id}/confirm`, {
+        payment: { provider: 'test', card: VISA },
+      });
+      assert.equal((await me.api('DELETE', '/buyer')).status, 204);
+      const rows = await db()
+        .selectFrom('checkouts')
+        .select(['id', 'status', 'email', 'shipping_address', 'buyer_id'])
+        .where('id', 'in', [dropped.body.id, bought.body.id])
+        .orderBy('status')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.status, r.email === null, r.shipping_address === null, r.buyer_id]),
+        [
+          ['canceled', true, true, null],
+          ['paid', false, false, null],
+        ],
+      );
+    });
+
     test('a digital product: the wallet’s email, no address, paid with a saved card', async () => {
       const me = await signInAs(ids[0]!, who());
       await server.app.services.wallet.saveAddress(me.buyerId, ADDRESS_US);

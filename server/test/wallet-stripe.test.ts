@@ -19,7 +19,15 @@ import {
   startTestServer,
   type TestServer,
 } from './helpers/server.ts';
-import { type Issuer, type Smtp, startIssuer, startSmtp, walletEnv } from './helpers/wallet.ts';
+import {
+  askCode,
+  freshIp,
+  type Issuer,
+  type Smtp,
+  startIssuer,
+  startSmtp,
+  walletEnv,
+} from './helpers/wallet.ts';
 
 /**
  * The wallet with Stripe (issue 10, phase 2): the real endpoint over HTTP on SQLite and
@@ -359,6 +367,39 @@ for (const { name, skip } of dialects()) {
         .where('id', '=', me.buyerId)
         .execute();
       assert.deepEqual(left, []);
+    });
+
+    test('linking a host sign-in to an email wallet keeps its Stripe cards (the Customer moves)', async () => {
+      const person = who();
+      const viaHost = await signInAs(ids[1]!, person);
+      const email = `${person}@example.com`;
+      personal.add(email);
+      const tee = await makeTee(seller);
+      const made = await create(viaHost, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 1,
+        shippingAddress: ADDRESS_US,
+        email,
+      });
+      await pay(viaHost, made.body, { card: TEST_CARDS.success, save: true });
+      const customer = await customerOf(viaHost.buyerId);
+      const byEmail = await signInAs(ids[0]!, person); // the email's own wallet, no Customer yet
+      assert.equal(await customerOf(byEmail.buyerId), null);
+
+      const code = await askCode(server, smtp, email);
+      const linked = await client(server.url, { 'X-Forwarded-For': freshIp() })(
+        'POST',
+        '/buyer/sessions',
+        { hostToken: await host.mint(server.url, `user-${person}`), email, code },
+      );
+      assert.equal(linked.status, 201, JSON.stringify(linked.body));
+      assert.equal(await customerOf(byEmail.buyerId), customer, 'the Customer follows the cards');
+      assert.deepEqual(
+        linked.body.buyer.paymentMethods.map((m: any) => m.last4),
+        ['4242'],
+      );
+      assert.equal(fake.customers.get(customer!).deleted, undefined, 'not deleted');
     });
 
     test('hosted mode: the Checkout Session is made for the buyer’s Customer with saved cards on', async () => {
