@@ -18,6 +18,18 @@ import { forgetReturn } from './internal/return.ts';
 /** The checkout chunk, fetched on the first sign of interest (its entry: checkout/index.ts). */
 const loadCheckout = () => import('./checkout/index.ts');
 
+let numbersWarmed = false;
+/**
+ * The browser loads its number and currency data on the first price a page formats: tens of
+ * milliseconds, once. Done in a task of its own as the first elements near the viewport — while
+ * their product look-up is in flight — rather than after its answer, on the way to the price.
+ */
+function warmNumbers(i18n: I18n<CoreMessages>) {
+  if (numbersWarmed) return;
+  numbersWarmed = true;
+  setTimeout(() => i18n.money({ amount: 0, currency: 'USD' }));
+}
+
 /**
  * A Buy button beside a post. Pressing it opens, inside shadow DOM, the product's details,
  * then shipping and payment, then a confirmation — the order goes to the seller.
@@ -34,6 +46,8 @@ const loadCheckout = () => import('./checkout/index.ts');
  * @fires {BuyInPostPurchaseEvent} buy-in-post-purchase - The order is paid and sent to the seller.
  * @fires {BuyInPostErrorEvent} buy-in-post-error - Something failed; `code` says what.
  * @fires {BuyInPostCloseEvent} buy-in-post-close - The dialog closed.
+ * @fires {BuyInPostSignedInEvent} buy-in-post-signed-in - The reader signed in to their saved details (`method`: `code` or `host-token`).
+ * @fires {BuyInPostDetailsDeletedEvent} buy-in-post-details-deleted - The reader deleted saved details (`what`: `address`, `payment-method` or `everything`).
  *
  * @csspart button - The Buy button.
  * @csspart skeleton - The placeholder shown while the price loads.
@@ -50,6 +64,7 @@ const loadCheckout = () => import('./checkout/index.ts');
  * @csspart field - A form field (label + input + message).
  * @csspart error - An error message with its way forward.
  * @csspart primary - The step's main action button.
+ * @csspart wallet - The line offering sign-in, or the signed-in reader's "Saved details".
  *
  * @cssproperty --buy-in-post-accent - Accent colour (button, focus rings). Default #1d4ed8.
  * @cssproperty --buy-in-post-on-accent - Text on the accent colour. Default white.
@@ -93,6 +108,19 @@ export class BuyInPost extends LitElement {
    */
   @property({ attribute: 'payment-mode' }) paymentMode: '' | 'elements' | 'hosted' = '';
 
+  /**
+   * A buyer token (a short-lived JWT) the host page signed for its signed-in reader: the checkout
+   * opens their saved details in one tap, no code (docs/wallet.md). Single use.
+   */
+  @property({ attribute: 'buyer-token' }) buyerToken = '';
+
+  /**
+   * Called when the checkout needs a fresh buyer token for the host's signed-in reader (a token
+   * is single use and lives minutes); resolves null when nobody is signed in. Preferred to
+   * `buyer-token` when both are set.
+   */
+  getBuyerToken: (() => Promise<string | null>) | null = null;
+
   /** Whether the checkout dialog is open. */
   @property({ type: Boolean, reflect: true }) open = false;
 
@@ -131,9 +159,9 @@ export class BuyInPost extends LitElement {
 
   override connectedCallback() {
     super.connectedCallback();
-    this.stopLang = onLangChange(() => this.langTick++);
+    if (this.mayRender) this.followLang();
     // Not rendered yet (far from the viewport): the loading state sizes the empty box.
-    if (!this.hasUpdated) this.setState('loading', true);
+    else this.setState('loading', true);
   }
 
   override disconnectedCallback() {
@@ -169,6 +197,13 @@ export class BuyInPost extends LitElement {
     this.mayRender = true;
     this.releaseFirstRender?.();
     this.releaseFirstRender = null;
+    if (this.isConnected) this.followLang();
+    warmNumbers(this.i18n);
+  }
+
+  /** Renders again when a `lang` changes (an element not rendered yet reads it when it does). */
+  private followLang() {
+    this.stopLang ??= onLangChange(() => this.langTick++);
   }
 
   private syncStates() {

@@ -77,6 +77,25 @@ export class BuyInPostCloseEvent extends BuyInPostEvent {
   }
 }
 
+/** The reader signed in to their saved details: with an emailed code, or the host's buyer token. */
+export class BuyInPostSignedInEvent extends BuyInPostEvent {
+  static readonly type = 'buy-in-post-signed-in';
+  constructor(readonly method: 'code' | 'host-token') {
+    super(BuyInPostSignedInEvent.type);
+  }
+}
+
+/**
+ * The reader deleted saved details from the "Saved details" panel: one address, one card, or
+ * everything (the whole wallet, at the endpoint).
+ */
+export class BuyInPostDetailsDeletedEvent extends BuyInPostEvent {
+  static readonly type = 'buy-in-post-details-deleted';
+  constructor(readonly what: 'address' | 'payment-method' | 'everything') {
+    super(BuyInPostDetailsDeletedEvent.type);
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'buy-in-post-open': BuyInPostOpenEvent;
@@ -85,5 +104,7 @@ declare global {
     'buy-in-post-purchase': BuyInPostPurchaseEvent;
     'buy-in-post-error': BuyInPostErrorEvent;
     'buy-in-post-close': BuyInPostCloseEvent;
+    'buy-in-post-signed-in': BuyInPostSignedInEvent;
+    'buy-in-post-details-deleted': BuyInPostDetailsDeletedEvent;
   }
 }

@@ -1,5 +1,6 @@
 import { type CSSResult, css } from 'lit';
 import { stepStyles } from './steps/steps.styles.ts';
+import { walletStyles } from './wallet/wallet.styles.ts';
 
 /**
  * The dialog's shell: sheet, header, footer, buttons, totals, errors. Logical properties only,
@@ -243,4 +244,4 @@ const dialogStyles = css`
 `;
 
 /** Adopted into the element's shadow root when the checkout chunk loads. */
-export const checkoutStyles: CSSResult[] = [dialogStyles, stepStyles];
+export const checkoutStyles: CSSResult[] = [dialogStyles, stepStyles, walletStyles];

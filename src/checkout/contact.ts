@@ -40,12 +40,21 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The fields without which nothing can be sent or shipped, in the form's order. */
 export const REQUIRED_FIELDS = ['email', 'name', 'line1', 'city', 'country'] as const;
 
+export interface ContactRules {
+  /**
+   * False for a signed-in reader: their wallet already identifies them, so an email is theirs to
+   * give or not (one that is given must still look like one).
+   */
+  emailRequired?: boolean;
+}
+
 /** This browser's checks, before anything is sent; in the form's order (the first gets focus). */
-export function checkContact(contact: Contact): FieldProblems {
+export function checkContact(contact: Contact, rules: ContactRules = {}): FieldProblems {
   const problems: FieldProblems = {};
   const email = contact.email.trim();
-  if (!email) problems.email = 'required';
-  else if (!EMAIL.test(email)) problems.email = 'invalid_email';
+  if (!email) {
+    if (rules.emailRequired !== false) problems.email = 'required';
+  } else if (!EMAIL.test(email)) problems.email = 'invalid_email';
   for (const name of REQUIRED_FIELDS)
     if (name !== 'email' && !contact.address[name]?.trim()) problems[name] = 'required';
   return problems;
@@ -55,8 +64,12 @@ export function checkContact(contact: Contact): FieldProblems {
  * Once a field was found wanting, it is checked again as the reader corrects it; a field that
  * was fine is not flagged while the reader is still typing.
  */
-export function recheck(problems: FieldProblems, contact: Contact): FieldProblems {
-  const now = checkContact(contact);
+export function recheck(
+  problems: FieldProblems,
+  contact: Contact,
+  rules: ContactRules = {},
+): FieldProblems {
+  const now = checkContact(contact, rules);
   const kept = Object.keys(problems).filter((f) => now[f as ContactField]);
   return Object.fromEntries(kept.map((f) => [f, now[f as ContactField]]));
 }

@@ -9,6 +9,8 @@ import { renderPaymentStep } from './steps/payment.ts';
 import { renderProductStep } from './steps/product.ts';
 import { renderReviewStep } from './steps/review.ts';
 import { renderShippingStep } from './steps/shipping.ts';
+import { renderWalletBar } from './wallet/bar.ts';
+import type { PanelName, PanelView } from './wallet/panel.ts';
 
 const STEPS: Record<Step, (ctx: StepContext) => StepView> = {
   product: renderProductStep,
@@ -35,18 +37,33 @@ export function stepProgress(ctx: Pick<StepContext, 'steps' | 'state' | 'i18n'>)
   return n > 0 ? ctx.i18n.t.stepOf(n, steps.length) : '';
 }
 
+/** A wallet panel shown over the step (sign-in, saved details), and how to leave it. */
+export interface OpenPanel {
+  name: PanelName;
+  view: PanelView;
+  close(): void;
+}
+
 /**
- * The dialog: header (back, progress, title, close), the step's body and footer, and a polite
- * live region. `dir` and `lang` sit on the dialog itself: it is in the top layer, but its
- * styles and direction still come from the tree it is in.
+ * The dialog: header (back, progress, title, close), the step's body and footer — or a wallet
+ * panel's, over the step — and a polite live region. `dir` and `lang` sit on the dialog itself:
+ * it is in the top layer, but its styles and direction still come from the tree it is in.
  */
-export function renderDialog(ctx: StepContext, dialog: CheckoutDialog): TemplateResult {
+export function renderDialog(
+  ctx: StepContext,
+  dialog: CheckoutDialog,
+  panel: OpenPanel | null = null,
+): TemplateResult {
   const { i18n, actions } = ctx;
   const { t } = i18n;
-  const { step, busy } = ctx.state;
-  const view = STEPS[step](ctx);
-  const progress = stepProgress(ctx);
-  const canGoBack = step !== 'product' && step !== 'done';
+  const { step } = ctx.state;
+  const busy = ctx.state.busy && !panel;
+  const stepView = panel ? null : STEPS[step](ctx);
+  const view = panel?.view ?? stepView!;
+  const title = panel?.view.title ?? stepTitle(i18n, step);
+  const progress = panel ? '' : stepProgress(ctx);
+  const canGoBack = !!panel || (step !== 'product' && step !== 'done');
+  const bar = panel || step === 'done' ? nothing : renderWalletBar(ctx);
   return html`<dialog
     part="dialog"
     dir=${i18n.dir}
@@ -65,7 +82,7 @@ export function renderDialog(ctx: StepContext, dialog: CheckoutDialog): Template
               part="back"
               aria-label=${t.back}
               aria-disabled=${busy ? 'true' : nothing}
-              @click=${actions.back}
+              @click=${panel ? panel.close : actions.back}
             >
               <span aria-hidden="true">${i18n.dir === 'rtl' ? '→' : '←'}</span>
             </button>`
@@ -73,13 +90,15 @@ export function renderDialog(ctx: StepContext, dialog: CheckoutDialog): Template
       }
       <div class="titles">
         ${progress ? html`<p class="progress" id="step-progress">${progress}</p>` : nothing}
-        <h2 id="step-heading" tabindex="-1" data-step-heading>${stepTitle(i18n, step)}</h2>
+        <h2 id="step-heading" tabindex="-1" data-step-heading>${title}</h2>
       </div>
       <button type="button" class="icon close" part="close" aria-label=${t.close} @click=${actions.close}>
         <span aria-hidden="true">×</span>
       </button>
     </header>
-    <div part="body" class="body" data-step=${step} aria-busy=${busy ? 'true' : 'false'}>${view.body}</div>
+    <div part="body" class="body" data-step=${panel?.name ?? step} aria-busy=${busy ? 'true' : 'false'}>
+      ${bar}${view.body}
+    </div>
     ${view.footer}
     <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
       ${dialog.announcement}

@@ -1,9 +1,9 @@
 import type { ReactiveController } from 'lit';
-import { BuyInPostOptionChangeEvent } from '../events.ts';
+import { BuyInPostOptionChangeEvent, BuyInPostSignedInEvent } from '../events.ts';
 import type { I18n } from '../i18n/locale.ts';
 import { checkoutI18n, type Messages } from '../i18n/messages.ts';
 import type { CheckoutHost } from '../internal/checkout-port.ts';
-import type { Product } from '../internal/types.ts';
+import type { Money, Product } from '../internal/types.ts';
 import { addressFrom, type ContactField } from './contact.ts';
 import {
   type FlowEvent,
@@ -11,6 +11,7 @@ import {
   initialState,
   type PaymentInput,
   type Step,
+  savedCardOf,
   stepsFor,
   transition,
   variantFor,
@@ -19,7 +20,10 @@ import { adapterFor } from './payment/factory.ts';
 import type { PaymentAdapter } from './payment/types.ts';
 import { Purchase, type PurchaseUi } from './purchase.ts';
 import { CheckoutSession } from './session.ts';
-import type { PaymentView } from './steps/context.ts';
+import type { PaymentView, WalletView } from './steps/context.ts';
+import { BuyerAccount } from './wallet/account.ts';
+import { CheckoutClient } from './wallet/client.ts';
+import { buyerOf } from './wallet/model.ts';
 
 /** What the flow asks of the dialog around it (view.ts). */
 export interface FlowUi extends PurchaseUi {
@@ -48,14 +52,21 @@ export class CheckoutFlow implements ReactiveController {
   private readonly purchase: Purchase;
   private adapter: PaymentAdapter | null = null;
   private adapterKey: string | null = null;
+  /** The reader's saved details with this endpoint (shared by every element on the page). */
+  readonly account: BuyerAccount;
+  private unsubscribe: (() => void) | null = null;
+  /** The host page's sign-in under way (a checkout waits for it, to start with the wallet). */
+  private hostSignIn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly host: CheckoutHost,
     private readonly ui: FlowUi,
   ) {
+    this.account = BuyerAccount.for(host.client.base);
     host.addController(this);
     this.current = host.product;
-    this.session = new CheckoutSession(host.client, this.product.id);
+    const client = new CheckoutClient(host.client.base, this.account);
+    this.session = new CheckoutSession(client, this.product.id);
     this.purchase = new Purchase(this, this.session, host, ui);
     this.state = initialState(this.product);
     // A checkout this tab left open: read back from the endpoint when the dialog next opens.
@@ -82,11 +93,78 @@ export class CheckoutFlow implements ReactiveController {
 
   // ---- the dialog's life -------------------------------------------------------------------
 
-  /** The dialog opened: a new window of requests, and a saved checkout read back. */
+  /**
+   * The dialog opened: a new window of requests, the host page's signed-in reader signed in (one
+   * tap: the Buy press), and a saved checkout read back.
+   */
   async opened() {
     this.session.renew();
+    this.hostSignIn = this.signInWithHost();
+    if (this.account.signedIn && !this.account.wallet) void this.account.load().catch(() => {});
     const id = this.purchase.pendingResume;
     if (id) await this.purchase.resume(id);
+  }
+
+  private async signInWithHost() {
+    if (!(await this.account.signInWithHost(this.host.element))) return;
+    this.ui.announce(this.i18n.t.signedIn);
+    await this.host.updateComplete;
+    this.host.element.dispatchEvent(new BuyInPostSignedInEvent('host-token'));
+  }
+
+  /** Resolves once a sign-in the host page started has ended (either way). */
+  walletReady(): Promise<unknown> {
+    return this.hostSignIn;
+  }
+
+  get signedIn(): boolean {
+    return this.account.signedIn;
+  }
+
+  /** What the steps may show of the saved details. */
+  get wallet(): WalletView {
+    return { signedIn: this.account.signedIn, wallet: this.account.wallet };
+  }
+
+  /** Whether the reader already lets this product's seller see their email. */
+  get emailShared(): boolean {
+    const seller = this.product.seller.id;
+    return !!this.account.wallet?.consents?.some((c) => c.sellerId === seller);
+  }
+
+  /**
+   * Buy, then Pay: a signed-in reader with a saved card buying a digital product (nothing to
+   * ship, nothing to type) is offered to pay on the first step. The amount is the variant's price
+   * times the quantity; the endpoint prices the checkout, and when its total differs (a tax) the
+   * reader stops at review to see it. Null: the usual Continue.
+   */
+  quickPay(): Money | null {
+    const { state, product } = this;
+    const variant = variantFor(product, state.selection.options);
+    const cards = this.account.wallet?.paymentMethods.length ?? 0;
+    if (product.kind !== 'digital' || !variant || variant.maxQuantity < 1) return null;
+    if (!this.account.signedIn || cards === 0 || this.host.paymentMode === 'hosted') return null;
+    if (state.step !== 'product' || (state.checkout && !buyerOf(state.checkout))) return null;
+    const { amount, currency } = variant.price;
+    return { amount: amount * state.selection.quantity, currency };
+  }
+
+  /** After a purchase, a removal or a sign-in elsewhere: read the wallet again. */
+  walletChanged() {
+    if (this.account.signedIn) void this.account.load().catch(() => {});
+  }
+
+  /** Saved details went away (all of them when `ids` is absent): undo choices that used them. */
+  savedGone(ids?: readonly string[]) {
+    this.dispatch(ids ? { type: 'savedGone', ids } : { type: 'savedGone' });
+  }
+
+  hostConnected() {
+    this.unsubscribe ??= this.account.subscribe(() => {
+      // signed out elsewhere on the page (another element's "Forget me"), or erased
+      if (!this.account.signedIn) this.savedGone();
+      this.host.requestUpdate();
+    });
   }
 
   /** The dialog closed: stop waiting; after an order, the next Buy starts a new purchase. */
@@ -109,6 +187,8 @@ export class CheckoutFlow implements ReactiveController {
   /** Removed from the page; the checkout stays saved. */
   hostDisconnected() {
     this.stop();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
   }
 
   // ---- what the reader does ----------------------------------------------------------------
@@ -128,8 +208,17 @@ export class CheckoutFlow implements ReactiveController {
   async continue() {
     if (this.state.busy) return;
     switch (this.state.step) {
-      case 'product':
-        return this.purchase.submitProduct();
+      case 'product': {
+        const quote = this.quickPay();
+        await this.purchase.submitProduct();
+        // (read afresh: the create moved the state on)
+        const { step, payment, checkout } = this.state as FlowState;
+        const total = checkout?.totals.total;
+        // Pay at once only for exactly what the button said.
+        if (quote && step === 'review' && savedCardOf(payment) && total?.amount === quote.amount)
+          if (total.currency === quote.currency) return this.purchase.pay();
+        return;
+      }
       case 'shipping':
         return this.purchase.submitShipping();
       case 'review':
@@ -166,6 +255,25 @@ export class CheckoutFlow implements ReactiveController {
     if (first) return first;
     void this.continue();
     return null;
+  }
+
+  /** Ships to a saved address, or (null) to the one in the form. */
+  chooseSavedAddress(id: string | null) {
+    this.dispatch({ type: 'savedAddress', id });
+  }
+
+  /** "Share my email" changed on the review step: the checkout as it stands says so. */
+  async shareEmail(share: boolean) {
+    const c = this.state.checkout;
+    if (!c || this.state.busy || c.shareEmail === share) return;
+    this.dispatch({ type: 'contact', contact: { shareEmail: share } });
+    this.dispatch({ type: 'submit' });
+    try {
+      const next = await this.session.update(c.id, { shareEmail: share });
+      this.dispatch({ type: 'changed', checkout: next });
+    } catch (err) {
+      await this.purchase.failed(err);
+    }
   }
 
   /** After expiry: a new checkout with everything the reader entered. */

@@ -1,6 +1,7 @@
 import type { Checkout, Product, ProtocolErrorCode } from '../internal/types.ts';
 import { type Contact, checkContact, type FieldProblems, recheck } from './contact.ts';
 import { clampQuantity, selectOption, variantFor } from './selection.ts';
+import { buyerOf, type SavedCard, savedAddressFor, savedCard } from './wallet/model.ts';
 
 export type { Contact } from './contact.ts';
 
@@ -27,10 +28,18 @@ export interface Selection {
 
 /** What the payment step collected, for the review step to confirm. */
 export type PaymentInput =
-  | { provider: 'test'; card: string }
+  /** A test card number; `save`: the reader ticked "Save this card" (signed in only). */
+  | { provider: 'test'; card: string; save?: boolean }
+  /** A card saved in the reader's wallet (the test provider's, or a Stripe customer's). */
+  | { provider: 'test' | 'stripe'; saved: SavedCard }
   /** Stripe's form holds the card (in its iframe); `wallet` when paid with Apple Pay and such. */
   | { provider: 'stripe'; wallet?: string }
   | { provider: 'redirect'; url: string };
+
+/** The saved card a payment uses, if it uses one. */
+export function savedCardOf(payment: PaymentInput | null): SavedCard | null {
+  return payment && 'saved' in payment ? payment.saved : null;
+}
 
 export interface FlowError {
   code: ProtocolErrorCode;
@@ -47,6 +56,11 @@ export interface FlowState {
   contact: Contact;
   /** This browser's checks of the contact form, once the reader submitted it (contact.ts). */
   contactProblems: FieldProblems;
+  /**
+   * A signed-in reader ships to this saved address (its id in the wallet) instead of the form;
+   * null: the form's address.
+   */
+  savedAddressId: string | null;
   /** The endpoint's checkout once created; null before, and after it expired or was canceled. */
   checkout: Checkout | null;
   payment: PaymentInput | null;
@@ -67,6 +81,13 @@ export type FlowEvent =
   | { type: 'variant'; variantId: string }
   | { type: 'quantity'; quantity: number }
   | { type: 'contact'; contact: Partial<Contact> }
+  /** A saved address chosen in the shipping step (null: a new address, typed in the form). */
+  | { type: 'savedAddress'; id: string | null }
+  /**
+   * Saved details went away (removed in the Saved details panel, or the session ended: `ids`
+   * absent): choices that used them are undone.
+   */
+  | { type: 'savedGone'; ids?: readonly string[] }
   /** The reader submitted the contact form: check it here before anything is sent. */
   | { type: 'validate' }
   /** `key` is a fresh candidate; an attempt already under way keeps its own. */
@@ -74,6 +95,8 @@ export type FlowEvent =
   | { type: 'checkout'; checkout: Checkout }
   /** The checkout changed where the reader is (a wallet's address): same step, new totals. */
   | { type: 'refresh'; checkout: Checkout }
+  /** The reader's own change on this step was answered (the review's "Share my email"). */
+  | { type: 'changed'; checkout: Checkout }
   | { type: 'payment'; payment: PaymentInput }
   | { type: 'paid'; checkout: Checkout }
   | { type: 'failed'; error: FlowError }
@@ -118,6 +141,7 @@ export function initialState(product: Product): FlowState {
     selection: { options: { ...(first?.options ?? {}) }, quantity: 1 },
     contact: { email: '', shareEmail: false, address: {} },
     contactProblems: {},
+    savedAddressId: null,
     checkout: null,
     payment: null,
     busy: false,
@@ -165,6 +189,41 @@ function stepForError(state: FlowState, e: FlowError, product: Product): Step {
     default:
       return state.step;
   }
+}
+
+/** The contact as the endpoint has it on `c` (the tab keeps no personal data, the endpoint has it). */
+function contactFrom(contact: Contact, c: Checkout): Contact {
+  return {
+    email: c.email ?? contact.email,
+    shareEmail: c.email ? c.shareEmail : contact.shareEmail,
+    address: c.shippingAddress ? { ...c.shippingAddress } : contact.address,
+  };
+}
+
+/** The wallet's card as this checkout's provider pays with it (a hosted page has its own). */
+function savedPayment(c: Checkout, card: SavedCard): PaymentInput | null {
+  const provider = c.payment.provider;
+  return provider === 'test' || provider === 'stripe' ? { provider, saved: card } : null;
+}
+
+/**
+ * A returning buyer: the endpoint started the checkout with their saved address (and email), so
+ * it is ready to pay. With a saved card the reader goes straight to review (Buy, Continue, Pay);
+ * without one, physical goods skip the address they need not type. Null: the usual next step.
+ */
+function express(state: FlowState, c: Checkout, product: Product): FlowState | null {
+  const buyer = buyerOf(c);
+  if (!buyer || !c.readyToPay || c.status !== 'open') return null;
+  const known = {
+    ...state,
+    contact: contactFrom(state.contact, c),
+    savedAddressId:
+      buyer.savedAddressId ?? savedAddressFor(buyer.addresses, c.shippingAddress)?.id ?? null,
+  };
+  const card = buyer.paymentMethods[0];
+  const payment = card ? savedPayment(c, savedCard(card)) : null;
+  if (payment) return { ...known, payment, step: 'review' };
+  return product.kind === 'physical' ? { ...known, step: 'payment' } : null;
 }
 
 function failed(state: FlowState, e: FlowError, product: Product): FlowState {
@@ -226,12 +285,18 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
         ...event.contact,
         address: { ...state.contact.address, ...event.contact.address },
       };
-      const contactProblems = recheck(state.contactProblems, contact);
+      const contactProblems = recheck(state.contactProblems, contact, {
+        emailRequired: !buyerOf(state.checkout),
+      });
       return { ...state, attemptKey: null, contact, contactProblems };
     }
-    case 'validate':
+    case 'validate': {
       if (state.busy) return state;
-      return { ...state, contactProblems: checkContact(state.contact) };
+      const all = checkContact(state.contact, { emailRequired: !buyerOf(state.checkout) });
+      // a saved address needs no typing: only the email is the reader's to give
+      const contactProblems = state.savedAddressId ? (all.email ? { email: all.email } : {}) : all;
+      return { ...state, contactProblems };
+    }
     case 'submit':
       if (state.busy) return state;
       return {
@@ -240,19 +305,46 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
         error: null,
         attemptKey: state.attemptKey ?? event.key ?? null,
       };
-    case 'checkout':
+    case 'checkout': {
       // A created or updated checkout moves the reader on from the step that asked for it.
-      return {
+      // An email the endpoint filled in (the signed-in reader's wallet) shows in the form.
+      const c = event.checkout;
+      const email = state.contact.email || c.email || '';
+      const answered = {
         ...state,
         busy: false,
         error: null,
         attemptKey: null,
-        checkout: event.checkout,
-        step: next(product, state.step),
+        checkout: c,
+        contact: email === state.contact.email ? state.contact : { ...state.contact, email },
       };
+      const fast = state.step === 'product' ? express(answered, c, product) : null;
+      return fast ?? { ...answered, step: next(product, state.step) };
+    }
+    case 'savedAddress':
+      if (state.busy) return state;
+      return { ...state, savedAddressId: event.id, attemptKey: null, contactProblems: {} };
+    case 'savedGone': {
+      const gone = (id: string | null | undefined) =>
+        !!id && (!event.ids || event.ids.includes(id));
+      const card = savedCardOf(state.payment);
+      const dropCard = gone(card?.id);
+      const dropAddress = gone(state.savedAddressId);
+      if (!dropCard && !dropAddress) return state;
+      return {
+        ...state,
+        savedAddressId: dropAddress ? null : state.savedAddressId,
+        payment: dropCard ? null : state.payment,
+        // the review cannot pay with a card that is gone: choose another
+        step: dropCard && state.step === 'review' ? 'payment' : state.step,
+      };
+    }
     case 'refresh':
       if (event.checkout.id !== state.checkout?.id) return state;
       return { ...state, checkout: event.checkout };
+    case 'changed':
+      if (event.checkout.id !== state.checkout?.id) return state;
+      return { ...state, busy: false, error: null, attemptKey: null, checkout: event.checkout };
     case 'payment':
       if (state.busy) return state;
       return { ...state, error: null, attemptKey: null, payment: event.payment, step: 'review' };
@@ -284,11 +376,7 @@ export function transition(state: FlowState, event: FlowEvent, product: Product)
         ? { options: { ...variant.options }, quantity: c.quantity }
         : state.selection;
       // …and what the reader sent: the tab keeps no personal data, the endpoint has it.
-      const contact = {
-        email: c.email ?? state.contact.email,
-        shareEmail: c.email ? c.shareEmail : state.contact.shareEmail,
-        address: c.shippingAddress ? { ...c.shippingAddress } : state.contact.address,
-      };
+      const contact = contactFrom(state.contact, c);
       return {
         ...state,
         busy: false,

@@ -13,6 +13,7 @@ import { asProtocolError, describeError } from './errors.ts';
 import { type FlowError, type FlowEvent, type FlowState, variantFor } from './machine.ts';
 import { type CheckoutSession, createBody } from './session.ts';
 import type { PaymentView } from './steps/context.ts';
+import { buyerOf } from './wallet/model.ts';
 
 /** "Stop waiting": clears `busy` without an error for the reader (see machine.ts). */
 const ABORTED: FlowError = { code: 'aborted', message: '' };
@@ -24,6 +25,14 @@ export interface PurchaseFlow {
   readonly i18n: I18n<Messages>;
   dispatch(event: FlowEvent): void;
   payment(): PaymentView | null;
+  /** Signed in to saved details (checkout calls carry the session). */
+  readonly signedIn: boolean;
+  /** Whether the reader already lets this product's seller see their email. */
+  readonly emailShared: boolean;
+  /** Resolves once a sign-in the host page started has ended. */
+  walletReady(): Promise<unknown>;
+  /** A purchase may have saved an address or a card: read the wallet again. */
+  walletChanged(): void;
 }
 
 /** What the purchase asks of the dialog. */
@@ -59,11 +68,16 @@ export class Purchase {
     const current = this.flow.state.checkout;
     this.flow.dispatch({ type: 'submit', key: newIdempotencyKey() });
     try {
+      // The host page is signing its reader in (the Buy press): start with their wallet.
+      await this.flow.walletReady();
       if (current && this.session.holdsCheckout) {
         const same = current.variantId === variant.id && current.quantity === quantity;
-        const next = same
-          ? current
-          : await this.session.update(current.id, { variantId: variant.id, quantity });
+        // Signed in since it was made: the endpoint hears the session with the change.
+        const unbound = this.flow.signedIn && !buyerOf(current);
+        const next =
+          same && !unbound
+            ? current
+            : await this.session.update(current.id, { variantId: variant.id, quantity });
         return this.flow.dispatch({ type: 'checkout', checkout: next });
       }
       this.pendingResume = null; // a new checkout replaces the one we could not read back
@@ -74,6 +88,10 @@ export class Purchase {
         this.host.post,
         this.host.paymentMode,
       );
+      // A seller the reader already lets see their email (an earlier order's tick) keeps seeing
+      // it; the review step shows the tick as theirs to take back.
+      if (this.flow.signedIn && this.flow.emailShared && body.shareEmail === undefined)
+        body.shareEmail = true;
       const created = await this.session.create(body, this.flow.state.attemptKey!);
       this.flow.dispatch({ type: 'checkout', checkout: created });
       this.host.element.dispatchEvent(
@@ -89,15 +107,20 @@ export class Purchase {
     }
   }
 
-  /** The shipping step: contact and address go on the checkout (shipping and tax priced). */
+  /**
+   * The shipping step: contact and address — typed, or one of the signed-in reader's saved
+   * addresses — go on the checkout (shipping and tax priced).
+   */
   async submitShipping() {
     const checkout = this.flow.state.checkout;
-    const address = addressFrom(this.flow.state.contact);
-    if (!checkout || !address) return;
+    const saved = this.flow.state.savedAddressId;
+    const address = saved ? null : addressFrom(this.flow.state.contact);
+    if (!checkout || (!saved && !address)) return;
     const { email, shareEmail } = this.flow.state.contact;
     this.flow.dispatch({ type: 'submit' });
     try {
-      const body = { email: email.trim() || null, shareEmail, shippingAddress: address };
+      const where = saved ? { savedAddressId: saved } : { shippingAddress: address! };
+      const body = { email: email.trim() || null, shareEmail, ...where };
       this.flow.dispatch({
         type: 'checkout',
         checkout: await this.session.update(checkout.id, body),
@@ -142,6 +165,7 @@ export class Purchase {
   private finish(paid: Checkout) {
     this.flow.dispatch({ type: 'paid', checkout: paid });
     this.session.clear();
+    this.flow.walletChanged();
     this.host.element.dispatchEvent(
       new BuyInPostPurchaseEvent(
         paid.order?.number ?? '',
@@ -152,6 +176,11 @@ export class Purchase {
       ),
     );
     void this.host.reloadProduct();
+  }
+
+  /** A call of the flow's own failed (the review's "Share my email"): as any other failure. */
+  failed(err: unknown): Promise<void> {
+    return this.fail(err);
   }
 
   private async fail(err: unknown): Promise<void> {

@@ -1,26 +1,35 @@
 import { nothing } from 'lit';
 import type { CheckoutHost, CheckoutView } from '../internal/checkout-port.ts';
 import { checkoutStyles } from './checkout.styles.ts';
-import { CheckoutDialog, renderDialog, stepProgress, stepTitle } from './dialog.ts';
+import { CheckoutDialog, type OpenPanel, renderDialog, stepProgress, stepTitle } from './dialog.ts';
 import { CheckoutFlow } from './flow.ts';
 import type { StepActions, StepContext } from './steps/context.ts';
+import type { PanelHost, PanelName } from './wallet/panel.ts';
+import { SavedDetailsPanel } from './wallet/saved-details.ts';
+import { SignInPanel } from './wallet/sign-in.ts';
 
 /**
  * The checkout as the element sees it (internal/checkout-port.ts): the dialog, the steps in it,
  * and the flow behind them. Each render hands the steps a StepContext — the flow's state and the
  * reader's actions — so no step reaches the flow itself. Closing, however it happens, ends in
- * one call to the element, `host.checkoutClosed()`.
+ * one call to the element, `host.checkoutClosed()`. The wallet's panels (sign-in, saved details)
+ * take the dialog's place over the step and hand back to it.
  */
 export class CheckoutDialogView implements CheckoutView {
   private readonly dialog: CheckoutDialog;
   private readonly flow: CheckoutFlow;
   /** Bound once, so templates do not make new listeners each render. */
   private readonly actions: StepActions;
+  /** The wallet panel over the step, if one is open. */
+  private panel: PanelName | null = null;
+  private readonly signIn: SignInPanel;
+  private readonly savedDetails: SavedDetailsPanel;
 
   constructor(private readonly host: CheckoutHost) {
     // The dialog's styles arrive with this chunk: add them to the element's own.
     host.addStyles(checkoutStyles);
     this.dialog = new CheckoutDialog(host, () => {
+      this.panel = null; // a panel is a moment: the next open shows the step
       this.flow.closed();
       host.checkoutClosed();
     });
@@ -45,7 +54,47 @@ export class CheckoutDialogView implements CheckoutView {
       setContact: (contact) => flow.dispatch({ type: 'contact', contact }),
       submitContact: () => flow.submitContact(),
       edit: (step) => flow.dispatch({ type: 'edit', step }),
+      openSignIn: () => this.openPanel('sign-in'),
+      openSavedDetails: () => this.openPanel('saved-details'),
+      chooseSavedAddress: (id) => flow.chooseSavedAddress(id),
+      shareEmail: (share) => void flow.shareEmail(share),
     };
+    const panels: PanelHost = {
+      account: flow.account,
+      get i18n() {
+        return flow.i18n;
+      },
+      element: host.element,
+      requestUpdate: () => host.requestUpdate(),
+      rendered: () => host.updateComplete,
+      announce: (text) => this.dialog.announce(text),
+      close: () => this.closePanel(),
+      open: (panel) => this.openPanel(panel),
+      signedIn: () => flow.walletChanged(),
+      gone: (ids) => flow.savedGone(ids),
+    };
+    this.signIn = new SignInPanel(panels);
+    this.savedDetails = new SavedDetailsPanel(panels);
+  }
+
+  /** Shows a wallet panel over the step; its title is announced and its heading focused. */
+  private openPanel(panel: PanelName) {
+    if (this.flow.state.busy) return;
+    this.panel = panel;
+    if (panel === 'sign-in') this.signIn.reset();
+    else void this.savedDetails.open();
+    this.host.requestUpdate();
+    this.dialog.announce(this.flow.i18n.t[panel === 'sign-in' ? 'signInTitle' : 'savedTitle']);
+    void this.dialog.focusHeading();
+  }
+
+  /** Back to the step, as it was. */
+  private closePanel() {
+    if (!this.panel) return;
+    this.panel = null;
+    this.host.requestUpdate();
+    this.dialog.announce(this.stepAnnouncement());
+    void this.dialog.focusHeading();
   }
 
   /** What the steps see (test hooks read `state`, as the steps do). */
@@ -66,7 +115,15 @@ export class CheckoutDialogView implements CheckoutView {
   }
 
   render() {
-    return this.host.open ? renderDialog(this.context(), this.dialog) : nothing;
+    return this.host.open
+      ? renderDialog(this.context(), this.dialog, this.openPanelView())
+      : nothing;
+  }
+
+  private openPanelView(): OpenPanel | null {
+    if (!this.panel) return null;
+    const view = this.panel === 'sign-in' ? this.signIn.render() : this.savedDetails.render();
+    return { name: this.panel, view, close: () => this.closePanel() };
   }
 
   productChanged() {
@@ -89,6 +146,8 @@ export class CheckoutDialogView implements CheckoutView {
       actions: this.actions,
       payment: () => flow.payment(),
       rendered: () => this.host.updateComplete,
+      wallet: flow.wallet,
+      quickPay: flow.quickPay(),
     };
   }
 

@@ -103,6 +103,66 @@ export interface Messages extends CoreMessages {
   startAgain: string;
   resumeNotice: string;
   images: string;
+  // ---- saved details (the buyer's wallet) ----
+  /** The line above the step for a reader who is not signed in, and its button. */
+  walletGuest: string;
+  signInOffer: string;
+  signedInAs: (email: string) => string;
+  /** Signed in through the host site (no email in the wallet). */
+  signedInHost: string;
+  signedIn: string;
+  signInTitle: string;
+  signInIntro: string;
+  rememberMe: string;
+  rememberMeHelp: string;
+  sendCode: string;
+  codeSent: (email: string) => string;
+  codeResent: string;
+  codeLabel: string;
+  codeFormat: string;
+  signInWithCode: string;
+  sendNewCode: string;
+  otherEmail: string;
+  codeWrong: (attemptsLeft: number, rules: Intl.PluralRules) => string;
+  codeExpired: string;
+  codeTooMany: string;
+  mailUnavailable: string;
+  walletUnavailable: string;
+  savedTitle: string;
+  savedLoading: string;
+  backToOrder: string;
+  addresses: string;
+  noAddresses: string;
+  cards: string;
+  noCards: string;
+  cardExpires: (date: string) => string;
+  remove: string;
+  removed: (what: string) => string;
+  emailSharing: string;
+  noSharing: string;
+  sharingSince: (date: string) => string;
+  stopSharing: string;
+  sharingStopped: (seller: string) => string;
+  thisSite: string;
+  forgetHelp: string;
+  forgetMe: string;
+  forgotten: string;
+  deleteTitle: string;
+  deleteHelp: string;
+  deleteEverything: string;
+  deleteConfirm: string;
+  deleteYes: string;
+  deleted: string;
+  cancel: string;
+  /** Choosing among saved addresses and cards. */
+  shipTo: string;
+  newAddress: string;
+  payWith: string;
+  newCard: string;
+  saveCard: string;
+  saveCardHelp: string;
+  shareEmailWith: (seller: string) => string;
+  shareEmailGranted: string;
 }
 
 export const en: Messages = {
@@ -212,6 +272,70 @@ export const en: Messages = {
   startAgain: 'Start again',
   resumeNotice: 'Welcome back — your checkout is as you left it.',
   images: 'Product photos',
+  walletGuest: 'Bought from this shop before?',
+  signInOffer: 'Sign in for your saved details',
+  signedInAs: (email) => `Signed in as ${email}`,
+  signedInHost: 'Signed in through this site',
+  signedIn: 'Signed in. Your saved details are ready.',
+  signInTitle: 'Sign in',
+  signInIntro:
+    'We email you a 6-digit code. Your saved address and card then work on every site that sells through this shop.',
+  rememberMe: 'Remember me on this site',
+  rememberMeHelp: 'Keeps you signed in on this device. Leave it off on a shared computer.',
+  sendCode: 'Send me a code',
+  codeSent: (email) => `We sent a 6-digit code to ${email}. It works for 10 minutes.`,
+  codeResent: 'A new code is on its way.',
+  codeLabel: '6-digit code',
+  codeFormat: 'Enter the 6 digits of the code we sent.',
+  signInWithCode: 'Sign in',
+  sendNewCode: 'Send a new code',
+  otherEmail: 'Use another email',
+  codeWrong: (n, rules) =>
+    n === 0
+      ? 'That code is not right, and it cannot be tried again. Send a new one.'
+      : rules.select(n) === 'one'
+        ? 'That code is not right. 1 attempt left.'
+        : `That code is not right. ${n} attempts left.`,
+  codeExpired: 'That code has expired. Send a new one.',
+  codeTooMany: 'Too many wrong codes. Send a new one.',
+  mailUnavailable: 'This shop cannot send codes right now. Try again later.',
+  walletUnavailable: 'Saved details are not available at this shop right now.',
+  savedTitle: 'Saved details',
+  savedLoading: 'Loading your saved details…',
+  backToOrder: 'Back to your order',
+  addresses: 'Addresses',
+  noAddresses: 'No saved addresses.',
+  cards: 'Cards',
+  noCards: 'No saved cards.',
+  cardExpires: (date) => `expires ${date}`,
+  remove: 'Remove',
+  removed: (what) => `Removed: ${what}.`,
+  emailSharing: 'Email shared with sellers',
+  noSharing: 'No seller sees your email.',
+  sharingSince: (date) => `since ${date}`,
+  stopSharing: 'Stop sharing',
+  sharingStopped: (seller) => `${seller} no longer gets your email with new orders.`,
+  thisSite: 'On this site',
+  forgetHelp: 'Signs you out here. Your saved details stay with the shop for your next sign-in.',
+  forgetMe: 'Forget me on this site',
+  forgotten: 'You are signed out on this site.',
+  deleteTitle: 'Delete everything',
+  deleteHelp:
+    'Deletes your saved addresses, cards, email and sign-ins at this shop, on every site. Orders you placed are kept for the sellers’ records, no longer linked to you.',
+  deleteEverything: 'Delete everything',
+  deleteConfirm: 'Delete all your saved details? This cannot be undone.',
+  deleteYes: 'Yes, delete everything',
+  deleted: 'Your saved details are deleted. Orders you placed are kept by the sellers.',
+  cancel: 'Cancel',
+  shipTo: 'Ship to',
+  newAddress: 'A new address',
+  payWith: 'Pay with',
+  newCard: 'A new card',
+  saveCard: 'Save this card for next time',
+  saveCardHelp:
+    'Only its brand and last four digits are kept in your saved details; remove it there at any time.',
+  shareEmailWith: (seller) => `Share my email with ${seller}`,
+  shareEmailGranted: 'You allowed this on an earlier order. Stop at any time in Saved details.',
 };
 
 export const ar: Messages = {
@@ -347,6 +471,77 @@ export const ar: Messages = {
   startAgain: 'ابدأ من جديد',
   resumeNotice: 'مرحبًا بعودتك — طلبك كما تركته.',
   images: 'صور المنتج',
+  walletGuest: 'اشتريت من هذا المتجر من قبل؟',
+  signInOffer: 'سجّل الدخول لاستخدام بياناتك المحفوظة',
+  signedInAs: (email) => `تم تسجيل الدخول باسم ${email}`,
+  signedInHost: 'تم تسجيل الدخول عبر هذا الموقع',
+  signedIn: 'تم تسجيل الدخول. بياناتك المحفوظة جاهزة.',
+  signInTitle: 'تسجيل الدخول',
+  signInIntro:
+    'نرسل إليك رمزًا من 6 أرقام بالبريد الإلكتروني. بعدها يعمل عنوانك وبطاقتك المحفوظان على كل موقع يبيع عبر هذا المتجر.',
+  rememberMe: 'تذكّرني على هذا الموقع',
+  rememberMeHelp: 'يبقيك مسجّل الدخول على هذا الجهاز. لا تفعّله على جهاز مشترك.',
+  sendCode: 'أرسل لي رمزًا',
+  codeSent: (email) => `أرسلنا رمزًا من 6 أرقام إلى ${email}. يعمل لمدة 10 دقائق.`,
+  codeResent: 'رمز جديد في الطريق إليك.',
+  codeLabel: 'الرمز المكوّن من 6 أرقام',
+  codeFormat: 'أدخل الأرقام الستة للرمز الذي أرسلناه.',
+  signInWithCode: 'تسجيل الدخول',
+  sendNewCode: 'أرسل رمزًا جديدًا',
+  otherEmail: 'استخدم بريدًا آخر',
+  codeWrong: (n, rules) => {
+    if (n === 0) return 'الرمز غير صحيح ولا يمكن تجربته مجددًا. اطلب رمزًا جديدًا.';
+    switch (rules.select(n)) {
+      case 'one':
+        return 'الرمز غير صحيح. بقيت محاولة واحدة.';
+      case 'two':
+        return 'الرمز غير صحيح. بقيت محاولتان.';
+      case 'few':
+        return `الرمز غير صحيح. بقيت ${n} محاولات.`;
+      default:
+        return `الرمز غير صحيح. بقيت ${n} محاولة.`;
+    }
+  },
+  codeExpired: 'انتهت صلاحية هذا الرمز. اطلب رمزًا جديدًا.',
+  codeTooMany: 'رموز خاطئة كثيرة. اطلب رمزًا جديدًا.',
+  mailUnavailable: 'لا يستطيع هذا المتجر إرسال الرموز الآن. حاول لاحقًا.',
+  walletUnavailable: 'البيانات المحفوظة غير متاحة في هذا المتجر حاليًا.',
+  savedTitle: 'البيانات المحفوظة',
+  savedLoading: 'جارٍ تحميل بياناتك المحفوظة…',
+  backToOrder: 'العودة إلى طلبك',
+  addresses: 'العناوين',
+  noAddresses: 'لا توجد عناوين محفوظة.',
+  cards: 'البطاقات',
+  noCards: 'لا توجد بطاقات محفوظة.',
+  cardExpires: (date) => `تنتهي ${date}`,
+  remove: 'إزالة',
+  removed: (what) => `تمت الإزالة: ${what}.`,
+  emailSharing: 'البريد المُشارَك مع البائعين',
+  noSharing: 'لا يرى أي بائع بريدك الإلكتروني.',
+  sharingSince: (date) => `منذ ${date}`,
+  stopSharing: 'أوقف المشاركة',
+  sharingStopped: (seller) => `لن يحصل ${seller} على بريدك مع الطلبات الجديدة.`,
+  thisSite: 'على هذا الموقع',
+  forgetHelp: 'يسجّل خروجك هنا. تبقى بياناتك المحفوظة لدى المتجر لتسجيل دخولك التالي.',
+  forgetMe: 'انسَني على هذا الموقع',
+  forgotten: 'تم تسجيل خروجك على هذا الموقع.',
+  deleteTitle: 'حذف كل شيء',
+  deleteHelp:
+    'يحذف عناوينك وبطاقاتك وبريدك وتسجيلات دخولك المحفوظة لدى هذا المتجر على كل المواقع. تبقى طلباتك السابقة في سجلات البائعين دون ربطها بك.',
+  deleteEverything: 'حذف كل شيء',
+  deleteConfirm: 'هل تحذف كل بياناتك المحفوظة؟ لا يمكن التراجع عن ذلك.',
+  deleteYes: 'نعم، احذف كل شيء',
+  deleted: 'حُذفت بياناتك المحفوظة. تبقى طلباتك السابقة لدى البائعين.',
+  cancel: 'إلغاء',
+  shipTo: 'الشحن إلى',
+  newAddress: 'عنوان جديد',
+  payWith: 'الدفع باستخدام',
+  newCard: 'بطاقة جديدة',
+  saveCard: 'احفظ هذه البطاقة للمرة القادمة',
+  saveCardHelp:
+    'لا يُحفظ منها إلا نوعها وآخر أربعة أرقام في بياناتك المحفوظة، ويمكنك إزالتها من هناك في أي وقت.',
+  shareEmailWith: (seller) => `شارك بريدي الإلكتروني مع ${seller}`,
+  shareEmailGranted: 'وافقت على ذلك في طلب سابق. يمكنك الإيقاف في أي وقت من البيانات المحفوظة.',
 };
 
 /** The checkout's strings for a locale: every string the element shows. */

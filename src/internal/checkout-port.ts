@@ -16,13 +16,24 @@ import type { Product } from './types.ts';
 
 export type PaymentMode = '' | 'elements' | 'hosted';
 
+/** How the host page signs its reader in to their saved details (the element's properties). */
+export interface HostBuyerIdentity {
+  /** A buyer token the host signed for its signed-in reader (`buyer-token`), or ''. */
+  readonly buyerToken: string;
+  /** The host page's way to sign a fresh buyer token (`getBuyerToken`), if it set one. */
+  readonly getBuyerToken: (() => Promise<string | null>) | null;
+}
+
 /**
  * What the checkout may use of the element: a facade the element makes for it, so that none of
  * this becomes the element's public API.
  */
 export interface CheckoutHost extends ReactiveControllerHost {
-  /** The element: events are dispatched on it; a payment form's light-DOM node goes in it. */
-  readonly element: HTMLElement;
+  /**
+   * The element: events are dispatched on it; a payment form's light-DOM node goes in it; the
+   * host page's sign-in for its reader is read from it.
+   */
+  readonly element: HTMLElement & HostBuyerIdentity;
   /** The element's shadow root, where the dialog renders. */
   readonly renderRoot: ShadowRoot;
   /** The product, as last read from the endpoint (it changes when the stock does). */

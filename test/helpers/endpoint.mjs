@@ -4,6 +4,7 @@
 // Runs in the web-test-runner process (Node); the server's TypeScript loads through tsx.
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { hostIssuer, walletCommands } from './host-issuer.mjs';
 
 let seq = 0;
 
@@ -51,7 +52,10 @@ export async function createEndpoint({ dir, pageOrigin }) {
   const { loadConfig } = await import('../../server/src/config.ts');
   const { startServer } = await import('../../server/src/server.ts');
   const databaseUrl = join(dir, 'wtr.sqlite');
+  // the host platform whose buyer tokens the endpoint trusts (test/helpers/host-issuer.mjs)
+  const issuer = await hostIssuer();
   const env = (extra = {}) => ({
+    ...issuer.env,
     BIP_MODE: 'development',
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
@@ -247,6 +251,7 @@ export async function createEndpoint({ dir, pageOrigin }) {
     },
     /** An address where nothing listens (an unreachable endpoint). */
     'bip-dead-endpoint': async () => `http://127.0.0.1:${await freePort()}`,
+    ...walletCommands('bip', running),
   };
 
   const catalogue = {

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sellerCall, ZONES } from './endpoint.mjs';
+import { hostIssuer, walletCommands } from './host-issuer.mjs';
 
 /**
  * @param {{ dir: string, pageOrigin: string }} opts
@@ -25,6 +26,7 @@ export async function createStripeEndpoint({ dir, pageOrigin }) {
       DATABASE_URL: join(dir, 'stripe.sqlite'),
       BIP_DEV_CORS_ORIGINS: pageOrigin,
       BIP_CHECKOUT_RATE_LIMIT: '100000',
+      ...(await hostIssuer()).env,
       ...stripeEnv(fake),
     }),
   );
@@ -62,6 +64,12 @@ export async function createStripeEndpoint({ dir, pageOrigin }) {
   const intentOf = (clientSecret) => fake.paymentIntents.get(clientSecret.split('_secret_')[0]);
 
   const commands = {
+    ...walletCommands('stripe', async () => server),
+    /** The cards the fake Stripe holds for a customer's buyer (what the Payment Element lists). */
+    'stripe-saved-cards': () =>
+      [...fake.paymentMethods.values()]
+        .filter((pm) => pm.customer)
+        .map((pm) => ({ id: pm.id, customer: pm.customer, last4: pm.card.last4 })),
     'stripe-new-poster': (p) => newPoster(p ?? {}),
     'stripe-orders': async ({ productId }) =>
       (await api('GET', `/seller/orders?productId=${encodeURIComponent(productId)}`)).orders,

@@ -14,6 +14,7 @@ import { ProtocolError } from '../../internal/client.ts';
 import { returnUrlFor } from '../../internal/return.ts';
 import type { Checkout } from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
+import { renderCardName } from '../wallet/labels.ts';
 import { type LightDomSlot, lightDomSlot } from './light-dom-slot.ts';
 import { appearanceFor, stripeLocale } from './stripe-appearance.ts';
 import { mountWallets } from './stripe-wallets.ts';
@@ -24,7 +25,13 @@ import {
   type PaymentContext,
 } from './types.ts';
 
-type Handoff = { provider: 'stripe'; publishableKey: string; clientSecret: string };
+type Handoff = {
+  provider: 'stripe';
+  publishableKey: string;
+  clientSecret: string;
+  /** A signed-in reader's Customer Session: Stripe's form shows their saved cards and a save box. */
+  customerSessionClientSecret?: string | undefined;
+};
 
 /** Wallet names as the reader knows them (they are brands: not translated). */
 const WALLETS: Record<string, string> = {
@@ -43,6 +50,11 @@ const WALLETS: Record<string, string> = {
  * also makes sure the PaymentIntent is for the endpoint's total), then Stripe.js confirms
  * (`redirect: "if_required"`: 3-D Secure shows Stripe's own challenge), then the flow waits for
  * the endpoint to report the checkout paid — Stripe tells it by webhook, or when asked.
+ *
+ * A signed-in reader: the hand-off carries a Customer Session, so Stripe's form lists their saved
+ * cards (each removable there) and offers its own "save" box — Stripe's consent, not ours. A
+ * returning reader who goes straight to review pays with the wallet's saved card: Stripe.js
+ * confirms with that PaymentMethod's id, and no form is mounted at all.
  */
 export class StripePaymentAdapter implements PaymentAdapter {
   private stripe: Stripe | null = null;
@@ -111,15 +123,20 @@ export class StripePaymentAdapter implements PaymentAdapter {
 
   summary(input: PaymentInput, i18n: I18n<Messages>) {
     if (input.provider !== 'stripe') return '';
+    if ('saved' in input) return renderCardName(input.saved, i18n);
     return input.wallet
       ? i18n.t.payingWith(WALLETS[input.wallet] ?? input.wallet)
       : i18n.t.payingByCard;
   }
 
   async confirm(request: ConfirmRequest): Promise<Checkout> {
-    const { client, checkout, clientToken, idempotencyKey } = request;
+    const { client, checkout, clientToken, idempotencyKey, input } = request;
+    const saved = 'saved' in input ? input.saved : null;
+    // A saved card needs Stripe.js, not its form (the reader went from Continue to review).
+    if (saved) await this.loadStripe(this.locale ?? 'auto').catch(() => null);
     const { stripe, elements } = this;
-    if (!stripe || !elements) throw new ProtocolError('payment_failed', 0, 'Stripe is not loaded');
+    if (!stripe || (!elements && !saved))
+      throw new ProtocolError('payment_failed', 0, 'Stripe is not loaded');
     try {
       const held = await client.confirmCheckout(
         checkout.id,
@@ -129,13 +146,21 @@ export class StripePaymentAdapter implements PaymentAdapter {
       );
       if (held.status !== 'processing' && held.status !== 'open') return held;
       // Stripe may show its 3-D Secure challenge: it must be above the dialog, and usable.
+      const { clientSecret } = this.handoff;
+      const return_url = returnUrlFor(checkout.id);
       const { error } = await request.outOfTopLayer(() =>
-        stripe.confirmPayment({
-          elements,
-          clientSecret: this.handoff.clientSecret,
-          confirmParams: { return_url: returnUrlFor(checkout.id) },
-          redirect: 'if_required',
-        }),
+        saved || !elements
+          ? stripe.confirmPayment({
+              clientSecret,
+              confirmParams: { return_url, payment_method: saved!.id },
+              redirect: 'if_required',
+            })
+          : stripe.confirmPayment({
+              elements,
+              clientSecret,
+              confirmParams: { return_url },
+              redirect: 'if_required',
+            }),
       );
       if (error) {
         // Let the endpoint see the decline now (a read asks Stripe), so the checkout is open
@@ -167,13 +192,18 @@ export class StripePaymentAdapter implements PaymentAdapter {
     ctx.requestUpdate();
   }
 
+  /** Stripe.js, loaded once (through @stripe/stripe-js/pure: not before it is needed). */
+  private async loadStripe(locale: StripeElementLocale): Promise<Stripe> {
+    // @stripe/stripe-js/pure (its pure/index.mjs re-exports this file; NodeNext needs the path)
+    const { loadStripe } = await import('@stripe/stripe-js/dist/pure.mjs');
+    this.stripe ??= await loadStripe(this.handoff.publishableKey, { locale });
+    if (!this.stripe) throw new Error('Stripe.js did not load');
+    return this.stripe;
+  }
+
   private async mount(ctx: PaymentContext) {
     try {
-      // @stripe/stripe-js/pure (its pure/index.mjs re-exports this file; NodeNext needs the path)
-      const { loadStripe } = await import('@stripe/stripe-js/dist/pure.mjs');
-      const locale = stripeLocale(ctx.i18n.lang);
-      this.stripe ??= await loadStripe(this.handoff.publishableKey, { locale });
-      if (!this.stripe) throw new Error('Stripe.js did not load');
+      await this.loadStripe(stripeLocale(ctx.i18n.lang));
     } catch (err) {
       console.warn('[buy-in-post] Stripe.js could not load:', err);
       // `load` stays set: only the reader's "Try again" loads again (not every render)
@@ -181,12 +211,15 @@ export class StripePaymentAdapter implements PaymentAdapter {
       ctx.requestUpdate();
       return;
     }
+    const stripe = this.stripe!;
     this.slot = lightDomSlot(ctx.element);
     ctx.requestUpdate();
     await ctx.rendered();
     this.locale = stripeLocale(ctx.i18n.lang);
-    const elements = this.stripe.elements({
+    const customer = this.handoff.customerSessionClientSecret;
+    const elements = stripe.elements({
       clientSecret: this.handoff.clientSecret,
+      ...(customer ? { customerSessionClientSecret: customer } : {}),
       appearance: appearanceFor(ctx.element),
       locale: this.locale,
     });

@@ -1,10 +1,11 @@
 import type { nothing, TemplateResult } from 'lit';
 import type { I18n } from '../../i18n/locale.ts';
 import type { Messages } from '../../i18n/messages.ts';
-import type { Product } from '../../internal/types.ts';
+import type { Money, Product } from '../../internal/types.ts';
 import type { Contact, ContactField } from '../contact.ts';
 import type { FlowState, Step } from '../machine.ts';
 import type { PaymentAdapter, PaymentContext } from '../payment/types.ts';
+import type { Wallet } from '../wallet/model.ts';
 
 /*
  * The seam between the flow and its steps, types only. A step is a function of a StepContext —
@@ -33,6 +34,21 @@ export interface StepActions {
    */
   submitContact(): ContactField | null;
   edit(step: Step): void;
+  /** Opens the sign-in panel (an emailed code). */
+  openSignIn(): void;
+  /** Opens the "Saved details" panel. */
+  openSavedDetails(): void;
+  /** Ships to a saved address (its id), or to the address in the form (null). */
+  chooseSavedAddress(id: string | null): void;
+  /** Ticks or unticks "Share my email" on the checkout as it stands (the review step). */
+  shareEmail(share: boolean): void;
+}
+
+/** The reader's saved details with this endpoint, as the steps may show them. */
+export interface WalletView {
+  readonly signedIn: boolean;
+  /** The masked wallet, once read; null for a guest. */
+  readonly wallet: Wallet | null;
 }
 
 /** The payment hand-off's adapter, and what it gets to render. */
@@ -52,6 +68,12 @@ export interface StepContext {
   payment(): PaymentView | null;
   /** Resolves once the element has rendered what is pending (to move the focus into it). */
   rendered(): Promise<unknown>;
+  readonly wallet: WalletView;
+  /**
+   * A signed-in reader with a saved card buying a digital product: the amount the product step's
+   * button offers to pay at once (Buy, then Pay). Null: the usual Continue.
+   */
+  readonly quickPay: Money | null;
 }
 
 /** What a step renders: what scrolls, and the action bar kept in reach of the thumb. */

@@ -31,9 +31,11 @@ export function renderProductStep(ctx: StepContext): StepView {
     ${renderQuantity(ctx, variant)} ${live}
     ${renderError(ctx)} ${renderAlternatives(ctx)} ${renderTotals(ctx)}
   `;
+  // A signed-in reader with a saved card pays a digital product from here (Buy, then Pay).
+  const label = ctx.quickPay ? t.confirm(i18n.money(ctx.quickPay)) : t.continue;
   return {
     body,
-    footer: renderFooter(ctx, t.continue, { disabled: !variant || max === 0 }),
+    footer: renderFooter(ctx, label, { disabled: !variant || max === 0 }),
   };
 }
 

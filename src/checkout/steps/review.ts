@@ -1,5 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Step } from '../machine.ts';
+import { buyerOf } from '../wallet/model.ts';
 import { renderError, renderFooter, renderTotals } from './common.ts';
 import type { StepContext, StepView } from './context.ts';
 
@@ -56,6 +57,33 @@ export function renderReviewStep(ctx: StepContext): StepView {
         ? section(ctx, 'payment', t.stepPayment, html`<p>${adapter.summary(payment, i18n)}</p>`)
         : nothing
     }
-    ${renderError(ctx)} ${renderTotals(ctx)}`;
+    ${renderShareEmail(ctx)} ${renderError(ctx)} ${renderTotals(ctx)}`;
   return { body, footer: renderFooter(ctx, t.confirm(i18n.money(c.totals.total))) };
+}
+
+/**
+ * A signed-in reader may have come straight here (their address and card were chosen): the
+ * "Share my email" tick is offered here, per seller, unticked unless they allowed it on an
+ * earlier order — then it says so, and where to take it back.
+ */
+function renderShareEmail(ctx: StepContext) {
+  const c = ctx.state.checkout!;
+  const buyer = buyerOf(c);
+  if (!buyer || !c.email) return nothing;
+  const { t } = ctx.i18n;
+  const granted =
+    buyer.emailSharedWithSeller ||
+    ctx.wallet.wallet?.consents?.some((g) => g.sellerId === ctx.product.seller.id);
+  return html`<div class="field checkbox">
+    <input
+      id="r-share"
+      type="checkbox"
+      .checked=${c.shareEmail}
+      ?disabled=${ctx.state.busy}
+      aria-describedby="r-share-help"
+      @change=${(e: Event) => ctx.actions.shareEmail((e.target as HTMLInputElement).checked)}
+    />
+    <label for="r-share">${t.shareEmailWith(ctx.product.seller.name)}</label>
+    <p class="help" id="r-share-help">${granted ? t.shareEmailGranted : t.shareEmailHelp}</p>
+  </div>`;
 }

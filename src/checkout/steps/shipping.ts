@@ -6,6 +6,8 @@ import {
   REQUIRED_FIELDS,
   rejectedFields,
 } from '../contact.ts';
+import { addressText } from '../wallet/labels.ts';
+import { buyerOf } from '../wallet/model.ts';
 import { renderError, renderFooter, renderTotals } from './common.ts';
 import type { StepContext, StepView } from './context.ts';
 
@@ -31,7 +33,7 @@ const FIELDS: Record<FieldName, FieldSpec> = {
 };
 
 /** Marked required and checked as such (contact.ts decides which). */
-const required = (name: ContactField) => (REQUIRED_FIELDS as readonly string[]).includes(name);
+const requiredField = (name: ContactField) => (REQUIRED_FIELDS as readonly string[]).includes(name);
 
 const FORM_ID = 'shipping-form';
 
@@ -54,6 +56,9 @@ export function renderShippingStep(ctx: StepContext): StepView {
   const { i18n, actions } = ctx;
   const { t } = i18n;
   const { contact, busy, contactProblems } = ctx.state;
+  // A signed-in reader's wallet already says who they are: the email is theirs to give or not.
+  const signedIn = buyerOf(ctx.state.checkout) !== null;
+  const required = (name: ContactField) => requiredField(name) && !(signedIn && name === 'email');
   // this browser's checks first; then what the endpoint said of the values it was sent
   const problems = { ...rejectedFields(ctx.state.error), ...contactProblems };
   const message = (name: ContactField) => {
@@ -103,21 +108,33 @@ export function renderShippingStep(ctx: StepContext): StepView {
   };
 
   const countryMsg = message('country');
-  const body = html`<form id=${FORM_ID} novalidate @submit=${submit}>
-      ${input(FIELDS.email)}
-      <div class="field checkbox">
-        <input
-          id="f-share"
-          type="checkbox"
-          .checked=${contact.shareEmail}
-          ?disabled=${busy}
-          aria-describedby="f-share-help"
-          @change=${(e: Event) => actions.setContact({ shareEmail: (e.target as HTMLInputElement).checked })}
-        />
-        <label for="f-share">${t.shareEmail}</label>
-        <p class="help" id="f-share-help">${t.shareEmailHelp}</p>
-      </div>
-      ${[FIELDS.name, FIELDS.line1, FIELDS.line2, FIELDS.city, FIELDS.region, FIELDS.postalCode].map(input)}
+  // A signed-in reader ships to one of their saved addresses, or types a new one.
+  const saved = buyerOf(ctx.state.checkout)?.addresses ?? [];
+  const chosen = saved.some((a) => a.id === ctx.state.savedAddressId)
+    ? ctx.state.savedAddressId
+    : null;
+  const savedChoice = (id: string | null, label: string) => {
+    const inputId = id ? `adr-${id}` : 'adr-new';
+    return html`<div class="saved-choice">
+      <input
+        type="radio"
+        name="saved-address"
+        id=${inputId}
+        .checked=${chosen === id}
+        ?disabled=${busy}
+        @change=${() => actions.chooseSavedAddress(id)}
+      />
+      <label for=${inputId}>${label}</label>
+    </div>`;
+  };
+  const savedAddresses = saved.length
+    ? html`<fieldset class="saved-choices">
+        <legend>${t.shipTo}</legend>
+        ${saved.map((a) => savedChoice(a.id, addressText(a, i18n)))}
+        ${savedChoice(null, t.newAddress)}
+      </fieldset>`
+    : nothing;
+  const addressFields = html`${[FIELDS.name, FIELDS.line1, FIELDS.line2, FIELDS.city, FIELDS.region, FIELDS.postalCode].map(input)}
       <div part="field" class="field">
         <label for="f-country">${t.country}</label>
         <select
@@ -140,7 +157,22 @@ export function renderShippingStep(ctx: StepContext): StepView {
         </select>
         ${countryMsg ? html`<p class="message" id="f-country-msg">${countryMsg}</p>` : nothing}
       </div>
-      ${input(FIELDS.phone)}
+      ${input(FIELDS.phone)}`;
+  const body = html`<form id=${FORM_ID} novalidate @submit=${submit}>
+      ${input(FIELDS.email)}
+      <div class="field checkbox">
+        <input
+          id="f-share"
+          type="checkbox"
+          .checked=${contact.shareEmail}
+          ?disabled=${busy}
+          aria-describedby="f-share-help"
+          @change=${(e: Event) => actions.setContact({ shareEmail: (e.target as HTMLInputElement).checked })}
+        />
+        <label for="f-share">${t.shareEmail}</label>
+        <p class="help" id="f-share-help">${t.shareEmailHelp}</p>
+      </div>
+      ${savedAddresses} ${chosen ? nothing : addressFields}
     </form>
     ${renderError(ctx)} ${renderTotals(ctx)}`;
   return { body, footer: renderFooter(ctx, t.continue, { form: FORM_ID }) };

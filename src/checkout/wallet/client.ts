@@ -1,0 +1,38 @@
+import { type CallOptions, ProtocolClient, ProtocolError } from '../../internal/client.ts';
+import type { BuyerAccount } from './account.ts';
+
+/**
+ * The protocol client the checkout uses: the core's, plus the buyer's session on checkout calls
+ * (`Buyer-Session`; `Authorization` already carries the checkout's client token). The endpoint
+ * then binds a new checkout to the buyer and answers with the wallet's masked details in
+ * `checkout.buyer` (docs/wallet.md).
+ *
+ * A 401 on such a call may be the session's (it lapsed, was erased or signed out elsewhere) or the
+ * checkout's own token's: the account asks the endpoint which. A dead session is dropped and the
+ * call made again without it — the reader carries on as a guest.
+ */
+export class CheckoutClient extends ProtocolClient {
+  constructor(
+    base: string,
+    private readonly account: BuyerAccount,
+  ) {
+    super(base.replace(/\/v1$/, ''));
+  }
+
+  protected override async call<T>(
+    method: string,
+    path: string,
+    opts: CallOptions = {},
+  ): Promise<T> {
+    const session = path.startsWith('/checkouts') ? this.account.token : null;
+    if (!session) return super.call<T>(method, path, opts);
+    try {
+      const headers = { ...opts.headers, 'Buyer-Session': session };
+      return await super.call<T>(method, path, { ...opts, headers });
+    } catch (err) {
+      if (!(err instanceof ProtocolError) || err.status !== 401) throw err;
+      if (await this.account.stillValid(session)) throw err;
+      return super.call<T>(method, path, opts);
+    }
+  }
+}
