@@ -16,6 +16,20 @@ import { intentOutcome, readEvent, sessionOutcome } from './stripe-outcomes.ts';
 
 /** Stripe's minimum lifetime of a Checkout Session, in seconds (the maximum is 24 hours). */
 const SESSION_MIN_SECONDS = 30 * 60 + 60;
+/** Session expiries are rounded up to this step (see {@link sessionExpiry}). */
+const SESSION_EXPIRY_STEP = 10 * 60;
+
+/**
+ * When a new Checkout Session expires: at least {@link SESSION_MIN_SECONDS} from now, rounded up
+ * to a ten-minute step. Stripe refuses an idempotency key reused with other parameters, so the
+ * expiry must not change from one call to the next: two calls for the same state of a checkout
+ * (concurrent changes, a read catching up) within a step send the same request and get the same
+ * session, and the step is named in the key.
+ */
+function sessionExpiry(nowMs: number): number {
+  const earliest = Math.floor(nowMs / 1000) + SESSION_MIN_SECONDS;
+  return Math.ceil(earliest / SESSION_EXPIRY_STEP) * SESSION_EXPIRY_STEP;
+}
 
 /**
  * An idempotency key for a Stripe call that must happen once per state of a checkout: a retry
@@ -120,6 +134,7 @@ export class StripePaymentProvider implements PaymentProvider {
         quantity: 1,
       });
     const address = c.shipping_address ? (JSON.parse(c.shipping_address) as ShippingAddress) : null;
+    const expiresAt = sessionExpiry(Date.now());
     const session = await this.stripe.checkout.sessions.create(
       {
         mode: 'payment',
@@ -129,7 +144,7 @@ export class StripePaymentProvider implements PaymentProvider {
         payment_intent_data: { metadata: { checkout_id: c.id, seller_id: c.seller_id } },
         success_url: withReturnParams(c.return_url, c.id, 'done'),
         cancel_url: withReturnParams(c.return_url, c.id, 'canceled'),
-        expires_at: Math.floor(Date.now() / 1000) + SESSION_MIN_SECONDS,
+        expires_at: expiresAt,
         // A signed-in buyer's Customer: Stripe's page offers its saved cards, and a box to save
         // the new one (the buyer's consent). Stripe takes `customer` or `customer_email`.
         ...(ctx.customer
@@ -165,7 +180,7 @@ export class StripePaymentProvider implements PaymentProvider {
             }
           : {}),
       },
-      { idempotencyKey: key(c, 'session', c.total, c.updated_at) },
+      { idempotencyKey: key(c, 'session', c.total, c.updated_at, expiresAt) },
     );
     return { reference: session.id, secret: session.url, amount: session.amount_total ?? c.total };
   }
@@ -252,6 +267,11 @@ export class StripePaymentProvider implements PaymentProvider {
 
   private async expireSession(id: string) {
     const s = await this.stripe.checkout.sessions.retrieve(id);
-    if (s.status === 'open') await this.stripe.checkout.sessions.expire(id);
+    if (s.status !== 'open') return;
+    await this.stripe.checkout.sessions.expire(id).catch(async (err) => {
+      // Expired (or paid) meanwhile by a concurrent change or the buyer: closed either way; a
+      // payment made on it is settled by its event (refunded if it is not the order).
+      if ((await this.stripe.checkout.sessions.retrieve(id)).status === 'open') throw err;
+    });
   }
 }

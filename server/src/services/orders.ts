@@ -73,33 +73,37 @@ export class OrderService {
   /**
    * Turns a checkout into a paid order, in one transaction: checkout → paid, reserved stock
    * committed, the order written, and its `order.paid` event put in the outbox. Returns null
-   * when the checkout was already paid (a second confirmation or a replayed event).
+   * when the checkout was already paid (a second confirmation or a replayed event), is no longer
+   * open, or no longer costs `paidTotal`.
    */
-  async markPaid(checkoutId: string, paymentRef: string | null): Promise<OrderRow | null> {
+  async markPaid(
+    checkoutId: string,
+    paymentRef: string | null,
+    /** The total the payment is for, when the provider says: a checkout changed since is not sold. */
+    paidTotal?: number,
+  ): Promise<OrderRow | null> {
     const now = this.ctx.clock.now();
     const written = await this.ctx.db.transaction().execute(async (trx) => {
+      // The claim first: it locks the row, so what is read next (the units held, the totals) is
+      // what is sold, whatever a concurrent change did before — and only at the total paid.
+      let claim = trx
+        .updateTable('checkouts')
+        .set({ status: 'paid', updated_at: iso(now), last_payment_error: null })
+        .where('id', '=', checkoutId)
+        .where('status', 'in', ['open', 'processing']);
+      if (paidTotal !== undefined) claim = claim.where('total', '=', paidTotal);
+      const claimed = await claim.executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) return null;
       const checkout = await trx
         .selectFrom('checkouts')
         .selectAll()
         .where('id', '=', checkoutId)
         .executeTakeFirstOrThrow();
-      const claimed = await trx
-        .updateTable('checkouts')
-        .set({
-          status: 'paid',
-          reserved_quantity: 0,
-          updated_at: iso(now),
-          last_payment_error: null,
-        })
-        .where('id', '=', checkoutId)
-        .where('status', 'in', ['open', 'processing'])
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) return null;
       await commitStock(trx, checkout);
       const order = await insertOrder(trx, checkout, paymentRef, now);
       await trx
         .updateTable('checkouts')
-        .set({ order_id: order.id })
+        .set({ order_id: order.id, reserved_quantity: 0 })
         .where('id', '=', checkoutId)
         .execute();
       await enqueueEvent(trx, order.seller_id, 'order.paid', { order: toOrder(order, []) }, now);

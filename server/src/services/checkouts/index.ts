@@ -32,7 +32,7 @@ import type { BuyerRef, CheckoutBuyers } from './buyer.ts';
 import { isReadyToPay, toCheckout } from './presenter.ts';
 import { destination, price } from './quote.ts';
 import { Settlement } from './settlement.ts';
-import { Expiry, holdUnits, outOfStock, releaseUnits } from './stock.ts';
+import { Expiry, holdUnits, moveUnits, outOfStock } from './stock.ts';
 
 export interface RequestInfo {
   /** The Origin header of the browser request, if any. */
@@ -189,11 +189,9 @@ export class CheckoutService {
     if (body.shareEmail !== undefined) patch.share_email = body.shareEmail ? 1 : 0;
 
     await db.transaction().execute(async (trx) => {
-      // Take the new units before giving back the old, so a failed change leaves all as it was.
-      const sameVariant = variant.id === current.variant_id;
-      const extra = sameVariant ? quantity - current.reserved_quantity : quantity;
-      if (extra > 0 && !(await holdUnits(trx, variant.id, extra)))
-        throw await outOfStock(trx, variant.id);
+      // The checkout's row first, then its variants' (moveUnits): the order markPaid and close
+      // take them in, so concurrent changes cannot deadlock on PostgreSQL. A change that cannot
+      // have its units rolls back whole.
       const updated = await trx
         .updateTable('checkouts')
         .set(patch)
@@ -207,8 +205,9 @@ export class CheckoutService {
           'checkout_not_open',
           'The checkout changed meanwhile; read it again',
         );
-      if (sameVariant && extra < 0) await releaseUnits(trx, variant.id, -extra);
-      if (!sameVariant) await releaseUnits(trx, current.variant_id, current.reserved_quantity);
+      const held = { variantId: current.variant_id, quantity: current.reserved_quantity };
+      if (!(await moveUnits(trx, held, { variantId: variant.id, quantity })))
+        throw await outOfStock(trx, variant.id);
     });
     try {
       return this.view(await this.settlement.prepare({ ...current, ...patch }, product));

@@ -48,20 +48,43 @@ export class Settlement {
   /**
    * Sets up or updates the provider's payment for the row's total and stores it; returns the
    * row as stored. Throws when the provider cannot be reached.
+   *
+   * Concurrent changes each prepare from the row they wrote, which another may already have
+   * replaced: a payment is stored only over the very row it was made for (same `updated_at`,
+   * same payment replaced). The loser's payment — a second hosted page — is closed at once, and
+   * it prepares again from the row as it now is, so one payment at most is ever open for a
+   * checkout (each replaced one was closed by the provider as it made its successor).
    */
   async prepare(
     row: CheckoutRow,
     product: { title: string; kind: ProductKind },
+    retries = 2,
   ): Promise<CheckoutRow> {
     const p = await this.provider.prepare(row, {
       title: product.title,
       ready: isReadyToPay(product.kind, row),
       customer: await paymentCustomerOf(this.ctx.db, row),
     });
+    if (samePayment(p, row)) return row;
     const stored = { payment_ref: p.reference, payment_secret: p.secret, payment_amount: p.amount };
-    if (!samePayment(p, row))
-      await this.ctx.db.updateTable('checkouts').set(stored).where('id', '=', row.id).execute();
-    return { ...row, ...stored };
+    const res = await this.ctx.db
+      .updateTable('checkouts')
+      .set(stored)
+      .where('id', '=', row.id)
+      .where('updated_at', '=', row.updated_at)
+      .where((eb) =>
+        row.payment_ref === null
+          ? eb('payment_ref', 'is', null)
+          : eb('payment_ref', '=', row.payment_ref),
+      )
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 1) return { ...row, ...stored };
+    const fresh = await this.load(row.id);
+    if (p.reference && p.reference !== fresh.payment_ref && p.reference !== row.payment_ref)
+      await this.closed({ ...row, ...stored });
+    return fresh.status === 'open' && retries > 0
+      ? this.prepare(fresh, product, retries - 1)
+      : fresh;
   }
 
   /** {@link prepare}, keeping the row as it was when the provider cannot be reached. */
@@ -152,15 +175,19 @@ export class Settlement {
           outcome.amount === undefined ||
           (outcome.amount === row.total &&
             (outcome.currency ?? row.currency).toUpperCase() === row.currency);
-        if (row.status === 'paid') return 'already_paid';
-        if ((row.status === 'open' || row.status === 'processing') && amountOk) {
-          if (await this.orders.markPaid(row.id, outcome.reference)) {
+        let current = row;
+        if ((current.status === 'open' || current.status === 'processing') && amountOk) {
+          if (await this.orders.markPaid(current.id, outcome.reference, outcome.amount)) {
             this.onPaid();
             return 'paid';
           }
-          return 'already_paid';
+          current = await this.load(current.id); // paid meanwhile: by this payment, or another
         }
-        await this.refund(row, outcome);
+        // Paid already: this payment is the order's (a second event, a read that asked), or a
+        // second payment — a hosted page paid in another tab — that must be given back.
+        if (current.status === 'paid' && (await this.isTheOrder(current, outcome)))
+          return 'already_paid';
+        await this.refund(current, outcome);
         return 'refunded';
       }
       case 'declined':
@@ -242,8 +269,9 @@ export class Settlement {
   }
 
   /**
-   * Money that cannot become the order — the checkout expired or was canceled, or its total
-   * changed under the payment — is given back rather than kept. Every such payment comes here.
+   * Money that cannot become the order — the checkout expired or was canceled, its total changed
+   * under the payment, or it is paid already by another payment — is given back rather than
+   * kept. Every such payment comes here.
    */
   private async refund(row: CheckoutRow, outcome: PaymentOutcome & { status: 'succeeded' }) {
     this.log.error(
@@ -263,6 +291,18 @@ export class Settlement {
         code: 'amount_changed',
         message: 'The total changed while paying; the payment was refunded. Try again.',
       });
+  }
+
+  /** True when `outcome` is the payment the checkout's order was made from. */
+  private async isTheOrder(row: CheckoutRow, outcome: { reference: string | null }) {
+    // Without a reference the provider cannot be told which payment to give back.
+    if (outcome.reference === null) return true;
+    const order = await this.ctx.db
+      .selectFrom('orders')
+      .select('payment_ref')
+      .where('checkout_id', '=', row.id)
+      .executeTakeFirst();
+    return order?.payment_ref === outcome.reference;
   }
 
   /** Hands a held checkout back to the buyer (a decline, an abandoned attempt). */

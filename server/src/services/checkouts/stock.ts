@@ -30,6 +30,38 @@ export async function holdUnits(db: Db, variantId: string, quantity: number): Pr
   return Number(res.numUpdatedRows) === 1;
 }
 
+/**
+ * Moves a checkout's hold from what it holds to what it now wants (another quantity, or another
+ * variant). Each variant row is touched once, two of them in id order — as every writer of two
+ * variants takes them — so concurrent changes cannot deadlock on PostgreSQL. Returns false when
+ * the units wanted cannot be had; the caller then rolls its transaction back, which gives back
+ * anything this took or released.
+ */
+export async function moveUnits(
+  db: Db,
+  from: { variantId: string; quantity: number },
+  to: { variantId: string; quantity: number },
+): Promise<boolean> {
+  if (from.variantId === to.variantId) {
+    const extra = to.quantity - from.quantity;
+    if (extra > 0) return holdUnits(db, to.variantId, extra);
+    await releaseUnits(db, from.variantId, -extra);
+    return true;
+  }
+  const steps = [
+    { variantId: to.variantId, run: () => holdUnits(db, to.variantId, to.quantity) },
+    {
+      variantId: from.variantId,
+      run: async () => {
+        await releaseUnits(db, from.variantId, from.quantity);
+        return true;
+      },
+    },
+  ].sort((a, b) => (a.variantId < b.variantId ? -1 : 1));
+  for (const step of steps) if (!(await step.run())) return false;
+  return true;
+}
+
 export async function releaseUnits(db: Db, variantId: string, quantity: number) {
   if (quantity <= 0) return;
   await db
