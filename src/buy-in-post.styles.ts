@@ -1,10 +1,21 @@
 import { css } from 'lit';
 
-/** Styles of the core chunk: the Buy button. The checkout dialog brings its own. */
+/**
+ * Styles of the core chunk: the Buy button. The checkout dialog brings its own. (Comments stay
+ * out here: inside css`` they would ship in the bundle.)
+ *
+ * - `:host` gives the defaults of the public custom properties (a value set by the page,
+ *   inherited, wins; `--buy-in-post-font` unset means the host page's font).
+ * - `--_block` is the Buy button's height: 2.5rem, or its padding and one line of text if that
+ *   is more. The placeholder, the skeleton and the button all take it.
+ * - The host is an inline flex box, not inline-block: no line box (and no strut) inside, so it
+ *   is exactly as tall as what it shows, whatever the page's font size and line height.
+ * - Until the price arrives — also far from the viewport, where nothing is rendered inside yet —
+ *   the host is a box of the button's size (`:state(loading)`): nothing moves when the button
+ *   replaces it.
+ */
 export const styles = css`
   :host {
-    /* Defaults for the public custom properties; a value set by the page (inherited) wins.
-       --buy-in-post-font unset means the host page's font. */
     --_accent: var(--buy-in-post-accent, #1d4ed8);
     --_on-accent: var(--buy-in-post-on-accent, #ffffff);
     --_radius: var(--buy-in-post-radius, 999px);
@@ -13,10 +24,7 @@ export const styles = css`
     --_text: var(--buy-in-post-text, CanvasText);
     --_muted: var(--buy-in-post-muted, color-mix(in srgb, CanvasText 62%, Canvas));
     --_border: var(--buy-in-post-border, color-mix(in srgb, CanvasText 18%, Canvas));
-    /* The Buy button's height: 2.5rem, or its padding and one line of text if that is more. */
     --_block: max(2.5rem, calc(1rem + 1.2em));
-    /* A flex box, not inline-block: no line box (and no strut) inside, so the box is exactly as
-       tall as what it shows — the placeholder and the button are the same size. */
     display: inline-flex;
     font-family: var(--buy-in-post-font);
     color-scheme: light dark;
@@ -25,8 +33,6 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
-  /* Until the price arrives — also far from the viewport, where nothing is rendered inside yet —
-     the element is a box of the button's size, so nothing moves when the button replaces it. */
   :host(:state(loading)) {
     min-inline-size: 7.5rem;
     min-block-size: var(--_block);

@@ -18,6 +18,18 @@ import { forgetReturn } from './internal/return.ts';
 /** The checkout chunk, fetched on the first sign of interest (its entry: checkout/index.ts). */
 const loadCheckout = () => import('./checkout/index.ts');
 
+let numbersWarmed = false;
+/**
+ * The browser loads its number and currency data on the first price a page formats: tens of
+ * milliseconds, once. Done in a task of its own as the first elements near the viewport — while
+ * their product look-up is in flight — rather than after its answer, on the way to the price.
+ */
+function warmNumbers(i18n: I18n<CoreMessages>) {
+  if (numbersWarmed) return;
+  numbersWarmed = true;
+  setTimeout(() => i18n.money({ amount: 0, currency: 'USD' }));
+}
+
 /**
  * A Buy button beside a post. Pressing it opens, inside shadow DOM, the product's details,
  * then shipping and payment, then a confirmation — the order goes to the seller.
@@ -147,9 +159,9 @@ export class BuyInPost extends LitElement {
 
   override connectedCallback() {
     super.connectedCallback();
-    this.stopLang = onLangChange(() => this.langTick++);
+    if (this.mayRender) this.followLang();
     // Not rendered yet (far from the viewport): the loading state sizes the empty box.
-    if (!this.hasUpdated) this.setState('loading', true);
+    else this.setState('loading', true);
   }
 
   override disconnectedCallback() {
@@ -185,6 +197,13 @@ export class BuyInPost extends LitElement {
     this.mayRender = true;
     this.releaseFirstRender?.();
     this.releaseFirstRender = null;
+    if (this.isConnected) this.followLang();
+    warmNumbers(this.i18n);
+  }
+
+  /** Renders again when a `lang` changes (an element not rendered yet reads it when it does). */
+  private followLang() {
+    this.stopLang ??= onLangChange(() => this.langTick++);
   }
 
   private syncStates() {
