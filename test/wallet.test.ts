@@ -401,7 +401,7 @@ describe('wallet', () => {
       page.querySelector('a')!.focus();
       const presses = new Presses();
       await sendKeys({ press: 'Tab' });
-      expect(focused(el)).to.equal(buyButton(el));
+      expect(focused(el) === buyButton(el), 'the focus on Buy').to.equal(true);
       await presses.key('Enter');
       await waitForStep(el, 'product');
       await signedIn(el);

@@ -63,7 +63,7 @@ export function renderDialog(
   const title = panel?.view.title ?? stepTitle(i18n, step);
   const progress = panel ? '' : stepProgress(ctx);
   const canGoBack = !!panel || (step !== 'product' && step !== 'done');
-  const bar = panel || step === 'done' ? nothing : renderWalletBar(ctx);
+  const bar = panel ? nothing : renderWalletBar(ctx);
   return html`<dialog
     part="dialog"
     dir=${i18n.dir}

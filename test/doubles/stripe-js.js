@@ -16,6 +16,15 @@
 // 'expressCheckout.paymentFailed', 'confirmPayment', 'retrievePaymentIntent', 'handleNextAction'.
 // Knobs: `window.__fakeStripeWallets` (this device's wallets: 'apple_pay', 'google_pay', 'link')
 // and `window.__fakeStripeWalletAddress` (what the wallet sheet hands over).
+//
+// With `customerSessionClientSecret` (a signed-in buyer's Customer Session), the Payment Element
+// loads the customer's saved cards from the fake API (`GET /v1/elements/sessions`), lists them
+// first with the most recent chosen, a "Remove" button each when the session allows it
+// (`POST /_fake/customer_sessions/payment_methods/:id/detach`), and a save box under a new card
+// when the session allows saving; confirmPayment then pays with the chosen saved card
+// (`payment_method`), or saves the new one (`setup_future_usage` + `allow_redisplay: always`).
+// `confirmPayment({clientSecret, confirmParams: {payment_method}})` pays a saved card with no
+// Payment Element at all, as real Stripe.js does.
 (() => {
   // biome-ignore lint/suspicious/noRedundantUseStrict: a classic script, not a module
   'use strict';
@@ -135,9 +144,26 @@
   // ---- look: labels, appearance ----------------------------------------------------------------
 
   const TEXT = {
-    en: { number: 'Card number', expiry: 'Expiration date', cvc: 'Security code' },
-    ar: { number: 'رقم البطاقة', expiry: 'تاريخ الانتهاء', cvc: 'رمز الأمان' },
+    en: {
+      number: 'Card number',
+      expiry: 'Expiration date',
+      cvc: 'Security code',
+      saved: 'Saved cards',
+      newCard: 'New card',
+      save: 'Save this card for future purchases',
+      remove: 'Remove',
+    },
+    ar: {
+      number: 'رقم البطاقة',
+      expiry: 'تاريخ الانتهاء',
+      cvc: 'رمز الأمان',
+      saved: 'البطاقات المحفوظة',
+      newCard: 'بطاقة جديدة',
+      save: 'احفظ هذه البطاقة للمشتريات القادمة',
+      remove: 'إزالة',
+    },
   };
+  const BRANDS = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express' };
   const RTL = new Set(['ar']);
   /** What real Stripe answers to submitting with a field left incomplete. */
   const INCOMPLETE = {
@@ -223,8 +249,11 @@
           draw.restyle();
           host.append(state.node);
         }
-        // A real Element is ready once its iframe has loaded: never synchronously.
-        setTimeout(() => state.host === host && events.emit('ready', draw.readyEvent()));
+        // A real Element is ready once its iframe (and what it loads) is: never synchronously.
+        setTimeout(async () => {
+          await handle.ready;
+          if (state.host === host) events.emit('ready', draw.readyEvent());
+        });
       },
       unmount() {
         state.node?.remove();
@@ -249,7 +278,9 @@
       },
     };
     const restyle = () => state.node && draw.restyle();
-    return { api, state, events, restyle, mounted: () => !!state.host };
+    /** `ready`: what the element still loads before it is ready (saved cards), if anything. */
+    const handle = { api, state, events, restyle, mounted: () => !!state.host, ready: null };
+    return handle;
   }
 
   /** Emits `focus` / `blur` when focus enters or leaves the element's node as a whole. */
@@ -268,6 +299,18 @@
     const fields = {};
     const value = (key) => fields[key]?.input.value.trim() ?? '';
     const digits = () => value('number').replace(/\s+/g, '');
+    /** The signed-in buyer's saved cards (Customer Session), once loaded; the one chosen. */
+    const saved = {
+      loaded: false,
+      cards: [],
+      chosen: null,
+      canRemove: false,
+      canSave: false,
+      list: null,
+    };
+    /** The new card's fields and save box: hidden while a saved card is chosen. */
+    let newCard = null;
+    let saveBox = null;
     /** The first field still to fill in, or null when the card is complete. */
     const incomplete = () =>
       (!/^\d{12,19}$/.test(digits()) && 'number') ||
@@ -277,11 +320,102 @@
     const changed = () =>
       el.events.emit('change', {
         elementType: 'payment',
-        empty: !value('number') && !value('expiry') && !value('cvc'),
-        complete: incomplete() === null,
-        value: { type: 'card' },
+        empty: !saved.chosen && !value('number') && !value('expiry') && !value('cvc'),
+        complete: saved.chosen !== null || incomplete() === null,
+        value: { type: 'card', ...(saved.chosen ? { payment_method: { id: saved.chosen } } : {}) },
         collapsed: false,
       });
+
+    /** Draws the saved cards (radios, each removable) and "New card" above the card form. */
+    function drawSaved() {
+      saveBox.hidden = !saved.canSave;
+      if (saved.cards.length === 0) {
+        saved.list?.remove();
+        saved.list = null;
+        newCard.hidden = false;
+        return;
+      }
+      const lang = langOf(group.options.locale);
+      const t = TEXT[lang];
+      const name = uid();
+      const radio = (id, label, extra) => {
+        const input = h('input', { type: 'radio', name, id: `${name}-${id}`, value: id });
+        input.checked = (saved.chosen ?? 'new') === id;
+        input.addEventListener('change', () => {
+          saved.chosen = id === 'new' ? null : id;
+          newCard.hidden = saved.chosen !== null;
+          changed();
+        });
+        return h(
+          'div',
+          { 'data-saved-card': id },
+          input,
+          h('label', { for: input.id }, label),
+          ...extra,
+        );
+      };
+      const rows = saved.cards.map((pm) => {
+        const label = `${BRANDS[pm.card.brand] ?? pm.card.brand} •••• ${pm.card.last4}`;
+        const extra = [];
+        if (saved.canRemove) {
+          const remove = h(
+            'button',
+            { type: 'button', 'aria-label': `${t.remove} ${label}` },
+            t.remove,
+          );
+          remove.addEventListener('click', () => void removeCard(pm.id));
+          extra.push(remove);
+        }
+        return radio(pm.id, label, extra);
+      });
+      const list = h(
+        'fieldset',
+        { class: 'FakeStripeElement-saved', 'data-fake-stripe': 'saved-cards' },
+        h('legend', {}, t.saved),
+        ...rows,
+        radio('new', t.newCard, []),
+      );
+      if (saved.list) saved.list.replaceWith(list);
+      else el.state.node.prepend(list);
+      saved.list = list;
+      newCard.hidden = saved.chosen !== null;
+    }
+
+    /** The customer's cards, from the Customer Session (as real Stripe.js loads them). */
+    async function loadSaved() {
+      const secret = group.options.customerSessionClientSecret;
+      if (!secret) return;
+      const reply = await callApi('GET', '/v1/elements/sessions', {
+        key: group.key,
+        client_secret: group.options.clientSecret,
+        customer_session_client_secret: secret,
+      });
+      if (reply.error || reply.status >= 400) return; // shown as a plain card form
+      const features =
+        reply.body.customer?.customer_session?.components?.payment_element?.features ?? {};
+      saved.cards = reply.body.customer?.payment_methods ?? [];
+      saved.canRemove = features.payment_method_remove === 'enabled';
+      saved.canSave = features.payment_method_save === 'enabled';
+      saved.chosen = saved.cards[0]?.id ?? null;
+      saved.loaded = true;
+      if (el.state.node) drawSaved();
+      changed();
+    }
+
+    async function removeCard(id) {
+      note('payment.removeSavedCard', id);
+      const reply = await callApi('POST', `/_fake/customer_sessions/payment_methods/${id}/detach`, {
+        key: group.key,
+        customer_session_client_secret: group.options.customerSessionClientSecret,
+      });
+      if (reply.error || reply.status >= 400) return;
+      saved.cards = saved.cards.filter((pm) => pm.id !== id);
+      if (saved.chosen === id) saved.chosen = saved.cards[0]?.id ?? null;
+      drawSaved();
+      // the focus stays in the form: on the card now chosen, or the new card's number
+      (saved.list?.querySelector('input:checked') ?? fields.number.input).focus();
+      changed();
+    }
 
     const el = baseElement(group, 'payment', options, {
       build() {
@@ -307,12 +441,22 @@
           placeholder: 'MM / YY',
         });
         const cvc = field('cvc', { name: 'cvc', autocomplete: 'cc-csc' });
+        const box = h('input', { type: 'checkbox', id: `${id}-save`, name: 'save' });
+        fields.save = { label: h('label', { for: box.id }), input: box };
+        saveBox = h('div', { class: 'FakeStripeElement-save' }, box, fields.save.label);
+        saveBox.hidden = true;
+        newCard = h(
+          'div',
+          { class: 'FakeStripeElement-new' },
+          number,
+          h('div', { class: 'FakeStripeElement-row' }, expiry, cvc),
+          saveBox,
+        );
         // No <form>: the host may have put the mount node inside its own.
         const node = h(
           'div',
           { class: 'FakeStripeElement', 'data-fake-stripe': 'payment' },
-          number,
-          h('div', { class: 'FakeStripeElement-row' }, expiry, cvc),
+          newCard,
         );
         trackFocus(node, el.events, 'payment');
         return node;
@@ -322,10 +466,12 @@
         for (const [key, { label }] of Object.entries(fields)) label.textContent = TEXT[lang][key];
         el.state.node.lang = lang;
         el.state.node.dir = RTL.has(lang) ? 'rtl' : 'ltr';
+        if (saved.loaded) drawSaved();
         applyAppearance(el.state.node, group.options.appearance);
       },
       readyEvent: () => ({ elementType: 'payment' }),
-      focusable: () => fields.number?.input,
+      focusable: () =>
+        saved.chosen ? saved.list?.querySelector('input:checked') : fields.number?.input,
       clear() {
         if (!fields.number) return;
         for (const { input } of Object.values(fields)) {
@@ -335,11 +481,16 @@
         changed();
       },
     });
+    el.ready = loadSaved();
 
-    /** The card number to charge, or `{error}` (and the field marked invalid) if incomplete. */
+    /**
+     * What to pay with: the saved card chosen (`{paymentMethod}`), or the new card's number (and
+     * whether to save it) — or `{error}` (and the field marked invalid) if incomplete.
+     */
     function card() {
+      if (saved.chosen) return { paymentMethod: saved.chosen };
       const missing = incomplete();
-      if (!missing) return { number: digits() };
+      if (!missing) return { number: digits(), save: saved.canSave && fields.save.input.checked };
       fields[missing]?.input.setAttribute('aria-invalid', 'true');
       return { error: { type: 'validation_error', ...INCOMPLETE[missing] } };
     }
@@ -470,6 +621,8 @@
   function createElements(stripe, options) {
     const group = {
       options: { ...options },
+      /** The publishable key (the Payment Element's saved cards are read with it). */
+      key: stripe.key,
       /** The live elements by type (real Stripe allows one of each per group). */
       elements: new Map(),
       /** The wallet the buyer authorised in the Express Checkout sheet, until it is used. */
@@ -607,8 +760,13 @@
       }
     }
 
-    /** What pays: the wallet the buyer just authorised (once), else the Payment Element's card. */
-    function source(group) {
+    /**
+     * What pays: a saved card named in `confirmParams.payment_method`, the wallet the buyer just
+     * authorised (once), else the Payment Element's card (a saved one chosen there, or new).
+     */
+    function source(group, confirmParams) {
+      if (typeof confirmParams.payment_method === 'string')
+        return { paymentMethod: confirmParams.payment_method };
       if (group?.wallet) {
         const { billingDetails } = group.wallet;
         group.wallet = null;
@@ -621,7 +779,7 @@
     return {
       elements(elementsOptions = {}) {
         note('elements', elementsOptions);
-        return createElements({ retrieve }, { locale: options.locale, ...elementsOptions });
+        return createElements({ retrieve, key }, { locale: options.locale, ...elementsOptions });
       },
 
       async confirmPayment(params = {}) {
@@ -633,20 +791,28 @@
         if (redirect !== 'if_required' && !confirmParams.return_url) {
           misuse("confirmPayment(): `return_url` is required unless `redirect: 'if_required'`.");
         }
-        const card = source(group);
+        const card = source(group, confirmParams);
         if (card.error) return { error: card.error };
         const data = confirmParams.payment_method_data ?? {};
         const path = `/v1/payment_intents/${intentIdOf(clientSecret)}/confirm`;
+        const pay = card.paymentMethod
+          ? { payment_method: card.paymentMethod }
+          : {
+              payment_method_data: {
+                ...data,
+                type: 'card',
+                card: { number: card.number },
+                billing_details: data.billing_details ?? card.billingDetails,
+                // the save box ticked: the buyer may be shown this card again
+                ...(card.save ? { allow_redisplay: 'always' } : {}),
+              },
+              ...(card.save ? { setup_future_usage: 'on_session' } : {}),
+            };
         const reply = await callApi('POST', path, {
           key,
           client_secret: clientSecret,
           return_url: confirmParams.return_url,
-          payment_method_data: {
-            ...data,
-            type: 'card',
-            card: { number: card.number },
-            billing_details: data.billing_details ?? card.billingDetails,
-          },
+          ...pay,
         });
         const result = await settle(intentResult(reply), clientSecret);
         if (!result.paymentIntent || redirect === 'if_required') return result;
