@@ -117,9 +117,10 @@ export class BuyInPost extends LitElement {
   /**
    * Called when the checkout needs a fresh buyer token for the host's signed-in reader (a token
    * is single use and lives minutes); resolves null when nobody is signed in. Preferred to
-   * `buyer-token` when both are set.
+   * `buyer-token` when both are set. (A reactive property only so that a value set before the
+   * element is defined is kept.)
    */
-  getBuyerToken: (() => Promise<string | null>) | null = null;
+  @property({ attribute: false }) getBuyerToken: (() => Promise<string | null>) | null = null;
 
   /** Whether the checkout dialog is open. */
   @property({ type: Boolean, reflect: true }) open = false;
