@@ -36,7 +36,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     log,
   };
   const services = createServices(ctx, options.payments ?? createPaymentProvider(config));
-  const app = httpApp(services, { config, db, log });
+  const app = httpApp(services, { config, db, log, clock: ctx.clock });
 
   return {
     app,

@@ -26,8 +26,14 @@ export interface Config {
   dataDir: string;
   allowTestPayments: boolean;
   reservationSeconds: number;
-  /** Checkout creations allowed per client IP per minute. */
+  /** Checkout creations allowed per client per minute (counted in the database). */
   checkoutRateLimit: number;
+  /** Checkout changes (PATCH) allowed per client per minute (counted in the database). */
+  checkoutChangeRateLimit: number;
+  /** Open checkouts one client may hold at once. */
+  clientMaxHolds: number;
+  /** Units of one variant one client may hold at once, across its open checkouts. */
+  clientMaxUnits: number;
   trustProxy: boolean;
   bodyLimitBytes: number;
   /** Origins allowed in development mode regardless of seller settings (`*` = any). */
@@ -91,6 +97,9 @@ const EnvSchema = z.object({
   BIP_ALLOW_TEST_PAYMENTS: bool.optional(),
   BIP_RESERVATION_SECONDS: int(1, 24 * 3600).default(15 * 60),
   BIP_CHECKOUT_RATE_LIMIT: int(1).default(30),
+  BIP_CHECKOUT_CHANGE_RATE_LIMIT: int(1).default(120),
+  BIP_CLIENT_MAX_HOLDS: int(1).default(10),
+  BIP_CLIENT_MAX_UNITS: int(1).default(20),
   BIP_TRUST_PROXY: bool.default(false),
   BIP_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   BIP_DEV_CORS_ORIGINS: z.string().default('*'),
@@ -187,6 +196,9 @@ export function loadConfig(
     allowTestPayments: e.BIP_ALLOW_TEST_PAYMENTS ?? mode !== 'production',
     reservationSeconds: e.BIP_RESERVATION_SECONDS,
     checkoutRateLimit: e.BIP_CHECKOUT_RATE_LIMIT,
+    checkoutChangeRateLimit: e.BIP_CHECKOUT_CHANGE_RATE_LIMIT,
+    clientMaxHolds: e.BIP_CLIENT_MAX_HOLDS,
+    clientMaxUnits: e.BIP_CLIENT_MAX_UNITS,
     trustProxy: e.BIP_TRUST_PROXY,
     bodyLimitBytes: e.BIP_BODY_LIMIT_BYTES,
     devCorsOrigins: e.BIP_DEV_CORS_ORIGINS.split(',')

@@ -5,6 +5,7 @@ import * as m002 from './migrations/002_money_bigint.ts';
 import * as m003 from './migrations/003_stripe.ts';
 import * as m004 from './migrations/004_wallet.ts';
 import * as m005 from './migrations/005_buyer_consents.ts';
+import * as m006 from './migrations/006_client_holds.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -14,6 +15,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '003_stripe': m003,
     '004_wallet': m004,
     '005_buyer_consents': m005,
+    '006_client_holds': m006,
   };
   return {
     async getMigrations() {

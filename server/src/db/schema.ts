@@ -65,6 +65,8 @@ export interface ProductRow {
   options: string;
   /** JSON: {url, alt}[] */
   images: string;
+  /** The most units of a variant one checkout, or one client, may hold (migration 006). */
+  max_per_checkout?: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -142,6 +144,11 @@ export interface CheckoutRow {
    * (migration 005). Optional in the type for the same reason as `buyer_id`.
    */
   buyer_address_id?: string | null;
+  /**
+   * Who made the checkout: a keyed hash of the client's network (migration 006), through which
+   * what one client holds is bounded. Optional in the type for the same reason as `buyer_id`.
+   */
+  client_key?: string | null;
   expires_at: string;
   created_at: string;
   updated_at: string;

@@ -42,7 +42,9 @@ export async function idempotent<S extends 200 | 201, T>(
       try {
         return { status: call.status as number, body: await run() };
       } catch (err) {
-        if (err instanceof ServiceError && statusOf(err) < 500)
+        // A rate limit is about the moment, not the request: stored, it would refuse the same
+        // key's retry for as long as keys are kept. It is answered, not stored.
+        if (err instanceof ServiceError && statusOf(err) < 500 && err.code !== 'rate_limited')
           return { status: statusOf(err) as number, body: toProblem(err) };
         throw err;
       }

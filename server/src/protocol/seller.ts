@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ShippingAddress } from './checkouts.ts';
+import { MAX_QUANTITY, ShippingAddress } from './checkouts.ts';
 import {
   Amount,
   CountryCode,
@@ -86,6 +86,12 @@ export const VariantInput = z
   .openapi('VariantInput');
 export type VariantInput = z.infer<typeof VariantInput>;
 
+/**
+ * The most units of a variant one checkout — and one buyer's address, across its checkouts — may
+ * hold; null: only the endpoint's own bounds (docs/security.md). For scarce things.
+ */
+const MaxPerCheckout = z.number().int().min(1).max(MAX_QUANTITY).nullable();
+
 export const CreateProductBody = z
   .object({
     id: Id.optional(),
@@ -99,6 +105,7 @@ export const CreateProductBody = z
       .max(20)
       .default([]),
     variants: z.array(VariantInput).min(1).max(100),
+    maxPerCheckout: MaxPerCheckout.optional(),
   })
   .strict()
   .openapi('CreateProduct');
@@ -114,6 +121,7 @@ export const UpdateProductBody = z
       .array(z.object({ url: HttpsUrl, alt: text(300, 0) }))
       .max(20)
       .optional(),
+    maxPerCheckout: MaxPerCheckout.optional(),
   })
   .strict()
   .openapi('UpdateProduct');
@@ -152,6 +160,7 @@ export const SellerProduct = z
     options: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
     images: z.array(ProductImage),
     variants: z.array(SellerVariant),
+    maxPerCheckout: MaxPerCheckout,
     hasFile: z.boolean(),
     createdAt: Timestamp,
     updatedAt: Timestamp,

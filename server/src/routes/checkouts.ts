@@ -95,7 +95,12 @@ function scope(c: Context, what: string): string {
   return `${what} ${sha256(bearerToken(c) ?? '')}`;
 }
 
-export function checkoutRoutes(checkouts: CheckoutService, idem: IdempotencyService) {
+export function checkoutRoutes(
+  checkouts: CheckoutService,
+  idem: IdempotencyService,
+  /** Who a request is, for the bounds on what one client holds (http/client-ip.ts). */
+  deps: { clientKey: (c: Context) => string },
+) {
   const app = router();
   /** The signed-in buyer of the call, if any: checked before anything runs or replays. */
   const buyerOf = (c: Context) => checkouts.buyerSession(c.req.header('Buyer-Session'));
@@ -113,7 +118,7 @@ export function checkoutRoutes(checkouts: CheckoutService, idem: IdempotencyServ
       present: (checkout: Checkout) => checkouts.present(checkout, buyer),
     } as const;
     return idempotent(c, idem, call, () =>
-      checkouts.create(input, { origin: c.req.header('Origin'), buyer }),
+      checkouts.create(input, { origin: c.req.header('Origin'), buyer, client: deps.clientKey(c) }),
     );
   });
 

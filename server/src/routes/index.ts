@@ -1,12 +1,13 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import { clientIp } from '../http/client-ip.ts';
+import { clientIp, clientKey } from '../http/client-ip.ts';
 import { errorProblem, notFoundProblem } from '../http/errors.ts';
 import { answerHeaders, jsonBodies, PUBLIC_PATHS, publicCors } from '../http/middleware.ts';
 import { router } from '../http/openapi.ts';
-import { checkoutRateLimit } from '../http/rate-limit.ts';
+import { checkoutRateLimits } from '../http/rate-limit.ts';
 import type { Logger } from '../log.ts';
 import type { Services } from '../services/index.ts';
+import type { Clock } from '../util.ts';
 import { buyerRoutes, devMailboxRoutes } from './buyer.ts';
 import { checkoutRoutes } from './checkouts.ts';
 import { downloadRoutes } from './downloads.ts';
@@ -19,14 +20,25 @@ import { webhookRoutes } from './webhooks.ts';
  * The HTTP face of the endpoint: protocol v1 under `/v1` — its middleware first, in the order it
  * runs, then every route — and the answers for unknown paths and errors.
  */
-export function httpApp(services: Services, deps: { config: Config; db: Db; log: Logger }) {
+export function httpApp(
+  services: Services,
+  deps: { config: Config; db: Db; log: Logger; clock: Clock },
+) {
   const { config, db } = deps;
   const v1 = router();
+  const client = clientKey(config);
 
   const cors = publicCors(services.origins);
   for (const path of PUBLIC_PATHS) v1.use(path, cors);
   v1.use('*', jsonBodies(config));
-  v1.post('/checkouts', checkoutRateLimit(config, clientIp(config)));
+  const limits = checkoutRateLimits({
+    config,
+    db: db.kysely,
+    clock: deps.clock,
+    clientKey: client,
+  });
+  v1.post('/checkouts', limits.create);
+  v1.patch('/checkouts/:id', limits.change);
 
   v1.route(
     '/',
@@ -39,7 +51,7 @@ export function httpApp(services: Services, deps: { config: Config; db: Db; log:
   );
   v1.route('/', downloadRoutes(services.orders));
   v1.route('/', productRoutes(services.catalog));
-  v1.route('/', checkoutRoutes(services.checkouts, services.idempotency));
+  v1.route('/', checkoutRoutes(services.checkouts, services.idempotency, { clientKey: client }));
   v1.route('/seller', sellerRoutes(services));
   v1.route('/', webhookRoutes(services.paymentEvents));
   v1.route('/', buyerRoutes(services.wallet, { clientIp: clientIp(config) }));

@@ -40,7 +40,7 @@ function productFields(p: ProductRow) {
   };
 }
 
-function publicVariant(v: VariantRow, currency: string): Variant {
+function publicVariant(v: VariantRow, currency: string, cap: number): Variant {
   const left = availableUnits(v);
   return {
     ...variantFields(v, currency),
@@ -52,7 +52,7 @@ function publicVariant(v: VariantRow, currency: string): Variant {
           : left <= LOW_STOCK
             ? 'low_stock'
             : 'in_stock',
-    maxQuantity: left === null ? MAX_QUANTITY : Math.min(left, MAX_QUANTITY),
+    maxQuantity: left === null ? cap : Math.min(left, cap),
   };
 }
 
@@ -61,7 +61,8 @@ function sellerVariant(v: VariantRow, currency: string): SellerVariant {
 }
 
 export function publicProduct(p: ProductRow, seller: SellerRow, variants: VariantRow[]): Product {
-  const vs = variants.map((v) => publicVariant(v, seller.currency));
+  const cap = Math.min(MAX_QUANTITY, p.max_per_checkout ?? MAX_QUANTITY);
+  const vs = variants.map((v) => publicVariant(v, seller.currency, cap));
   const lowest = Math.min(...variants.map((v) => v.price));
   return {
     ...productFields(p),
@@ -83,6 +84,7 @@ export function toSellerProduct(
     ...productFields(p),
     status: p.status,
     variants: variants.map((v) => sellerVariant(v, currency)),
+    maxPerCheckout: p.max_per_checkout ?? null,
     hasFile,
     createdAt: p.created_at,
     updatedAt: p.updated_at,

@@ -192,6 +192,7 @@ export class CatalogService {
           status: 'active',
           options: JSON.stringify(body.options),
           images: JSON.stringify(body.images),
+          max_per_checkout: body.maxPerCheckout ?? null,
           created_at: now,
           updated_at: now,
         })
@@ -213,6 +214,7 @@ export class CatalogService {
     if (body.url !== undefined) patch.url = body.url;
     if (body.status !== undefined) patch.status = body.status;
     if (body.images !== undefined) patch.images = JSON.stringify(body.images);
+    if (body.maxPerCheckout !== undefined) patch.max_per_checkout = body.maxPerCheckout;
     await this.ctx.db.updateTable('products').set(patch).where('id', '=', id).execute();
     return this.sellerProduct(sellerId, id);
   }

@@ -47,6 +47,10 @@ export async function spawnServer(
       BIP_MODE: 'test',
       DATABASE_URL: databaseUrl,
       BIP_CHECKOUT_RATE_LIMIT: '100000',
+      // Every test shares 127.0.0.1: the per-client bounds are tested on their own.
+      BIP_CHECKOUT_CHANGE_RATE_LIMIT: '100000',
+      BIP_CLIENT_MAX_HOLDS: '100000',
+      BIP_CLIENT_MAX_UNITS: '100000',
       BIP_WEBHOOK_POLL_MS: '50',
       BIP_WEBHOOK_RETRY_BASE_MS: '50',
       ...env,

@@ -67,6 +67,10 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     BIP_CHECKOUT_RATE_LIMIT: '100000',
+    // Every test shares 127.0.0.1: the per-client bounds are tested on their own (hardening-hoarding).
+    BIP_CHECKOUT_CHANGE_RATE_LIMIT: '100000',
+    BIP_CLIENT_MAX_HOLDS: '100000',
+    BIP_CLIENT_MAX_UNITS: '100000',
     BIP_WEBHOOK_POLL_MS: '50',
     BIP_WEBHOOK_RETRY_BASE_MS: '50',
     BIP_WEBHOOK_TIMEOUT_MS: '2000',

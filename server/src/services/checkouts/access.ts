@@ -99,11 +99,11 @@ export async function activeVariant(
   return variant;
 }
 
-/** What a checkout is for: its product's title and kind. */
+/** What a checkout is for: its product's title, kind and cap per checkout. */
 export function productOf(db: Db, checkout: Pick<CheckoutRow, 'product_id'>) {
   return db
     .selectFrom('products')
-    .select(['title', 'kind'])
+    .select(['title', 'kind', 'max_per_checkout'])
     .where('id', '=', checkout.product_id)
     .executeTakeFirstOrThrow();
 }

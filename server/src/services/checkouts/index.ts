@@ -32,18 +32,21 @@ import type { BuyerRef, CheckoutBuyers } from './buyer.ts';
 import { isReadyToPay, toCheckout } from './presenter.ts';
 import { destination, price } from './quote.ts';
 import { Settlement } from './settlement.ts';
-import { Expiry, holdUnits, moveUnits, outOfStock } from './stock.ts';
+import { assertWithinCap, ClientHolds, Expiry, holdUnits, moveUnits, outOfStock } from './stock.ts';
 
 export interface RequestInfo {
   /** The Origin header of the browser request, if any. */
   origin?: string | undefined;
   /** The signed-in buyer (`Buyer-Session`): the new checkout is theirs. */
   buyer?: BuyerRef;
+  /** Who is asking (http/client-ip.ts clientKey): what one client may hold is bounded. */
+  client?: string;
 }
 
 export class CheckoutService {
   private readonly settlement: Settlement;
   private readonly expiry: Expiry;
+  private readonly holds: ClientHolds;
   private readonly log: Logger;
 
   constructor(
@@ -58,6 +61,7 @@ export class CheckoutService {
   ) {
     this.settlement = new Settlement(ctx, payments, orders, onPaid);
     this.expiry = new Expiry(ctx, this.settlement);
+    this.holds = new ClientHolds(ctx);
     this.log = ctx.log.child({ scope: 'payments' });
   }
 
@@ -71,6 +75,7 @@ export class CheckoutService {
     const seller = await sellerOf(db, product.seller_id);
     this.origins.checkCheckoutOrigin(seller, req.origin);
     const variant = await activeVariant(db, product.id, body.variantId);
+    assertWithinCap(product, body.quantity);
     const buyer = req.buyer ?? null;
     const start = await this.buyers.starting(body, buyer, product.kind);
     const address = start.address;
@@ -111,14 +116,24 @@ export class CheckoutService {
       order_id: null,
       buyer_id: buyer?.buyerId ?? null,
       buyer_address_id: start.savedAddressId,
+      client_key: req.client ?? null,
       expires_at: iso(new Date(now.getTime() + this.ctx.config.reservationSeconds * 1000)),
       created_at: iso(now),
       updated_at: iso(now),
     };
     await this.expiry.releaseExpired(variant.id);
     await db.transaction().execute(async (trx) => {
+      await this.holds.lock(trx, row.client_key);
       if (!(await holdUnits(trx, variant.id, body.quantity)))
         throw await outOfStock(trx, variant.id);
+      await this.holds.check(trx, {
+        client: row.client_key,
+        checkoutId: row.id,
+        variantId: variant.id,
+        quantity: body.quantity,
+        cap: product.max_per_checkout,
+        newHold: true,
+      });
       await trx.insertInto('checkouts').values(row).execute();
     });
     let prepared: CheckoutRow;
@@ -163,6 +178,10 @@ export class CheckoutService {
       body.variantId ?? current.variant_id,
     );
     const quantity = body.quantity ?? current.quantity;
+    // Bounded only when it takes more: a seller lowering a cap later does not lock the buyer
+    // out of changing their address.
+    const takesMore = variant.id !== current.variant_id || quantity > current.reserved_quantity;
+    if (takesMore) assertWithinCap(product, quantity);
     const chosen =
       body.savedAddressId !== undefined
         ? await this.buyers.chosen(current, buyer, body.savedAddressId)
@@ -189,9 +208,10 @@ export class CheckoutService {
     if (body.shareEmail !== undefined) patch.share_email = body.shareEmail ? 1 : 0;
 
     await db.transaction().execute(async (trx) => {
-      // The checkout's row first, then its variants' (moveUnits): the order markPaid and close
-      // take them in, so concurrent changes cannot deadlock on PostgreSQL. A change that cannot
-      // have its units rolls back whole.
+      // The client's lock, the checkout's row, then its variants' (moveUnits): the order create,
+      // markPaid and close take them in, so concurrent changes cannot deadlock on PostgreSQL. A
+      // change that cannot have its units rolls back whole.
+      if (takesMore) await this.holds.lock(trx, current.client_key);
       const updated = await trx
         .updateTable('checkouts')
         .set(patch)
@@ -208,6 +228,15 @@ export class CheckoutService {
       const held = { variantId: current.variant_id, quantity: current.reserved_quantity };
       if (!(await moveUnits(trx, held, { variantId: variant.id, quantity })))
         throw await outOfStock(trx, variant.id);
+      if (takesMore)
+        await this.holds.check(trx, {
+          client: current.client_key,
+          checkoutId: id,
+          variantId: variant.id,
+          quantity,
+          cap: product.max_per_checkout,
+          newHold: false,
+        });
     });
     try {
       return this.view(await this.settlement.prepare({ ...current, ...patch }, product));

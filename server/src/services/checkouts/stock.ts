@@ -8,7 +8,7 @@ import type { CheckoutRow } from '../../db/schema.ts';
 import { iso } from '../../util.ts';
 import { availableUnits } from '../catalog-view.ts';
 import type { ServiceContext } from '../context.ts';
-import { ServiceError } from '../errors.ts';
+import { invalid, ServiceError } from '../errors.ts';
 import { type Db, loadCheckout } from './access.ts';
 import type { Settlement } from './settlement.ts';
 
@@ -84,6 +84,108 @@ export async function outOfStock(db: Db, variantId: string): Promise<ServiceErro
     available === 0 ? 'This option is sold out' : `Only ${available} left`,
     { errors: [{ field: 'quantity', message: `at most ${available}` }], extra: { available } },
   );
+}
+
+/**
+ * A product's own cap on the units of a variant one checkout may hold (`maxPerCheckout`, set by
+ * its seller), or the `validation_failed` problem naming `quantity`.
+ */
+export function assertWithinCap(product: { max_per_checkout?: number | null }, quantity: number) {
+  const cap = product.max_per_checkout ?? null;
+  if (cap !== null && quantity > cap)
+    throw invalid(
+      [{ field: 'quantity', message: `at most ${cap} per checkout` }],
+      `At most ${cap} of this product per checkout`,
+    );
+}
+
+/**
+ * The bounds on what one client (a keyed hash of its network, see http/client-ip.ts) may hold
+ * at once: `BIP_CLIENT_MAX_HOLDS` open checkouts, and of one variant `BIP_CLIENT_MAX_UNITS`
+ * units, or the product's own `maxPerCheckout` when lower. Checked in the transaction that takes
+ * the units, so they hold under concurrency and across processes sharing the database.
+ */
+export class ClientHolds {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /**
+   * Serialises one client's takes, first thing in the transaction: on PostgreSQL a lock per
+   * client held to the end of the transaction, so two processes cannot each see room for one
+   * more. SQLite needs none — one writer at a time, and the caller's first statement writes.
+   */
+  async lock(trx: Db, client: string | null | undefined) {
+    if (!client || this.ctx.dialect !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`bip-client:${client}`}, 0))`.execute(
+      trx,
+    );
+  }
+
+  /**
+   * Refuses (`rate_limited`, with the wait until the client's next hold lapses) when the client,
+   * holding `quantity` units of `variantId` in checkout `checkoutId` (its units already taken in
+   * this transaction), would hold more than the bounds allow. Call it after {@link lock}.
+   */
+  async check(
+    trx: Db,
+    take: {
+      client: string | null | undefined;
+      checkoutId: string;
+      variantId: string;
+      quantity: number;
+      /** The product's `maxPerCheckout`, which bounds the client's units too. */
+      cap: number | null | undefined;
+      /** A new checkout (it counts as a hold), not a change of one. */
+      newHold: boolean;
+    },
+  ) {
+    const { client } = take;
+    if (!client) return;
+    const { clientMaxHolds, clientMaxUnits } = this.ctx.config;
+    const now = this.ctx.clock.now();
+    const others = await trx
+      .selectFrom('checkouts')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('holds'),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when('variant_id', '=', take.variantId)
+              .then(eb.ref('reserved_quantity'))
+              .else(0)
+              .end(),
+          )
+          .as('units'),
+        eb.fn.min('expires_at').as('next'),
+      ])
+      .where('client_key', '=', client)
+      .where('id', '!=', take.checkoutId)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'processing'),
+          eb.and([eb('status', '=', 'open'), eb('expires_at', '>', iso(now))]),
+        ]),
+      )
+      .executeTakeFirstOrThrow();
+    const holds = Number(others.holds);
+    const units = Number(others.units ?? 0);
+    const maxUnits = Math.min(clientMaxUnits, take.cap ?? Number.POSITIVE_INFINITY);
+    const wait = others.next
+      ? Math.max(1, Math.ceil((Date.parse(String(others.next)) - now.getTime()) / 1000))
+      : 60;
+    if (take.newHold && holds + 1 > clientMaxHolds)
+      throw new ServiceError(
+        'rate_limited',
+        `This address already has ${holds} checkouts open; finish or cancel one first`,
+        { extra: { retryAfter: wait } },
+      );
+    if (units + take.quantity > maxUnits)
+      throw new ServiceError(
+        'rate_limited',
+        `This address may hold at most ${maxUnits} of this option at once (it holds ${units} in other checkouts); finish or cancel one first`,
+        { extra: { retryAfter: wait } },
+      );
+  }
 }
 
 /** Closing checkouts: canceled by the buyer, or expired when their reservation lapses. */
