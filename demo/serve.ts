@@ -11,35 +11,46 @@ import { build } from 'vite';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { type SeededSeller, seedDemo } from '../server/src/seed.ts';
-import { demoSite, root } from './site.ts';
+import { DEMO_JWKS_PATH, demoHost, demoSite, root } from './site.ts';
 
 console.log('Building the element (vite build)…');
 await build({ root, logLevel: 'warn', configFile: join(root, 'vite.config.ts') });
 
 const port = process.env.PORT || '8787';
+const host = process.env.HOST || '127.0.0.1';
+const development = (process.env.BIP_MODE ?? 'development') === 'development';
+const publicUrl = (process.env.BIP_PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, '');
+// The timeline as a host platform with signed-in readers (development only): the endpoint trusts
+// its issuer, whose JWKS this same server publishes — fetched over the loopback interface.
+const issuer = `${publicUrl}/demo`;
+const loopback = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+const jwksUrl = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}${DEMO_JWKS_PATH}`;
 mkdirSync(join(root, 'data'), { recursive: true });
 const config = loadConfig({
   // One demo database per port: the seeded image URLs name the port.
   DATABASE_URL: join(root, 'data', `demo-${port}.sqlite`),
   BIP_MODE: 'development',
+  ...(development ? { BIP_BUYER_TOKEN_ISSUERS: JSON.stringify({ [issuer]: jwksUrl }) } : {}),
   ...process.env,
   PORT: port,
-  HOST: process.env.HOST || '127.0.0.1',
+  HOST: host,
 });
-config.publicUrl = (process.env.BIP_PUBLIC_URL || `http://localhost:${config.port}`).replace(
-  /\/$/,
-  '',
-);
+config.publicUrl = publicUrl;
 const endpoint = await createApp(config);
 const sellers = await seedOnce();
 
-const site = demoSite(endpoint.app);
+const signedInReaders = development
+  ? await demoHost({ issuer, audience: () => config.publicUrl })
+  : null;
+const site = demoSite(endpoint.app, signedInReaders);
 
 const server = serve({ fetch: site.fetch, port: config.port, hostname: config.host }, (info) => {
   const url = `http://localhost:${info.port}`;
   console.log(`\nbuy-in-post demo: ${url}/demo/index.html   (timeline)`);
   console.log(`                  ${url}/demo/blog.html    (one script tag)`);
   console.log(`                  ${url}/demo/seller.html  (the seller's orders)`);
+  if (config.mode === 'development')
+    console.log(`                  ${url}/demo/mailbox.html (sign-in codes the endpoint "sent")`);
   const payments = config.stripe
     ? `Stripe ${config.stripe.secretKey.includes('_live_') ? 'LIVE' : 'test'} mode${config.stripe.webhookSecret ? '' : ', no STRIPE_WEBHOOK_SECRET: paid when a read asks Stripe'}`
     : 'test payments: card 4242 4242 4242 4242';

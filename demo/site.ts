@@ -4,11 +4,13 @@
 // The pages are served as a careful host would serve them: a Content-Security-Policy with no
 // 'unsafe-inline' anywhere (the element needs none), Stripe's sources only for Stripe's form, no
 // framing (the seller page holds an API key), and nosniff on everything.
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { placeholderSvg } from './images.ts';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,8 +40,57 @@ export const DEMO_CSP = {
   objectSrc: ["'none'"],
 };
 
-/** The demo site: `/demo/*`, `/dist/*` and `/img/*.svg`, then whatever `endpoint` answers. */
-export function demoSite(endpoint: { fetch: (req: Request) => Response | Promise<Response> }) {
+/**
+ * The timeline acting as a host platform whose readers are signed in (development only): it
+ * signs buyer tokens for its one demo reader with an ES256 key made at start, and publishes the
+ * public half as a JWKS. The endpoint trusts this issuer (serve.ts sets BIP_BUYER_TOKEN_ISSUERS),
+ * so the "signed-in reader" switch on the timeline opens saved details in one tap, no code.
+ * docs/wallet.md shows the same ten lines for a real host.
+ */
+export interface DemoHost {
+  /** The issuer (`iss`) the endpoint trusts. */
+  issuer: string;
+  jwks: { keys: JWK[] };
+  /** A fresh token for the demo reader, for the endpoint at `audience`. */
+  mint(): Promise<string>;
+}
+
+/** The demo reader's pairwise id at this host (stable: their wallet survives restarts). */
+export const DEMO_READER = 'murmur-reader-1';
+/** The path of the demo host's JWKS on the demo site. */
+export const DEMO_JWKS_PATH = '/demo/jwks.json';
+
+export async function demoHost(opts: {
+  issuer: string;
+  audience: () => string;
+}): Promise<DemoHost> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const kid = `demo-${randomUUID().slice(0, 8)}`;
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  return {
+    issuer: opts.issuer,
+    jwks: { keys: [jwk] },
+    mint: () =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'bip-buyer+jwt' })
+        .setIssuer(opts.issuer)
+        .setSubject(DEMO_READER)
+        .setAudience(opts.audience())
+        .setIssuedAt()
+        .setExpirationTime('2m')
+        .setJti(randomUUID())
+        .sign(privateKey),
+  };
+}
+
+/**
+ * The demo site: `/demo/*`, `/dist/*` and `/img/*.svg`, then whatever `endpoint` answers. With
+ * `host`, also the demo host's JWKS and its token route (development only: serve.ts passes it).
+ */
+export function demoSite(
+  endpoint: { fetch: (req: Request, env?: object) => Response | Promise<Response> },
+  host: DemoHost | null = null,
+) {
   const site = new Hono();
   site.use(
     '*',
@@ -58,11 +109,23 @@ export function demoSite(endpoint: { fetch: (req: Request) => Response | Promise
       'Cache-Control': 'public, max-age=3600',
     }),
   );
+  if (host) {
+    site.get(DEMO_JWKS_PATH, (c) => c.json(host.jwks, 200, { 'Cache-Control': 'no-cache' }));
+    // The host signs a token for its signed-in reader — for its own pages only: a request from
+    // another site (Sec-Fetch-Site) gets nothing.
+    site.post('/demo/buyer-token', async (c) => {
+      const from = c.req.header('Sec-Fetch-Site');
+      if (from && from !== 'same-origin') return c.json({ error: 'same-origin only' }, 403);
+      return c.json({ token: await host.mint() }, 200, { 'Cache-Control': 'no-store' });
+    });
+  }
   site.get('/', (c) => c.redirect('/demo/index.html'));
   site.get('/demo', (c) => c.redirect('/demo/index.html'));
   site.get('/demo/*', (c) => sendFile(c.req.path));
   site.get('/dist/*', (c) => sendFile(c.req.path));
-  site.all('*', (c) => endpoint.fetch(c.req.raw));
+  // The Node bindings go along (c.env): the endpoint reads the client's address from them (the
+  // wallet's per-network limits).
+  site.all('*', (c) => endpoint.fetch(c.req.raw, c.env as object));
   return site;
 }
 

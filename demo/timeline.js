@@ -10,6 +10,33 @@ button.addEventListener('click', () => {
   document.documentElement.style.colorScheme = next === 'auto' ? '' : next;
 });
 
+// "Signed-in reader": the page acts as a host platform whose reader is signed in. Murmur's server
+// (demo/site.ts) signs a short-lived buyer token for them on request; every element gets a way
+// to ask for one, and the checkout opens their saved details in one tap, no code. Off: the
+// reader signed out of Murmur, so the checkout forgets their session too.
+const SIGNED_IN = 'murmur:signed-in-reader';
+const signedIn = document.querySelector('#signed-in');
+signedIn.checked = localStorage.getItem(SIGNED_IN) === '1';
+
+async function buyerToken() {
+  const res = await fetch('/demo/buyer-token', { method: 'POST' });
+  return res.ok ? (await res.json()).token : null;
+}
+if (signedIn.checked) {
+  for (const el of document.querySelectorAll('buy-in-post')) el.getBuyerToken = buyerToken;
+}
+signedIn.addEventListener('change', () => {
+  if (signedIn.checked) localStorage.setItem(SIGNED_IN, '1');
+  else {
+    localStorage.removeItem(SIGNED_IN);
+    for (const storage of [localStorage, sessionStorage]) {
+      for (const key of Object.keys(storage))
+        if (key.startsWith('buy-in-post:buyer')) storage.removeItem(key);
+    }
+  }
+  location.reload();
+});
+
 // A host can wire analytics with the element's events alone.
 for (const type of [
   'buy-in-post-open',
@@ -17,6 +44,8 @@ for (const type of [
   'buy-in-post-purchase',
   'buy-in-post-error',
   'buy-in-post-close',
+  'buy-in-post-signed-in',
+  'buy-in-post-details-deleted',
 ]) {
   document.addEventListener(type, (e) => console.info(type, e));
 }

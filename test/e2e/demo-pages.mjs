@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { demoSite } from '../../demo/site.ts';
+import { DEMO_JWKS_PATH, demoHost, demoSite } from '../../demo/site.ts';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { seedDemo } from '../../server/src/seed.ts';
+import { freePort } from '../helpers/endpoint.mjs';
 import {
   check,
   keepOffline,
@@ -24,16 +25,25 @@ import {
 requireBuild();
 
 const dir = mkdtempSync(join(tmpdir(), 'bip-demo-'));
+// As serve.ts does in development: the timeline is a host platform whose issuer the endpoint
+// trusts, its JWKS served by the same site (so the port is chosen first).
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+const issuer = `${origin}/demo`;
 const app = await createApp(
-  loadConfig({ BIP_MODE: 'development', DATABASE_URL: join(dir, 'demo.sqlite') }),
+  loadConfig({
+    BIP_MODE: 'development',
+    DATABASE_URL: join(dir, 'demo.sqlite'),
+    BIP_BUYER_TOKEN_ISSUERS: JSON.stringify({ [issuer]: `${origin}${DEMO_JWKS_PATH}` }),
+  }),
 );
+app.config.publicUrl = origin;
+const host = await demoHost({ issuer, audience: () => app.config.publicUrl });
 const server = await new Promise((ready) => {
-  const s = serve({ fetch: demoSite(app.app).fetch, port: 0, hostname: '127.0.0.1' }, () =>
+  const s = serve({ fetch: demoSite(app.app, host).fetch, port, hostname: '127.0.0.1' }, () =>
     ready(s),
   );
 });
-const origin = `http://127.0.0.1:${server.address().port}`;
-app.config.publicUrl = origin;
 const seeded = await seedDemo(app, { imageBase: `${origin}/img` });
 const browser = await launchChromium();
 
@@ -73,7 +83,12 @@ async function visit(path, check) {
 
 const tests = {
   'every demo page is served with a strict policy, nosniff and no framing': async () => {
-    for (const path of ['/demo/index.html', '/demo/blog.html', '/demo/seller.html']) {
+    for (const path of [
+      '/demo/index.html',
+      '/demo/blog.html',
+      '/demo/seller.html',
+      '/demo/mailbox.html',
+    ]) {
       const res = await fetch(`${origin}${path}`);
       const csp = res.headers.get('content-security-policy') ?? '';
       check(res.status === 200, `${path}: ${res.status}`);
@@ -92,6 +107,49 @@ const tests = {
       await page.getByRole('button', { name: /^Buy/ }).first().click();
       await page.locator('buy-in-post [data-step="product"]').first().waitFor();
     }),
+
+  'the "signed-in reader" switch: the timeline signs its reader in, one tap to saved details': () =>
+    visit('/demo/index.html', async (page) => {
+      await page.getByRole('button', { name: /^Buy/ }).first().waitFor();
+      // the switch reloads the page as the host's reader signs in (or out)
+      const reloaded = (on) =>
+        page.waitForFunction(
+          (on) =>
+            performance.getEntriesByType('navigation')[0]?.type === 'reload' &&
+            document.querySelector('#signed-in')?.checked === on &&
+            document.readyState === 'complete',
+          on,
+        );
+      await page.getByLabel('Signed-in reader').click();
+      await reloaded(true);
+      await page.getByRole('button', { name: /^Buy/ }).first().click();
+      await page
+        .locator('buy-in-post [part="wallet"]')
+        .filter({ hasText: 'Signed in through this site' })
+        .first()
+        .waitFor();
+      // and off again: the reader signed out of the host, the checkout forgets them
+      await page.keyboard.press('Escape');
+      await page.getByLabel('Signed-in reader').click();
+      await reloaded(false);
+      const kept = await page.evaluate(() =>
+        Object.keys(sessionStorage).filter((k) => k.startsWith('buy-in-post:buyer:')),
+      );
+      check(kept.length === 0, `sessions kept: ${kept}`);
+    }),
+
+  'the mailbox page shows the code the endpoint "sent"': async () => {
+    const res = await fetch(`${origin}/v1/buyer/codes`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'newcomer@example.com' }),
+    });
+    check(res.status === 202, `POST /v1/buyer/codes: ${res.status}`);
+    await visit('/demo/mailbox.html', async (page) => {
+      await page.getByRole('heading', { name: /^\d{6} is your buy-in-post code$/ }).waitFor();
+      await page.getByText('To newcomer@example.com').waitFor();
+    });
+  },
 
   'the blog page works with one script tag under its policy': () =>
     visit('/demo/blog.html', async (page) => {
