@@ -31,6 +31,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const ctx: ServiceContext = {
     db: db.kysely,
     dialect: db.dialect,
+    changes: db.changes,
     config,
     clock: options.clock ?? systemClock,
     log,

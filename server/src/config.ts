@@ -38,6 +38,11 @@ export interface Config {
   bodyLimitBytes: number;
   /** Origins allowed in development mode regardless of seller settings (`*` = any). */
   devCorsOrigins: string[];
+  /**
+   * How long a process keeps a product look-up's answer: the most the availability it shows can
+   * lag behind the database (seller changes show at once). 0 reads the database every time.
+   */
+  productCacheMs: number;
   webhook: {
     retryBaseMs: number;
     maxAttempts: number;
@@ -108,6 +113,7 @@ const EnvSchema = z.object({
   BIP_WEBHOOK_TIMEOUT_MS: int(100).default(10_000),
   BIP_WEBHOOK_POLL_MS: int(10).default(1_000),
   BIP_WEBHOOK_ALLOW_HOSTS: z
+  BIP_PRODUCT_CACHE_MS: int(0, 60_000).default(1_000),
     .string()
     .default('')
     .transform((s) =>
@@ -210,6 +216,7 @@ export function loadConfig(
       timeoutMs: e.BIP_WEBHOOK_TIMEOUT_MS,
       pollMs: e.BIP_WEBHOOK_POLL_MS,
       allowHosts: e.BIP_WEBHOOK_ALLOW_HOSTS,
+    productCacheMs: e.BIP_PRODUCT_CACHE_MS,
     },
     downloadLinkSeconds: e.BIP_DOWNLOAD_LINK_SECONDS,
     sweepIntervalMs: e.BIP_SWEEP_INTERVAL_MS,

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type Driver, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type Driver, Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { type ChangeFeed, postgresChanges, sqliteChanges } from './changes.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -10,6 +11,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
+  /** What other processes on this database change, for what a process keeps in memory. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -30,14 +33,27 @@ export function openDatabase(url: string): Db {
     // otherwise; every amount is far below 2^53, so plain numbers are exact.
     const types = new pg.TypeOverrides();
     types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
-    const pool = new pg.Pool({
+    const connection = {
       connectionString: parsed.toString(),
-      max: 10,
       types,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    });
+    };
+    const pool = new pg.Pool({ ...connection, max: 10 });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+    const changes = postgresChanges({
+      client: () => new pg.Client({ ...connection, keepAlive: true }),
+      schema,
+      query: (text, values) => pool.query(text, values),
+    });
+    return {
+      kysely,
+      dialect: 'postgres',
+      changes,
+      close: async () => {
+        await changes.close();
+        await kysely.destroy();
+      },
+    };
   }
   const file = url.replace(/^sqlite:(\/\/)?/, '');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -51,7 +67,46 @@ export function openDatabase(url: string): Db {
   // be recoverable from the file (docs/wallet.md).
   sqlite.pragma('secure_delete = ON');
   const kysely = new Kysely<Database>({ dialect: new SqliteRollbackSafeDialect(sqlite) });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  const changes = sqliteChanges(sqlite);
+  return {
+    kysely,
+    dialect: 'sqlite',
+    changes,
+    close: async () => {
+      await changes.close();
+      await kysely.destroy();
+    },
+  };
+}
+
+/** Statements kept prepared; the SQL the endpoint runs is a few hundred distinct strings. */
+const PREPARED_MAX = 500;
+
+/**
+ * The connection as Kysely sees it, with each statement prepared once: Kysely asks SQLite to
+ * prepare every query it runs, and parsing and planning cost about as much as running the
+ * query (a product look-up or a checkout runs a dozen). Safe to share: better-sqlite3 runs a
+ * statement to completion before returning (nothing here iterates one lazily), and SQLite
+ * prepares a statement again by itself when a migration changes the schema.
+ */
+function preparedOnce(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        // The oldest goes first: IN lists of every length make the only unbounded family.
+        if (statements.size >= PREPARED_MAX) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close() {
+      statements.clear();
+      sqlite.close();
+    },
+  };
 }
 
 /**
@@ -63,7 +118,7 @@ export function openDatabase(url: string): Db {
  */
 class SqliteRollbackSafeDialect extends SqliteDialect {
   constructor(private readonly sqlite: SQLite.Database) {
-    super({ database: sqlite });
+    super({ database: preparedOnce(sqlite) });
   }
 
   override createDriver(): Driver {

@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { etag } from 'hono/etag';
+import type { Context } from 'hono';
 import { json, problem, router, z } from '../http/openapi.ts';
 import { Id } from '../protocol/common.ts';
 import { MAX_BATCH, Product, ProductBatch } from '../protocol/products.ts';
 import type { CatalogService } from '../services/catalog.ts';
+import type { ProductsAnswer } from '../services/catalog-lookups.ts';
 
 // Short freshness (availability changes) but long stale-while-revalidate: a timeline repaints
 // instantly from cache and refreshes behind the scenes. ETags make revalidation a 304.
@@ -33,6 +34,7 @@ const batchRoute = createRoute({
   },
   responses: {
     200: json(ProductBatch, 'The products found, in the order asked, and the ids not found'),
+    304: { description: 'Not modified (If-None-Match matched the ETag)' },
     422: problem('Bad ids'),
   },
 });
@@ -44,23 +46,64 @@ const oneRoute = createRoute({
   request: { params: z.object({ id: Id }) },
   responses: {
     200: json(Product, 'The product'),
+    304: { description: 'Not modified (If-None-Match matched the ETag)' },
     404: problem('No such product'),
     422: problem('Bad id'),
   },
 });
 
+/**
+ * Whether the client asked not to be answered from a cache: `fetch(…, { cache: 'no-cache' })`
+ * sends `Cache-Control: max-age=0`; `no-cache` and `Pragma: no-cache` say the same.
+ */
+function wantsFresh(c: Context): boolean {
+  const control = c.req.header('Cache-Control');
+  if (control && /(^|,)\s*(no-cache|max-age\s*=\s*0)\s*(,|$)/i.test(control)) return true;
+  return /no-cache/i.test(c.req.header('Pragma') ?? '');
+}
+
+/** RFC 9110 §13.1.2: weak comparison, any of a list, or `*`. */
+function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const tag = etag.replace(/^W\//, '');
+  return ifNoneMatch
+    .split(',')
+    .some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === tag);
+}
+
+/** The kept bytes as they are: nothing is parsed, validated or serialised again. */
+function send(c: Context, answer: ProductsAnswer) {
+  const headers = { ETag: answer.etag, 'Cache-Control': CACHE };
+  if (notModified(c.req.header('If-None-Match'), answer.etag)) return c.body(null, 304, headers);
+  return c.body(answer.body, 200, { ...headers, 'Content-Type': 'application/json' });
+}
+
 export function productRoutes(catalog: CatalogService) {
   const app = router();
-  app.use('/products/*', etag({ weak: true }));
-  app.use('/products', etag({ weak: true }));
+  const { lookups } = catalog;
+
+  // A look-up answered before (the same query string, valid then) goes out from memory, before
+  // the query is validated again; anything else falls through to the routes below.
+  app.get('/products', (c, next) => {
+    const query = c.req.query('ids');
+    const kept = query === undefined || wantsFresh(c) ? undefined : lookups.keptBatch(query);
+    return kept ? send(c, kept) : next();
+  });
+  app.get('/products/:id', (c, next) => {
+    const kept = wantsFresh(c) ? undefined : lookups.keptProduct(c.req.param('id'));
+    return kept ? send(c, kept) : next();
+  });
+
   app.openapi(batchRoute, async (c) => {
     const { ids } = c.req.valid('query');
-    c.header('Cache-Control', CACHE);
-    return c.json(await catalog.getPublicProducts(ids), 200);
+    const answer = await lookups.lookUp(ids, c.req.query('ids') ?? '', { fresh: wantsFresh(c) });
+    return send(c, answer) as never;
   });
   app.openapi(oneRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    // Set first, so a 404 may be kept as long as an answer would be.
     c.header('Cache-Control', CACHE);
-    return c.json(await catalog.getPublicProduct(c.req.valid('param').id), 200);
+    return send(c, await lookups.lookUpOne(id, { fresh: wantsFresh(c) })) as never;
   });
   return app;
 }

@@ -1,12 +1,12 @@
 /**
- * The catalogue: buyers' look-ups (batched, active products only) and the seller's products,
- * variants and files. Its rules are in catalog-rules.ts and its views in catalog-view.ts; what
- * stays is one service over the same tables, a little over 300 lines: each seller-side write
- * answers with the product as stored, read back by the same `sellerProduct()`.
+ * The catalogue: buyers' look-ups (batched, active products only, answered from memory) are in
+ * catalog-lookups.ts, its rules in catalog-rules.ts and its views in catalog-view.ts; what stays
+ * is the seller's side of the same tables — products, variants and files. Each write buyers
+ * would see is forgotten by the look-ups' cache and told to the other processes before it is
+ * answered, with the product as stored, read back by the same `sellerProduct()`.
  */
 import type { Transaction } from 'kysely';
-import type { Database, ProductRow, SellerRow, VariantRow } from '../db/schema.ts';
-import type { Product } from '../protocol/products.ts';
+import type { Database, ProductRow, VariantRow } from '../db/schema.ts';
 import type {
   CreateProductBody,
   SellerProduct,
@@ -15,70 +15,24 @@ import type {
   VariantInput,
 } from '../protocol/seller.ts';
 import { iso, newId } from '../util.ts';
+import { ProductLookups } from './catalog-lookups.ts';
 import { checkVariants } from './catalog-rules.ts';
-import { publicProduct, toSellerProduct } from './catalog-view.ts';
+import { toSellerProduct } from './catalog-view.ts';
 import type { ServiceContext } from './context.ts';
 import { invalid, notFound } from './errors.ts';
+import { productTopic } from './product-cache.ts';
 
 export class CatalogService {
-  constructor(private readonly ctx: ServiceContext) {}
+  /** Buyers' look-ups, answered from memory (catalog-lookups.ts). */
+  readonly lookups: ProductLookups;
 
-  /** Active products by id, in the order asked, plus the ids that are unknown or archived. */
-  async getPublicProducts(
-    ids: readonly string[],
-  ): Promise<{ products: Product[]; missing: string[] }> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return { products: [], missing: [] };
-    const db = this.ctx.db;
-    const rows = await db
-      .selectFrom('products')
-      .innerJoin('sellers', 'sellers.id', 'products.seller_id')
-      .selectAll('products')
-      .select([
-        'sellers.name as s_name',
-        'sellers.kind as s_kind',
-        'sellers.currency as s_currency',
-        'sellers.shipping_zones as s_zones',
-      ])
-      .where('products.id', 'in', unique)
-      .where('products.status', '=', 'active')
-      .execute();
-    const variants = rows.length
-      ? await db
-          .selectFrom('variants')
-          .selectAll()
-          .where(
-            'product_id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .where('status', '=', 'active')
-          .orderBy('position')
-          .execute()
-      : [];
-    const byId = new Map<string, Product>();
-    for (const r of rows) {
-      const vs = variants.filter((v) => v.product_id === r.id);
-      if (vs.length === 0) continue;
-      const seller = {
-        id: r.seller_id,
-        name: r.s_name,
-        kind: r.s_kind,
-        currency: r.s_currency,
-        shipping_zones: r.s_zones,
-      } as SellerRow;
-      byId.set(r.id, publicProduct(r, seller, vs));
-    }
-    return {
-      products: unique.flatMap((id) => byId.get(id) ?? []),
-      missing: unique.filter((id) => !byId.has(id)),
-    };
+  constructor(private readonly ctx: ServiceContext) {
+    this.lookups = new ProductLookups(ctx);
   }
 
-  async getPublicProduct(id: string): Promise<Product> {
-    const { products } = await this.getPublicProducts([id]);
-    if (!products[0]) throw notFound('Product');
-    return products[0];
+  /** After a write buyers see: forgotten here, told to the other processes. */
+  private changed(productId: string) {
+    return this.lookups.changed(productId, productTopic(productId));
   }
 
   // ---- seller side -------------------------------------------------------------------------
@@ -199,6 +153,8 @@ export class CatalogService {
         .execute();
       await insertVariants(trx, id, body.variants, variantIds, 0, now);
     });
+    // Its id may have been looked up (and kept as missing) before it existed.
+    await this.changed(id);
     return this.sellerProduct(sellerId, id);
   }
 
@@ -216,6 +172,7 @@ export class CatalogService {
     if (body.images !== undefined) patch.images = JSON.stringify(body.images);
     if (body.maxPerCheckout !== undefined) patch.max_per_checkout = body.maxPerCheckout;
     await this.ctx.db.updateTable('products').set(patch).where('id', '=', id).execute();
+    await this.changed(id);
     return this.sellerProduct(sellerId, id);
   }
 
@@ -246,6 +203,7 @@ export class CatalogService {
       product.variants.length,
       iso(this.ctx.clock.now()),
     );
+    await this.changed(productId);
     return this.sellerProduct(sellerId, productId);
   }
 
@@ -278,6 +236,7 @@ export class CatalogService {
         { field: 'stock', message: 'stock cannot be lower than the units held by open checkouts' },
       ]);
     }
+    await this.changed(productId);
     return this.sellerProduct(sellerId, productId);
   }
 

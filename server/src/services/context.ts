@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
+import type { ChangeFeed } from '../db/changes.ts';
 import type { DialectName } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
@@ -9,6 +10,8 @@ import type { Clock } from '../util.ts';
 export interface ServiceContext {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** Changes other processes on the same database make (db/changes.ts). */
+  changes: ChangeFeed;
   config: Config;
   clock: Clock;
   /** The server's one logger (redacting); services log through a child with their scope. */

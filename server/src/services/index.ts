@@ -16,9 +16,10 @@ export type Services = ReturnType<typeof createServices>;
 
 /** Every service of the endpoint, wired to one context and one payment provider. */
 export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
-  const sellers = new SellerService(ctx);
   const catalog = new CatalogService(ctx);
   const webhooks = new WebhookDispatcher(ctx);
+  // A seller's name and shipping zones show on every product it sells.
+  const sellers = new SellerService(ctx, (id) => catalog.lookups.sellerChanged(id));
   const wallet = createWallet(ctx, { onEvent: () => webhooks.poke() });
   const buyers = new CheckoutBuyers(ctx, wallet.service, payments);
   const orders = new OrderService(ctx, buyers.orderHooks());

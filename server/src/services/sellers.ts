@@ -50,7 +50,11 @@ export class SellerService {
   /** Where webhooks may go; the dispatcher checks again at each delivery. */
   private readonly guard: AddressGuard;
 
-  constructor(private readonly ctx: ServiceContext) {
+  constructor(
+    private readonly ctx: ServiceContext,
+    /** Told after a seller's settings change (the product look-ups show some of them). */
+    private readonly onChange: (sellerId: string) => Promise<void> = async () => {},
+  ) {
     this.guard = webhookGuard(ctx.config);
   }
 
@@ -117,6 +121,7 @@ export class SellerService {
     if (body.taxRates !== undefined) patch.tax_rates = JSON.stringify(body.taxRates);
     await this.ctx.db.updateTable('sellers').set(patch).where('id', '=', seller.id).execute();
     this.originCache = null;
+    await this.onChange(seller.id);
     return sellerSettings({ ...seller, ...patch } as SellerRow);
   }
 
