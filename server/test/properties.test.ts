@@ -11,11 +11,17 @@
  * - reserved units equal the units open and processing checkouts hold; stock never negative;
  * - a paid checkout has exactly one order and every order a paid checkout; every confirm that
  *   answered "paid" is an order (the test provider's charges); nothing left processing at rest;
- * - no property added to Object.prototype or Array.prototype (the server runs in this process).
+ * - no property added to Object.prototype or Array.prototype (the server runs in this process);
+ * - with Stripe (the fake Stripe API of test/doubles) and its hosted page: every charge is the
+ *   order or is refunded, however changes and payments interleave.
+ *
+ * Properties that expose a known defect are marked todo with the defect's number: they run and
+ * report without failing the suite until the fix lands.
  *
  * Each run has a seller of its own, so a failing run shrinks on its own rows. A failure prints
- * fast-check's seed and path: BIP_PROPERTY_SEED=… BIP_PROPERTY_PATH=… node test/run.js
- * test/properties.test.ts replays it. BIP_PROPERTY_RUNS sets the number of runs (npm run soak).
+ * fast-check's seed and path: BIP_PROPERTY_SEED=… BIP_PROPERTY_PATH=… node --import tsx --test
+ * --test-name-pattern='…' test/properties.test.ts replays it. BIP_PROPERTY_RUNS sets the number
+ * of runs (30 in npm test; npm run soak sets 1000).
  */
 import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -67,7 +73,8 @@ const PATH = process.env.BIP_PROPERTY_PATH;
  */
 function knownDefectRuns(numRuns: number): fc.Parameters<unknown> {
   return {
-    numRuns,
+    // as many more as the main property gets (npm run soak)
+    numRuns: Math.round(numRuns * Math.max(1, RUNS / 30)),
     endOnFailure: process.env.BIP_PROPERTY_SHRINK !== '1',
     ...(SEED !== undefined ? { seed: SEED } : {}),
     ...(PATH ? { path: PATH } : {}),
@@ -486,7 +493,7 @@ for (const { name, skip } of dialects()) {
               );
           },
         ),
-        knownDefectRuns(Number(process.env.BIP_PROPERTY_STRIPE_RUNS ?? 10)),
+        knownDefectRuns(10),
       );
     });
   });

@@ -562,9 +562,13 @@ export function sendOnOwnConnection(
 const newKey = () => `key-${randomBytes(12).toString('hex')}`;
 const pick = <T>(list: readonly T[], n: number): T | undefined =>
   list.length ? list[n % list.length] : undefined;
+/**
+ * True when the protocol's schema refuses the body as the server reads it: UTF-8 decoding (the
+ * Fetch standard's, which Request.json() uses) drops a leading byte order mark first.
+ */
 const schemaRefuses = (schema: { safeParse(v: unknown): { success: boolean } }, text: string) => {
   try {
-    return !schema.safeParse(JSON.parse(text)).success;
+    return !schema.safeParse(JSON.parse(text.replace(/^\uFEFF/, ''))).success;
   } catch {
     return true;
   }
