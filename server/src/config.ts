@@ -56,6 +56,11 @@ export interface Config {
     allowHosts: string[];
   };
   downloadLinkSeconds: number;
+  /**
+   * Days a closed checkout (paid, expired, canceled) keeps the buyer's personal data, and a
+   * webhook event its payload, before the sweeper forgets them (docs/security.md).
+   */
+  checkoutRetentionDays: number;
   sweepIntervalMs: number;
   /** Stripe, when its keys are set; otherwise the built-in test provider takes payments. */
   stripe: StripeConfig | null;
@@ -108,12 +113,12 @@ const EnvSchema = z.object({
   BIP_TRUST_PROXY: bool.default(false),
   BIP_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   BIP_DEV_CORS_ORIGINS: z.string().default('*'),
+  BIP_PRODUCT_CACHE_MS: int(0, 60_000).default(1_000),
   BIP_WEBHOOK_RETRY_BASE_MS: int(1).default(30_000),
   BIP_WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(12),
   BIP_WEBHOOK_TIMEOUT_MS: int(100).default(10_000),
   BIP_WEBHOOK_POLL_MS: int(10).default(1_000),
   BIP_WEBHOOK_ALLOW_HOSTS: z
-  BIP_PRODUCT_CACHE_MS: int(0, 60_000).default(1_000),
     .string()
     .default('')
     .transform((s) =>
@@ -131,6 +136,7 @@ const EnvSchema = z.object({
     }),
   BIP_DOWNLOAD_LINK_SECONDS: int(60).default(7 * 24 * 3600),
   BIP_SWEEP_INTERVAL_MS: int(10).default(30_000),
+  BIP_CHECKOUT_RETENTION_DAYS: int(1, 3650).default(30),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')
@@ -210,16 +216,17 @@ export function loadConfig(
     devCorsOrigins: e.BIP_DEV_CORS_ORIGINS.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    productCacheMs: e.BIP_PRODUCT_CACHE_MS,
     webhook: {
       retryBaseMs: e.BIP_WEBHOOK_RETRY_BASE_MS,
       maxAttempts: e.BIP_WEBHOOK_MAX_ATTEMPTS,
       timeoutMs: e.BIP_WEBHOOK_TIMEOUT_MS,
       pollMs: e.BIP_WEBHOOK_POLL_MS,
       allowHosts: e.BIP_WEBHOOK_ALLOW_HOSTS,
-    productCacheMs: e.BIP_PRODUCT_CACHE_MS,
     },
     downloadLinkSeconds: e.BIP_DOWNLOAD_LINK_SECONDS,
     sweepIntervalMs: e.BIP_SWEEP_INTERVAL_MS,
+    checkoutRetentionDays: e.BIP_CHECKOUT_RETENTION_DAYS,
     stripe: stripeConfig(e),
     wallet: WALLET_OFF, // read below, once the secret is final
     ...overrides,

@@ -1,4 +1,6 @@
+import { hkdfSync } from 'node:crypto';
 import { canonicalJson, iso, sha256 } from '../util.ts';
+import { open, SealError, seal } from '../wallet/crypto.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 
@@ -10,8 +12,10 @@ export interface StoredResponse {
 
 /** After this long, a request that never finished (its process died) no longer holds its key. */
 const STALE_LOCK_MS = 60_000;
-/** Keys are remembered this long. */
+/** Keys, and the answers stored with them, are remembered this long (docs/security.md). */
 const RETENTION_MS = 24 * 3600_000;
+/** A sealed answer starts so; a stored answer that does not is plain JSON from before sealing. */
+const SEALED = 'v1.';
 
 const KEY = /^[\x21-\x7E]{8,255}$/;
 
@@ -24,7 +28,41 @@ const KEY = /^[\x21-\x7E]{8,255}$/;
  * client may retry (a 5xx).
  */
 export class IdempotencyService {
-  constructor(private readonly ctx: ServiceContext) {}
+  /**
+   * Seals stored answers. A created checkout's answer holds its client token (the key to it),
+   * the buyer's email and address, and with Stripe the payment's client secret: stored in clear,
+   * anyone reading the database (a backup, a replica, a dump) could take over every checkout of
+   * the last day. Sealed with AES-256-GCM under a key derived from the server's secret, bound to
+   * the row's scope and key, they open only for a replay of the same request. A token kept this
+   * way can still be handed back — a replayed create must answer with a working token — which a
+   * hash could not do.
+   */
+  private readonly sealKey: Buffer;
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.sealKey = Buffer.from(
+      hkdfSync('sha256', ctx.config.secret, 'buy-in-post', 'idempotency answers v1', 32),
+    );
+  }
+
+  private seal(scope: string, key: string, body: unknown): string {
+    return seal(this.sealKey, JSON.stringify(body), binding(scope, key));
+  }
+
+  private open(scope: string, key: string, stored: string | null): unknown {
+    if (stored === null || !stored.startsWith(SEALED)) return JSON.parse(stored ?? 'null');
+    try {
+      return JSON.parse(open(this.sealKey, stored, binding(scope, key)).toString('utf8'));
+    } catch (err) {
+      if (!(err instanceof SealError)) throw err;
+      // Sealed under another secret (BIP_SECRET changed within the day): the first answer is
+      // gone, and running the request again could make a second checkout.
+      throw new ServiceError(
+        'idempotency_conflict',
+        'The first answer to this Idempotency-Key can no longer be read; use a new key',
+      );
+    }
+  }
 
   async run(
     scope: string,
@@ -81,7 +119,7 @@ export class IdempotencyService {
       if (existing.response_status !== null) {
         return {
           status: existing.response_status,
-          body: JSON.parse(existing.response_body ?? 'null'),
+          body: this.open(scope, key, existing.response_body),
           replayed: true,
         };
       }
@@ -116,15 +154,21 @@ export class IdempotencyService {
     }
     await db
       .updateTable('idempotency_keys')
-      .set({ response_status: result.status, response_body: JSON.stringify(result.body) })
+      .set({ response_status: result.status, response_body: this.seal(scope, key, result.body) })
       .where('scope', '=', scope)
       .where('key', '=', key)
       .execute();
     return { ...result, replayed: false };
   }
 
+  /** Forgets keys, and their answers, older than {@link RETENTION_MS} (the sweeper). */
   async purgeOld(): Promise<void> {
     const before = iso(new Date(this.ctx.clock.now().getTime() - RETENTION_MS));
     await this.ctx.db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
   }
+}
+
+/** What a sealed answer is bound to: copied to another key or scope, it does not open. */
+function binding(scope: string, key: string): string {
+  return `buy-in-post idempotency v1|${scope}|${key}`;
 }

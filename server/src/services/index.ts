@@ -9,6 +9,7 @@ import { OrderService } from './orders.ts';
 import { OriginPolicy } from './origins.ts';
 import { WebhookDispatcher } from './outbox.ts';
 import { PaymentEventService } from './payment-events.ts';
+import { Retention } from './retention.ts';
 import { SellerService } from './sellers.ts';
 import { Sweeper } from './sweeper.ts';
 
@@ -33,6 +34,7 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
     buyers,
   );
   const idempotency = new IdempotencyService(ctx);
+  const retention = new Retention(ctx);
   const paymentEvents = payments.events
     ? new PaymentEventService(ctx, payments, payments.events, checkouts)
     : null;
@@ -40,6 +42,11 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
     [
       { name: 'expire lapsed holds', run: () => checkouts.releaseExpired() },
       { name: 'forget old idempotency keys', run: () => idempotency.purgeOld() },
+      {
+        name: 'forget closed checkouts’ personal data',
+        run: () => retention.forgetClosedCheckouts(),
+      },
+      { name: 'forget old webhook payloads', run: () => retention.forgetOldEvents() },
       { name: 'forget lapsed wallet codes and sessions', run: () => wallet.service.purgeExpired() },
       ...(paymentEvents
         ? [{ name: 'forget old payment events', run: () => paymentEvents.purgeOld() }]
