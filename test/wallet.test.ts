@@ -8,6 +8,7 @@ import type { BuyInPost } from '../src/buy-in-post.ts';
 import {
   button,
   buyButton,
+  checkoutsOf,
   clickOn,
   cmd,
   ENDPOINT,
@@ -451,6 +452,39 @@ describe('wallet', () => {
       await waitForStep(ar, 'done');
       expect(keys.n).to.equal(2);
       expect(await ordersOf(album.id)).to.have.length(3);
+    });
+
+    it('signed in after a guest checkout began: a checkout of their own, the first released', async () => {
+      const tee = await newTee({ price: 2500 });
+      const email = newEmail();
+      let el = await mountReady(tee.id);
+      buyButton(el)!.click();
+      await waitForStep(el, 'product');
+      await signInByCode(el, email);
+      el.hide();
+      await waitUntil(() => !el.open);
+      await buyAndSave(el, email);
+      // the host page signed the reader out (removed the key): a guest again
+      sessionStorage.removeItem(STORAGE_KEY);
+
+      el = await mountReady(tee.id);
+      buyButton(el)!.click();
+      await waitForStep(el, 'product');
+      primary(el).click();
+      await waitForStep(el, 'shipping'); // a guest's checkout: the address to type
+      button(el, 'Back').click();
+      await waitForStep(el, 'product');
+      await signInByCode(el, email);
+      primary(el).click();
+      await waitForStep(el, 'review');
+      expect(bodyText(el)).to.contain('12 Harbour St');
+      const statuses = (await checkoutsOf(tee.id)).map((c) => c.status);
+      expect(
+        statuses.filter((s) => s === 'canceled'),
+        'the guest checkout released',
+      ).to.have.length(1);
+      primary(el).click();
+      await waitForStep(el, 'done');
     });
 
     it('can still change the address and the card on the way', async () => {

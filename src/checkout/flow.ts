@@ -23,7 +23,6 @@ import { CheckoutSession } from './session.ts';
 import type { PaymentView, WalletView } from './steps/context.ts';
 import { BuyerAccount } from './wallet/account.ts';
 import { CheckoutClient } from './wallet/client.ts';
-import { buyerOf } from './wallet/model.ts';
 
 /** What the flow asks of the dialog around it (view.ts). */
 export interface FlowUi extends PurchaseUi {
@@ -144,7 +143,7 @@ export class CheckoutFlow implements ReactiveController {
     const cards = this.account.wallet?.paymentMethods.length ?? 0;
     if (product.kind !== 'digital' || !variant || variant.maxQuantity < 1) return null;
     if (!this.account.signedIn || cards === 0 || this.host.paymentMode === 'hosted') return null;
-    if (state.step !== 'product' || (state.checkout && !buyerOf(state.checkout))) return null;
+    if (state.step !== 'product') return null;
     const { amount, currency } = variant.price;
     return { amount: amount * state.selection.quantity, currency };
   }

@@ -70,14 +70,15 @@ export class Purchase {
     try {
       // The host page is signing its reader in (the Buy press): start with their wallet.
       await this.flow.walletReady();
+      // Signed in since the checkout was made: only a new checkout is the buyer's (and opens with
+      // their saved details), so this one is let go.
+      if (current && this.session.holdsCheckout && this.flow.signedIn && !buyerOf(current))
+        await this.session.release();
       if (current && this.session.holdsCheckout) {
         const same = current.variantId === variant.id && current.quantity === quantity;
-        // Signed in since it was made: the endpoint hears the session with the change.
-        const unbound = this.flow.signedIn && !buyerOf(current);
-        const next =
-          same && !unbound
-            ? current
-            : await this.session.update(current.id, { variantId: variant.id, quantity });
+        const next = same
+          ? current
+          : await this.session.update(current.id, { variantId: variant.id, quantity });
         return this.flow.dispatch({ type: 'checkout', checkout: next });
       }
       this.pendingResume = null; // a new checkout replaces the one we could not read back

@@ -1,5 +1,4 @@
 import type { PaymentMode } from '../internal/checkout-port.ts';
-import type { ProtocolClient } from '../internal/client.ts';
 import { pageUrl } from '../internal/return.ts';
 import {
   clearSaved,
@@ -16,6 +15,7 @@ import type {
 import { addressFrom } from './contact.ts';
 import type { FlowState, PaymentInput } from './machine.ts';
 import type { PaymentAdapter } from './payment/types.ts';
+import type { CheckoutClient } from './wallet/client.ts';
 
 /**
  * Waiting for a `processing` payment (Stripe's webhook, a bank): reads back off from half a
@@ -62,7 +62,7 @@ export class CheckoutSession {
   private controller = new AbortController();
 
   constructor(
-    private readonly client: ProtocolClient,
+    private readonly client: CheckoutClient,
     private readonly productId: string,
   ) {}
 
@@ -98,6 +98,17 @@ export class CheckoutSession {
   /** The checkout is gone (expired, canceled): its token opens nothing any more. */
   forget() {
     this.clear();
+  }
+
+  /**
+   * Lets go of the checkout held, releasing its stock at once (a reader who signed in starts a
+   * checkout of their own: only a new checkout is bound to the buyer). Best effort: an
+   * unreleased reservation lapses by itself.
+   */
+  async release() {
+    const held = this.held;
+    this.clear();
+    if (held) await this.client.cancelCheckout(held.checkoutId, held.clientToken).catch(() => {});
   }
 
   /** After the order: the next Buy starts afresh. */

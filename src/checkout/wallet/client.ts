@@ -19,6 +19,11 @@ export class CheckoutClient extends ProtocolClient {
     super(base.replace(/\/v1$/, ''));
   }
 
+  /** Cancels a checkout (its reservation is released). */
+  cancelCheckout(id: string, token: string): Promise<null> {
+    return this.call('DELETE', `/checkouts/${encodeURIComponent(id)}`, { token });
+  }
+
   protected override async call<T>(
     method: string,
     path: string,
