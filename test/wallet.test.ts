@@ -345,6 +345,23 @@ describe('wallet', () => {
       expect(asked).to.equal(1);
     });
 
+    it('getBuyerToken set before the element is defined is kept', async () => {
+      const tee = await newTee();
+      const sub = newReader();
+      const tag = 'buy-in-post-wallet-late';
+      const el = document.createElement(tag) as BuyInPost;
+      el.getBuyerToken = () => hostToken(sub);
+      el.setAttribute('product', tee.id);
+      el.setAttribute('endpoint', ENDPOINT);
+      const page = await fixture<HTMLElement>(html`<div></div>`);
+      page.append(el);
+      (customElements.get('buy-in-post') as unknown as typeof BuyInPost).define(tag);
+      await waitUntil(() => buyButton(el), 'priced', { timeout: 10_000 });
+      buyButton(el)!.click();
+      await waitForStep(el, 'product');
+      await signedIn(el);
+    });
+
     it('a token the endpoint refuses: the reader carries on as a guest', async () => {
       const tee = await newTee();
       const el = await mountReady(tee.id);

@@ -56,6 +56,8 @@ export class CheckoutFlow implements ReactiveController {
   private unsubscribe: (() => void) | null = null;
   /** The host page's sign-in under way (a checkout waits for it, to start with the wallet). */
   private hostSignIn: Promise<unknown> = Promise.resolve();
+  /** The wallet being read for a session this page already held. */
+  private walletLoad: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly host: CheckoutHost,
@@ -99,7 +101,10 @@ export class CheckoutFlow implements ReactiveController {
   async opened() {
     this.session.renew();
     this.hostSignIn = this.signInWithHost();
-    if (this.account.signedIn && !this.account.wallet) void this.account.load().catch(() => {});
+    // a session from earlier (another element, a reload): its wallet, read before a checkout
+    // starts (which of this seller's consents it holds decides the share-email tick)
+    if (this.account.signedIn && !this.account.wallet)
+      this.walletLoad = this.account.load().catch(() => null);
     const id = this.purchase.pendingResume;
     if (id) await this.purchase.resume(id);
   }
@@ -111,9 +116,9 @@ export class CheckoutFlow implements ReactiveController {
     this.host.element.dispatchEvent(new BuyInPostSignedInEvent('host-token'));
   }
 
-  /** Resolves once a sign-in the host page started has ended (either way). */
+  /** Resolves once a sign-in the host page started, or a read of the wallet, has ended. */
   walletReady(): Promise<unknown> {
-    return this.hostSignIn;
+    return Promise.all([this.hostSignIn, this.walletLoad]);
   }
 
   get signedIn(): boolean {

@@ -29,7 +29,7 @@ export interface PurchaseFlow {
   readonly signedIn: boolean;
   /** Whether the reader already lets this product's seller see their email. */
   readonly emailShared: boolean;
-  /** Resolves once a sign-in the host page started has ended. */
+  /** Resolves once a sign-in the host page started, or a read of the wallet, has ended. */
   walletReady(): Promise<unknown>;
   /** A purchase may have saved an address or a card: read the wallet again. */
   walletChanged(): void;
@@ -68,7 +68,8 @@ export class Purchase {
     const current = this.flow.state.checkout;
     this.flow.dispatch({ type: 'submit', key: newIdempotencyKey() });
     try {
-      // The host page is signing its reader in (the Buy press): start with their wallet.
+      // The host page is signing its reader in (the Buy press), or their wallet is being read:
+      // start with it.
       await this.flow.walletReady();
       // Signed in since the checkout was made: only a new checkout is the buyer's (and opens with
       // their saved details), so this one is let go.
