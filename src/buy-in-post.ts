@@ -15,8 +15,20 @@ import type { CheckoutHost, CheckoutView } from './internal/checkout-port.ts';
 import { ProductController } from './internal/product-controller.ts';
 import { forgetReturn } from './internal/return.ts';
 
-/** The checkout chunk, fetched on the first sign of interest (its entry: checkout/index.ts). */
-const loadCheckout = () => import('./checkout/index.ts');
+type CheckoutChunk = typeof import('./checkout/index.ts');
+let checkoutChunk: CheckoutChunk | null = null;
+/**
+ * The checkout chunk, fetched on the first sign of interest (its entry: checkout/index.ts).
+ * Once loaded it is handed over in a microtask: import() of a module already there still
+ * answers in a task of its own, frames later — on the way from Buy to the dialog.
+ */
+function loadCheckout(): Promise<CheckoutChunk> {
+  if (checkoutChunk) return Promise.resolve(checkoutChunk);
+  return import('./checkout/index.ts').then((chunk) => {
+    checkoutChunk = chunk;
+    return chunk;
+  });
+}
 
 let numbersWarmed = false;
 /**
