@@ -73,29 +73,24 @@ export async function activeVariant(
   productId: string,
   variantId: string,
 ): Promise<VariantRow> {
-  const variant = await db
+  // One query: the variant with its product's options, which it must pick every one of.
+  const found = await db
     .selectFrom('variants')
-    .selectAll()
-    .where('id', '=', variantId)
-    .where('product_id', '=', productId)
-    .where('status', '=', 'active')
+    .innerJoin('products', 'products.id', 'variants.product_id')
+    .selectAll('variants')
+    .select('products.options as product_options')
+    .where('variants.id', '=', variantId)
+    .where('variants.product_id', '=', productId)
+    .where('variants.status', '=', 'active')
     .executeTakeFirst();
   // A variant stored without a value for one of its product's options (before issue 12 the
   // seller API let names such as `constructor` through) cannot be sold: the order would not say
   // what to ship.
-  const product = await db
-    .selectFrom('products')
-    .select('options')
-    .where('id', '=', productId)
-    .executeTakeFirst();
-  if (
-    !variant ||
-    !product ||
-    !picksEveryOption(JSON.parse(product.options), JSON.parse(variant.options))
-  )
+  if (!found || !picksEveryOption(JSON.parse(found.product_options), JSON.parse(found.options)))
     throw new ServiceError('variant_unavailable', 'This product has no such option', {
       errors: [{ field: 'variantId', message: 'not an available variant of this product' }],
     });
+  const { product_options: _, ...variant } = found;
   return variant;
 }
 
