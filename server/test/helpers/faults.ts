@@ -63,7 +63,8 @@ export async function spawnServer(
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
+    // Generous: a loaded 2-core machine (tsx compiling, PostgreSQL busy) can take this long.
+    const timer = setTimeout(() => reject(new Error('server did not start within 90 s')), 90_000);
     child.once('exit', (code, signal) =>
       reject(new Error(`server exited (${code ?? signal}) before listening:\n${log}`)),
     );
