@@ -375,6 +375,28 @@ describe('wallet', () => {
     });
   });
 
+  describe('a session that ended elsewhere', () => {
+    it('a checkout call refused for the session: dropped, and the reader carries on as a guest', async () => {
+      const tee = await newTee();
+      const el = await mountSignedIn(tee.id, newReader());
+      buyButton(el)!.click();
+      await waitForStep(el, 'product');
+      await signedIn(el);
+      // signed out on another device meanwhile: the endpoint no longer knows the session
+      const session = JSON.parse(sessionStorage.getItem(STORAGE_KEY)!).token as string;
+      const out = await fetch(`${ENDPOINT}/v1/buyer/sessions/current`, {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${session}` },
+      });
+      expect(out.status).to.equal(204);
+      primary(el).click();
+      await waitForStep(el, 'shipping');
+      expect(q<HTMLInputElement>(el, '#f-line1').value, 'a guest types the address').to.equal('');
+      expect(sessionStorage.getItem(STORAGE_KEY)).to.equal(null);
+      await waitUntil(() => walletBar(el) === '', 'no longer signed in');
+    });
+  });
+
   describe('a returning buyer', () => {
     it('physical, by mouse: Buy → Continue → Pay — the saved address and card chosen', async () => {
       const tee = await newTee({ price: 2500 });
