@@ -25,6 +25,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { loadConfig } from '../server/src/config.ts';
@@ -55,6 +56,8 @@ const PRODUCT_IDS = [
   'shore-tote',
   'shore-donation',
 ];
+/** Gives each checkout request a new key and a new client (a file: see bench/new-reader.cjs). */
+const NEW_READER = fileURLToPath(new URL('./new-reader.cjs', import.meta.url));
 const CHECKOUT_BODY = JSON.stringify({
   productId: 'digital-album',
   variantId: 'digital-album-std',
@@ -200,8 +203,8 @@ async function measure(db: Database, withFloor: boolean): Promise<Measured> {
       PORT: '0',
       DATABASE_URL: db.url,
       BIP_CHECKOUT_RATE_LIMIT: '1000000000',
-      // Each checkout comes from a client of its own (X-Forwarded-For, below), as a timeline's
-      // readers would: one client holding thousands of checkouts is what the endpoint refuses.
+      // Each checkout comes from a client of its own (X-Forwarded-For: bench/new-reader.cjs), as
+      // a timeline's readers would: one client holding thousands is what the endpoint refuses.
       BIP_TRUST_PROXY: 'true',
     }),
   );
@@ -260,15 +263,15 @@ async function measure(db: Database, withFloor: boolean): Promise<Measured> {
     const before = await countCheckouts();
     const checkouts = await run(`${db.name} · POST /v1/checkouts (a new key, a new client)`, {
       url: checkoutsUrl,
-      method: 'POST',
-      // autocannon puts a fresh id wherever `[<id>]` appears, so every request is a new checkout.
-      idReplacement: true,
-      headers: {
-        'content-type': 'application/json',
-        'idempotency-key': 'bench-[<id>]',
-        'x-forwarded-for': 'reader-[<id>]',
-      },
-      body: CHECKOUT_BODY,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: CHECKOUT_BODY,
+          // A fresh Idempotency-Key and client address each time: every request a new checkout.
+          setupRequest: NEW_READER,
+        },
+      ],
     });
     const made = (await countCheckouts()) - before;
     // Every 2xx should be a checkout of its own (requests still in flight when the clock stopped
@@ -305,10 +308,14 @@ async function floor(
       url: `${server.url}${answer.path}`,
       ...(answer.post
         ? {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': 'bench-[<id>]' },
-            idReplacement: true,
-            body: CHECKOUT_BODY,
+            requests: [
+              {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: CHECKOUT_BODY,
+                setupRequest: NEW_READER,
+              },
+            ],
           }
         : {}),
     });
