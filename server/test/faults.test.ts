@@ -203,7 +203,7 @@ function report(extra: Record<string, unknown>) {
 }
 
 for (const { name, skip } of dialects()) {
-  describe(`faults (${name})`, { skip }, () => {
+  describe(`faults (${name})`, { skip, timeout: 10 * 60_000 }, () => {
     test(`kill -9 during payment: in the order write, then at random moments (${LOOPS} loop${LOOPS > 1 ? 's' : ''})`, async (t) => {
       const seed = Number(process.env.BIP_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
       const base = await freshDatabaseUrl(name);

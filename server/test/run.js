@@ -24,6 +24,8 @@ const res = spawnSync(
     '--test-reporter-destination=stdout',
     ...files,
   ],
-  { stdio: 'inherit', cwd: join(here, '..') },
+  // A run that hangs (a child process nobody stops) fails here instead of holding CI forever.
+  { stdio: 'inherit', cwd: join(here, '..'), timeout: 25 * 60_000, killSignal: 'SIGKILL' },
 );
+if (res.error) console.error(`server: the run did not finish: ${res.error.message}`);
 process.exit(res.status ?? 1);

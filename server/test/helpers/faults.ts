@@ -64,7 +64,12 @@ export async function spawnServer(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     // Generous: a loaded 2-core machine (tsx compiling, PostgreSQL busy) can take this long.
-    const timer = setTimeout(() => reject(new Error('server did not start within 90 s')), 90_000);
+    const timer = setTimeout(() => {
+      // A server that never said where it listens is nobody's to stop: kill it here, or it keeps
+      // the test file (and the whole run) alive.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 90 s:\n${log}`));
+    }, 90_000);
     child.once('exit', (code, signal) =>
       reject(new Error(`server exited (${code ?? signal}) before listening:\n${log}`)),
     );
