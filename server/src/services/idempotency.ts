@@ -161,6 +161,20 @@ export class IdempotencyService {
     return { ...result, replayed: false };
   }
 
+  /**
+   * The answer stored for a key, opened (null while none is): what a replay would be given. For
+   * operators and tests — the table itself shows only sealed values.
+   */
+  async storedAnswer(scope: string, key: string): Promise<unknown> {
+    const row = await this.ctx.db
+      .selectFrom('idempotency_keys')
+      .select('response_body')
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.response_body ? this.open(scope, key, row.response_body) : null;
+  }
+
   /** Forgets keys, and their answers, older than {@link RETENTION_MS} (the sweeper). */
   async purgeOld(): Promise<void> {
     const before = iso(new Date(this.ctx.clock.now().getTime() - RETENTION_MS));
