@@ -480,7 +480,7 @@ for (const { name, skip } of dialects()) {
 
         // Warm: the pool holds idle connections.
         const warm = trafficFor(child.url, shop);
-        await Promise.all(Array.from({ length: 6 }, () => buyerFlow(warm, shop, random)));
+        await Promise.all(Array.from({ length: 3 }, () => buyerFlow(warm, shop, random)));
         keep(warm);
 
         // 1. The database ends every session (a restart, a failover).
@@ -501,12 +501,12 @@ for (const { name, skip } of dialects()) {
         const during = trafficFor(child.url, shop, () => {
           if (++n === 8) cut.push(proxy.stop());
         });
-        await Promise.all(Array.from({ length: 10 }, () => buyerFlow(during, shop, random)));
+        await Promise.all(Array.from({ length: 6 }, () => buyerFlow(during, shop, random)));
         await Promise.all(cut);
         if (!cut.length) await proxy.stop();
         // While it lasts every request is answered — a 5xx problem, not a hang — if the process lives.
         const outage = trafficFor(child.url, shop);
-        await Promise.all(Array.from({ length: 4 }, () => buyerFlow(outage, shop, random)));
+        await Promise.all(Array.from({ length: 3 }, () => buyerFlow(outage, shop, random)));
         const health = await outage.send('GET', '/health');
         keep(during);
         keep(outage);
