@@ -62,6 +62,10 @@ export async function createEndpoint({ dir, pageOrigin }) {
     // CORS for exactly the test page's origin (not `*`): the element must work with a real list
     BIP_DEV_CORS_ORIGINS: pageOrigin,
     BIP_CHECKOUT_RATE_LIMIT: '100000',
+    // one browser on 127.0.0.1 plays every reader of the run: no per-client caps
+    BIP_CHECKOUT_CHANGE_RATE_LIMIT: '100000',
+    BIP_CLIENT_MAX_HOLDS: '100000',
+    BIP_CLIENT_MAX_UNITS: '100000',
     ...extra,
   });
 

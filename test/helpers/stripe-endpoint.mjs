@@ -26,6 +26,10 @@ export async function createStripeEndpoint({ dir, pageOrigin }) {
       DATABASE_URL: join(dir, 'stripe.sqlite'),
       BIP_DEV_CORS_ORIGINS: pageOrigin,
       BIP_CHECKOUT_RATE_LIMIT: '100000',
+      // one browser on 127.0.0.1 plays every reader of the run: no per-client caps
+      BIP_CHECKOUT_CHANGE_RATE_LIMIT: '100000',
+      BIP_CLIENT_MAX_HOLDS: '100000',
+      BIP_CLIENT_MAX_UNITS: '100000',
       ...(await hostIssuer()).env,
       ...stripeEnv(fake),
     }),
