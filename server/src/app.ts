@@ -25,9 +25,14 @@ export type App = Awaited<ReturnType<typeof createApp>>;
  * Listens nowhere — `server.ts` does that — so tests and embedders can mount `app.fetch`.
  */
 export async function createApp(config: Config, options: AppOptions = {}) {
-  const db = options.db ?? openDatabase(config.databaseUrl);
-  await migrateToLatest(db.kysely as never, db.dialect);
   const log = options.log ?? createLogger({ mode: config.mode });
+  const db =
+    options.db ??
+    openDatabase(config.databaseUrl, {
+      onIdleError: (err) =>
+        log.child({ scope: 'db' }).warn({ err }, 'an idle database connection ended; reconnecting'),
+    });
+  await migrateToLatest(db.kysely as never, db.dialect);
   const ctx: ServiceContext = {
     db: db.kysely,
     dialect: db.dialect,

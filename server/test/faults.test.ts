@@ -52,8 +52,8 @@ import { Traffic } from './helpers/traffic.ts';
 const LOOPS = Number(process.env.BIP_FAULT_LOOPS ?? 1);
 const PG_URL = process.env.TEST_POSTGRES_URL;
 const HOUR = 3600_000;
-const NEW_DEFECT_POOL_ERROR =
-  'new defect, not in issue 12: an idle PostgreSQL connection that ends kills the server (unhandled pg Pool "error" event)';
+const POOL_TODO =
+  'an idle pool connection ending no longer crashes the process (pool error listener), but the server is not yet shown to live through it here';
 
 interface Shop {
   sellerKey: string;
@@ -202,8 +202,17 @@ function report(extra: Record<string, unknown>) {
   console.log(`# ${line}`);
 }
 
+/**
+ * On PostgreSQL each fault starts several server processes and ends database sessions (minutes
+ * on a loaded 2-core machine): `npm run soak` runs them (BIP_FAULTS_POSTGRES=1); `npm test`
+ * runs the SQLite faults only.
+ */
+const postgresFaults = process.env.BIP_FAULTS_POSTGRES === '1';
+
 for (const { name, skip } of dialects()) {
-  describe(`faults (${name})`, { skip, timeout: 10 * 60_000 }, () => {
+  const skipHere =
+    skip || (name === 'postgres' && !postgresFaults && 'PostgreSQL faults run in npm run soak');
+  describe(`faults (${name})`, { skip: skipHere, timeout: 10 * 60_000 }, () => {
     test(`kill -9 during payment: in the order write, then at random moments (${LOOPS} loop${LOOPS > 1 ? 's' : ''})`, async (t) => {
       const seed = Number(process.env.BIP_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
       const base = await freshDatabaseUrl(name);
@@ -487,7 +496,7 @@ for (const { name, skip } of dialects()) {
         assert.ok((await terminateSessions(PG_URL!, tag)) > 0, 'the server had sessions to end');
         await t.test(
           'the server lives through PostgreSQL ending its sessions',
-          { todo: NEW_DEFECT_POOL_ERROR },
+          { todo: POOL_TODO },
           async () => {
             await healthy();
           },
@@ -511,18 +520,14 @@ for (const { name, skip } of dialects()) {
         keep(during);
         keep(outage);
         await proxy.start();
-        await t.test(
-          'the server lives through an outage',
-          { todo: NEW_DEFECT_POOL_ERROR },
-          async () => {
-            assert.equal(
-              health.status,
-              503,
-              `health during the outage: ${health.status} ${JSON.stringify(health.body)}`,
-            );
-            await healthy();
-          },
-        );
+        await t.test('the server lives through an outage', { todo: POOL_TODO }, async () => {
+          assert.equal(
+            health.status,
+            503,
+            `health during the outage: ${health.status} ${JSON.stringify(health.body)}`,
+          );
+          await healthy();
+        });
 
         // 3. Back: a purchase goes through — on the server that lived through it, or (it died)
         //    on the one that sweeps an hour later — and nothing said before was lost.

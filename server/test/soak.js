@@ -38,6 +38,7 @@ const res = spawnSync(
       ...process.env,
       BIP_PROPERTY_RUNS: runs,
       BIP_FAULT_LOOPS: loops,
+      BIP_FAULTS_POSTGRES: '1',
       BIP_SOAK_REPORT: report,
     },
   },

@@ -24,7 +24,16 @@ export function isPostgresUrl(url: string): boolean {
  * Opens the database named by `url`: a `postgres://` URL (an optional `schema` query
  * parameter sets the search_path, so tests and tenants can share one server) or a SQLite file.
  */
-export function openDatabase(url: string): Db {
+/**
+ * Opens the database at `url`. `onIdleError` hears of a pooled PostgreSQL connection that ended
+ * while idle (a restart, a failover, an operator's pg_terminate_backend): the pool drops it and
+ * opens another on the next query. Without a listener, Node treats the pool's `error` event as
+ * unhandled and the whole server exits.
+ */
+export function openDatabase(
+  url: string,
+  { onIdleError = () => {} }: { onIdleError?: (err: Error) => void } = {},
+): Db {
   if (isPostgresUrl(url)) {
     const parsed = new URL(url);
     const schema = parsed.searchParams.get('schema');
@@ -39,6 +48,7 @@ export function openDatabase(url: string): Db {
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     };
     const pool = new pg.Pool({ ...connection, max: 10 });
+    pool.on('error', onIdleError);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const changes = postgresChanges({
       client: () => new pg.Client({ ...connection, keepAlive: true }),
