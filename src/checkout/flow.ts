@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the one controller that feeds the state machine and performs its
+// effects (protocol calls through purchase.ts, payment adapters, the wallet's session) for every step.
 import type { ReactiveController } from 'lit';
 import { BuyInPostOptionChangeEvent, BuyInPostSignedInEvent } from '../events.ts';
 import type { I18n } from '../i18n/locale.ts';

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one pure transition function for every step of the checkout (wallet
+// choices included), whose cases read as one table; splitting the switch would scatter the rules.
 import type { Checkout, Product, ProtocolErrorCode } from '../internal/types.ts';
 import { type Contact, checkContact, type FieldProblems, recheck } from './contact.ts';
 import { clampQuantity, selectOption, variantFor } from './selection.ts';

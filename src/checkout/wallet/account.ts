@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the buyer's session with one endpoint — sign-in (code, host token),
+// storage, the masked wallet and its deletions — one object every element of the page shares.
 import { ProtocolClient, ProtocolError } from '../../internal/client.ts';
 import type { BuyerCodeRequested, BuyerSession, Wallet } from './model.ts';
 
