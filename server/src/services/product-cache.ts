@@ -122,8 +122,12 @@ export class ProductCache {
     return undefined;
   }
 
-  /** Call before reading the database for a load; pass the ticket to keep what it read. */
+  /**
+   * Call before a load (it asks the feed first, so kept products are current); pass the ticket
+   * to keep what the load read.
+   */
   ticket(): LoadTicket {
+    if (this.enabled) this.opts.changes.poll();
     return { at: this.now(), generation: this.generation };
   }
 
