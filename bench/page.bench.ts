@@ -127,10 +127,23 @@ const PROBES = String.raw`(() => {
   };
   b.pricedCount = () => [...els].filter(priced).length;
   /** Resolves with the time of the first animation frame where test() holds. */
-  b.frameWhen = (test) => new Promise((resolve) => {
-    const tick = () => (test() ? resolve(performance.now()) : requestAnimationFrame(tick));
+  b.frameWhen = (test, what = 'the condition') => new Promise((resolve, reject) => {
+    const start = performance.now();
+    const tick = () => {
+      if (test()) resolve(performance.now());
+      else if (performance.now() - start > 60000) reject(new Error(what + ': not within 60 s'));
+      else requestAnimationFrame(tick);
+    };
     requestAnimationFrame(tick);
   });
+  /** What the first element in the viewport without a price shows (for a stalled run). */
+  b.unpriced = () => {
+    const el = [...els].find((e) => {
+      const r = e.getBoundingClientRect();
+      return r.bottom > 0 && r.top < innerHeight && !priced(e);
+    });
+    return el ? el.outerHTML.slice(0, 120) + ' → ' + (el.shadowRoot?.innerHTML ?? '').slice(0, 200) : 'none';
+  };
   const withElement = () => !!document.querySelector('script[src*="buy-in-post"]');
   b.firstScreen = b.frameWhen(
     () => document.readyState !== 'loading' && (!withElement() || b.screenPriced()),
@@ -144,7 +157,7 @@ const PROBES = String.raw`(() => {
     const height = document.documentElement.scrollHeight;
     for (let y = innerHeight; y < height; y += innerHeight) {
       scrollTo(0, y);
-      await b.frameWhen(b.screenPriced);
+      await b.frameWhen(b.screenPriced, 'the screen at ' + y + ' px priced');
       const now = productRequests();
       perScreen.push(now - before);
       before = now;
@@ -242,6 +255,8 @@ async function heap({ cdp }: Tab): Promise<number> {
   return usedSize;
 }
 
+/** Where the benchmark is (stderr: the figures on stdout stay a clean table). */
+const progress = (line: string) => process.stderr.write(`  · ${line}\n`);
 const evaluate = <T>(page: Page, expression: string) => page.evaluate<T>(expression);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -312,7 +327,12 @@ async function elementRun(tab: Tab, posts: number): Promise<ElementRun> {
     const loadHeap = await heap(tab);
 
     const scrollStart = await evaluate<number>(page, 'performance.now()');
-    const perScreen = await evaluate<number[]>(page, '__bench.scrollAll()');
+    progress(`${posts} posts: first screen priced at ${Math.round(firstScreen)} ms; scrolling`);
+    const perScreen = await evaluate<number[]>(page, '__bench.scrollAll()').catch(
+      async (err: Error) => {
+        throw new Error(`${err.message}; unpriced: ${await evaluate(page, '__bench.unpriced()')}`);
+      },
+    );
     const scrollEnd = await evaluate<number>(page, 'performance.now()');
     const pricedAtEnd = await evaluate<number>(page, '__bench.pricedCount()');
     const scrollHeap = await heap(tab);
@@ -522,6 +542,7 @@ async function measure(vp: Viewport, posts: number, runs: number) {
   const els: ElementRun[] = [];
   // Floor and element back to back in each run, so both see the same machine load.
   for (let i = 0; i < runs; i++) {
+    progress(`${posts} posts at ${vp.name}: run ${i + 1} of ${runs}`);
     await inTab(vp, async (tab) => {
       floors.push(await floorRun(tab, posts));
       els.push(await elementRun(tab, posts));
