@@ -62,6 +62,11 @@ export interface Config {
    */
   checkoutRetentionDays: number;
   sweepIntervalMs: number;
+  /**
+   * Where product pages and oEmbed snippets load the element from (`BIP_ELEMENT_SCRIPT_URL`, a
+   * CDN's `…/dist/buy-in-post.js`); null: the endpoint serves its own copy under `/element/`.
+   */
+  elementScriptUrl: string | null;
   /** Stripe, when its keys are set; otherwise the built-in test provider takes payments. */
   stripe: StripeConfig | null;
   /** The buyer's wallet: keys, mail for sign-in codes, trusted host issuers (docs/wallet.md). */
@@ -153,6 +158,7 @@ const EnvSchema = z.object({
   STRIPE_API_PORT: int(1, 65535).optional(),
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
   BIP_PAYMENT_MODE: z.enum(['elements', 'hosted']).default('elements'),
+  BIP_ELEMENT_SCRIPT_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export class ConfigError extends Error {
@@ -227,6 +233,7 @@ export function loadConfig(
     downloadLinkSeconds: e.BIP_DOWNLOAD_LINK_SECONDS,
     sweepIntervalMs: e.BIP_SWEEP_INTERVAL_MS,
     checkoutRetentionDays: e.BIP_CHECKOUT_RETENTION_DAYS,
+    elementScriptUrl: e.BIP_ELEMENT_SCRIPT_URL ?? null,
     stripe: stripeConfig(e),
     wallet: WALLET_OFF, // read below, once the secret is final
     ...overrides,

@@ -8,6 +8,8 @@ import type { OriginPolicy } from '../services/origins.ts';
 export const PUBLIC_PATHS = [
   '/products',
   '/products/*',
+  '/resolve',
+  '/oembed',
   '/checkouts',
   '/checkouts/*',
   '/downloads/*',

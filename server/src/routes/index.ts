@@ -11,8 +11,11 @@ import type { Clock } from '../util.ts';
 import { buyerRoutes, devMailboxRoutes } from './buyer.ts';
 import { checkoutRoutes } from './checkouts.ts';
 import { downloadRoutes } from './downloads.ts';
+import { oembedRoutes } from './oembed.ts';
 import { platformRoutes, serveOpenApiDocument } from './platform.ts';
+import { productPageRoutes } from './product-pages.ts';
 import { productRoutes } from './products.ts';
+import { resolveRoutes } from './resolve.ts';
 import { sellerRoutes } from './seller.ts';
 import { webhookRoutes } from './webhooks.ts';
 
@@ -51,6 +54,8 @@ export function httpApp(
   );
   v1.route('/', downloadRoutes(services.orders));
   v1.route('/', productRoutes(services.catalog));
+  v1.route('/', resolveRoutes(services.catalog));
+  v1.route('/', oembedRoutes(services.catalog, deps));
   v1.route('/', checkoutRoutes(services.checkouts, services.idempotency, { clientKey: client }));
   v1.route('/seller', sellerRoutes(services));
   v1.route('/', webhookRoutes(services.paymentEvents));
@@ -62,6 +67,7 @@ export function httpApp(
   const app = router();
   app.use('*', answerHeaders());
   app.route('/v1', v1);
+  app.route('/', productPageRoutes(services, { ...deps, limit: limits.create, clientKey: client }));
   app.notFound(notFoundProblem);
   app.onError(errorProblem(deps.log.child({ scope: 'http' })));
   return app;

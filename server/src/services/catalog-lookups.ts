@@ -5,8 +5,9 @@
  * a timeline asks for on every screen, so what the endpoint does most.
  */
 import type { SellerRow } from '../db/schema.ts';
-import type { Product } from '../protocol/products.ts';
+import type { Product, ResolveAnswer } from '../protocol/products.ts';
 import { publicProduct } from './catalog-view.ts';
+import { withSellerReadiness } from './connect.ts';
 import type { ServiceContext } from './context.ts';
 import { notFound } from './errors.ts';
 import {
@@ -17,6 +18,7 @@ import {
   utf8,
   weakEtag,
 } from './product-cache.ts';
+import { ownUrlCandidates, productIdOfPage } from './product-urls.ts';
 
 export type { ProductsAnswer };
 
@@ -92,6 +94,53 @@ export class ProductLookups {
   }
 
   /**
+   * Which of `urls` name an active product (`GET /v1/resolve`): the endpoint's own product pages
+   * by their id, any other address by the products whose own `url` it is (one query for all).
+   */
+  async resolve(urls: readonly string[]): Promise<ResolveAnswer> {
+    const asked = [...new Set(urls)];
+    const byPage = new Map<string, string>();
+    const candidates = new Map<string, string[]>();
+    for (const url of asked) {
+      const id = productIdOfPage(this.ctx.config.publicUrl, url);
+      if (id) byPage.set(url, id);
+      else candidates.set(url, ownUrlCandidates(url));
+    }
+    const spellings = [...new Set([...candidates.values()].flat())];
+    const owners = new Map<string, string>();
+    if (spellings.length) {
+      const rows = await this.ctx.db
+        .selectFrom('products')
+        .select(['id', 'url'])
+        .where('url', 'in', spellings)
+        .where('status', '=', 'active')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      // Two products with one url: the older keeps it.
+      for (const r of rows) if (r.url && !owners.has(r.url)) owners.set(r.url, r.id);
+    }
+    const named = new Map<string, string>(byPage);
+    for (const [url, spelt] of candidates) {
+      const id = spelt.map((s) => owners.get(s)).find(Boolean);
+      if (id) named.set(url, id);
+    }
+    // Active means what a look-up shows: the same kept answers, no second rule.
+    const { json } = await this.publicJson(
+      [...new Set(named.values())],
+      this.cache.ticket(),
+      false,
+    );
+    const answer: ResolveAnswer = { resolved: [], missing: [] };
+    for (const url of asked) {
+      const productId = named.get(url);
+      if (productId && json.get(productId)) answer.resolved.push({ url, productId });
+      else answer.missing.push(url);
+    }
+    return answer;
+  }
+
+  /**
    * Each product's public JSON (null: unknown or archived), from the cache where fresh, the
    * rest read in one go; `at` is when the oldest of those reads began.
    */
@@ -135,6 +184,8 @@ export class ProductLookups {
         'sellers.kind as s_kind',
         'sellers.currency as s_currency',
         'sellers.shipping_zones as s_zones',
+        'sellers.stripe_account_id as s_account',
+        'sellers.connect_charges_enabled as s_charges',
       ])
       .where('products.id', 'in', ids)
       .where('products.status', '=', 'active')
@@ -163,7 +214,9 @@ export class ProductLookups {
         currency: r.s_currency,
         shipping_zones: r.s_zones,
       } as SellerRow;
-      byId.set(r.id, publicProduct(r, seller, vs));
+      // Platform mode: a seller who cannot take payments yet is not offered for sale (connect.ts).
+      const ready = !this.ctx.config.stripe?.connect || (!!r.s_account && !!r.s_charges);
+      byId.set(r.id, withSellerReadiness(publicProduct(r, seller, vs), ready));
     }
     return byId;
   }

@@ -16,7 +16,7 @@ export function allowedOrigins(seller: Pick<SellerRow, 'allowed_origins'>): stri
  */
 export class OriginPolicy {
   constructor(
-    private readonly config: Pick<Config, 'mode' | 'devCorsOrigins'>,
+    private readonly config: Pick<Config, 'mode' | 'devCorsOrigins' | 'publicUrl'>,
     /** Whether any seller lists `origin` (cached by the seller service, which changes them). */
     private readonly listedByAnySeller: (origin: string) => Promise<boolean>,
   ) {}
@@ -45,7 +45,10 @@ export class OriginPolicy {
       throw new ServiceError('origin_not_allowed', `${origin} may not sell this seller's products`);
   }
 
-  /** A hosted payment page sends the buyer back to the host page: one of the seller's sites. */
+  /**
+   * A hosted payment page sends the buyer back to the host page: one of the seller's sites, or
+   * the endpoint's own product pages (every seller's products have one).
+   */
   checkReturnUrl(seller: SellerRow, url: string | undefined) {
     if (!url)
       throw invalid(
@@ -53,7 +56,11 @@ export class OriginPolicy {
         'A return URL is needed to pay on a hosted page',
       );
     if (this.development) return;
-    if (!allowedOrigins(seller).includes(new URL(url).origin))
+    const origin = new URL(url).origin;
+    if (
+      origin !== new URL(this.config.publicUrl).origin &&
+      !allowedOrigins(seller).includes(origin)
+    )
       throw invalid(
         [{ field: 'returnUrl', message: 'must be on an origin the seller allows' }],
         "The return URL is not on one of the seller's sites",
