@@ -1,0 +1,182 @@
+// Sign-in: an email and the one-time code mailed to it, or (for developers) an API key.
+// Fires `bip-signed-in` with the new session.
+import { html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
+import { z } from 'zod';
+import { api } from '../api.ts';
+import { apiErrors, type Errors, errorFor, focusFirstError, input } from '../forms.ts';
+import { t } from '../i18n.ts';
+import { Page } from '../page.ts';
+import { adopt, type Session } from '../session.ts';
+
+const EmailBody = z.object({ email: z.email().max(254) });
+const CodeBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
+const KeyBody = z.object({ apiKey: z.string().min(8) });
+
+type Step = 'email' | 'code' | 'key';
+
+export class SignInPage extends Page {
+  @state() private step: Step = 'email';
+  @state() private email = '';
+  @state() private code = '';
+  @state() private apiKey = '';
+  @state() private errors: Errors = new Map();
+  @state() private busy = false;
+
+  private async run(work: () => Promise<void>) {
+    this.busy = true;
+    try {
+      await work();
+    } catch (err) {
+      this.errors = apiErrors(err);
+    } finally {
+      this.busy = false;
+    }
+    await this.updateComplete;
+    focusFirstError(this);
+  }
+
+  private check(schema: z.ZodType, body: unknown): boolean {
+    const parsed = schema.safeParse(body);
+    this.errors = parsed.success
+      ? new Map()
+      : new Map(parsed.error.issues.map((i) => [i.path.join('.'), i.message]));
+    if (!parsed.success) this.updateComplete.then(() => focusFirstError(this));
+    return parsed.success;
+  }
+
+  private handleEmail(e: Event) {
+    e.preventDefault();
+    if (!this.check(EmailBody, { email: this.email.trim() })) return;
+    this.run(async () => {
+      await api.send('POST', '/dashboard/codes', { email: this.email.trim() });
+      this.errors = new Map();
+      this.step = 'code';
+      await this.updateComplete;
+      this.querySelector<HTMLInputElement>('#sign-in-code')?.focus();
+    });
+  }
+
+  private handleCode(e: Event) {
+    e.preventDefault();
+    if (!this.check(CodeBody, { code: this.code.trim() })) return;
+    this.run(() =>
+      this.finish(
+        api.send<Session>('POST', '/dashboard/sessions', {
+          email: this.email.trim(),
+          code: this.code.trim(),
+        }),
+      ),
+    );
+  }
+
+  private handleKey(e: Event) {
+    e.preventDefault();
+    if (!this.check(KeyBody, { apiKey: this.apiKey.trim() })) return;
+    this.run(() =>
+      this.finish(api.send<Session>('POST', '/dashboard/sessions', { apiKey: this.apiKey.trim() })),
+    );
+  }
+
+  private async finish(answer: Promise<Session>) {
+    const session = adopt(await answer);
+    this.dispatchEvent(
+      new CustomEvent<Session>('bip-signed-in', { detail: session, bubbles: true, composed: true }),
+    );
+  }
+
+  private switchTo(step: Step) {
+    this.step = step;
+    this.errors = new Map();
+    this.code = '';
+  }
+
+  protected override render() {
+    return html`<section class="narrow">
+      <h1 tabindex="-1">${t('signIn.title')}</h1>
+      ${this.step === 'key' ? this.renderKey() : this.step === 'code' ? this.renderCode() : this.renderEmail()}
+    </section>`;
+  }
+
+  private renderFormError() {
+    // Errors that belong to no field shown here (a refused code names the `code` field).
+    const general = this.errors.get('(body)');
+    return general
+      ? html`<p class="form-error" role="alert" tabindex="-1">${general}</p>`
+      : nothing;
+  }
+
+  private renderEmail() {
+    return html`<p>${t('signIn.intro')}</p>
+      <form @submit=${this.handleEmail} novalidate>
+        ${input({
+          id: 'sign-in-email',
+          label: t('signIn.email'),
+          type: 'email',
+          autocomplete: 'email',
+          required: true,
+          value: this.email,
+          error: errorFor(this.errors, 'email'),
+          onInput: (v) => {
+            this.email = v;
+          },
+        })}
+        ${this.renderFormError()}
+        <button type="submit" ?disabled=${this.busy}>${t('signIn.sendCode')}</button>
+      </form>
+      <p>
+        <button type="button" class="link" @click=${() => this.switchTo('key')}>
+          ${t('signIn.withKey')}
+        </button>
+      </p>`;
+  }
+
+  private renderCode() {
+    return html`<p role="status">${t('signIn.codeSent', { email: this.email.trim() })}</p>
+      <form @submit=${this.handleCode} novalidate>
+        ${input({
+          id: 'sign-in-code',
+          label: t('signIn.code'),
+          inputmode: 'numeric',
+          autocomplete: 'one-time-code',
+          required: true,
+          value: this.code,
+          error: errorFor(this.errors, 'code'),
+          onInput: (v) => {
+            this.code = v;
+          },
+        })}
+        ${this.renderFormError()}
+        <button type="submit" ?disabled=${this.busy}>${t('signIn.verify')}</button>
+      </form>
+      <p>
+        <button type="button" class="link" @click=${() => this.switchTo('email')}>
+          ${t('signIn.otherEmail')}
+        </button>
+      </p>`;
+  }
+
+  private renderKey() {
+    return html`<form @submit=${this.handleKey} novalidate>
+        ${input({
+          id: 'sign-in-key',
+          label: t('signIn.apiKey'),
+          type: 'password',
+          autocomplete: 'off',
+          required: true,
+          value: this.apiKey,
+          error: errorFor(this.errors, 'apiKey'),
+          onInput: (v) => {
+            this.apiKey = v;
+          },
+        })}
+        ${this.renderFormError()}
+        <button type="submit" ?disabled=${this.busy}>${t('signIn.withKeyButton')}</button>
+      </form>
+      <p>
+        <button type="button" class="link" @click=${() => this.switchTo('email')}>
+          ${t('signIn.withEmail')}
+        </button>
+      </p>`;
+  }
+}
