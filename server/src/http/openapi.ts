@@ -1,3 +1,18 @@
+// ─── What every route must declare (issue 16) ───────────────────────────────────────────────
+// The OpenAPI document is generated from the `createRoute({...})` of each route and is part of
+// the protocol others implement; `npm test` lints it with Redocly's recommended ruleset (0 errors,
+// 0 warnings: `npm run lint:openapi`) and the conformance kit validates answers against it. So
+// every `createRoute({...})` declares:
+//   - `operationId`: stable, camelCase, unique (`getProduct`, `createCheckout`): generated clients
+//     name their methods after it, so never rename one within v1;
+//   - `tags`: one of TAGS below (add yours there, with a description);
+//   - `security`: `security.none` for public routes (explicitly empty), otherwise the scheme that
+//     guards it (`security.clientToken`, `security.sellerKey`, `security.buyerSession`, …);
+//   - a 4xx answer (`problem('…')`) and a 2xx answer;
+//   - examples: on the zod schemas (`.openapi({ example })`) of bodies and parameters.
+// A route that is being retired also says `...deprecatedOperation(…)` and is mounted behind the
+// `deprecation(…)` middleware (http/deprecation.ts, docs/versioning.md).
+// ────────────────────────────────────────────────────────────────────────────────────────────
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import { Problem } from '../protocol/common.ts';
@@ -29,6 +44,72 @@ export const body = <T extends z.ZodType>(schema: T) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });
 
-export const bearer = [{ bearerAuth: [] as string[] }];
+/** The tags operations are grouped by (the document lists them in this order). */
+export const TAGS = {
+  Platform: 'Health and this document',
+  Products: 'Product look-ups: what the element shows next to a post (public, cacheable)',
+  Checkouts: 'A buyer’s checkout: reserve, price, change, pay, cancel',
+  Downloads: 'The files of paid digital orders (the signed link is the credential)',
+  Buyer: 'The buyer’s saved details (wallet): sign-in codes, sessions, erasure',
+  Seller: 'The seller API: settings, products, stock, orders, fulfilments, webhooks',
+  Payments: 'Events from the payment provider (Stripe), not called by clients',
+  Dashboard: 'The seller dashboard’s sign-in (a browser session, not the API key)',
+  Development: 'Development-mode helpers; not part of the protocol',
+} as const;
+export type Tag = keyof typeof TAGS;
+
+/** The tag list of an operation: `tags: tag('Checkouts')`. */
+export const tag = (name: Tag) => [name];
+
+/**
+ * The security schemes the document declares ({@link serveOpenApiDocument} registers them) and
+ * the `security` value of an operation for each. Public routes say `security.none`: explicitly
+ * empty, so a generated client knows nothing is needed rather than guessing.
+ */
+export const SECURITY_SCHEMES = {
+  clientToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'The checkout’s `clientToken` (`ct_…`), returned once by `POST /checkouts`: `Authorization: Bearer ct_…`.',
+  },
+  sellerKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A seller’s API key (`bip_sk_…`): `Authorization: Bearer bip_sk_…`.',
+  },
+  buyerSession: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A signed-in buyer’s session (`bip_sess_…`, from `POST /buyer/sessions`): `Authorization: Bearer bip_sess_…`.',
+  },
+  stripeSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Stripe-Signature',
+    description: 'Stripe’s signature of the raw body, checked with the webhook endpoint’s secret.',
+  },
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A bearer credential (see the operation’s description for which).',
+  },
+} as const;
+
+type Requirement = Record<string, string[]>[];
+const scheme = (name: keyof typeof SECURITY_SCHEMES): Requirement => [{ [name]: [] }];
+
+export const security = {
+  /** Public: nothing is required (explicitly empty). */
+  none: [] as Requirement,
+  clientToken: scheme('clientToken'),
+  sellerKey: scheme('sellerKey'),
+  buyerSession: scheme('buyerSession'),
+  stripeSignature: scheme('stripeSignature'),
+};
+
+/** @deprecated name a specific scheme ({@link security}); kept for routes written before them. */
+export const bearer = scheme('bearerAuth');
 
 export { z };

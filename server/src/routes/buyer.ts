@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bearerToken } from '../http/auth.ts';
-import { bearer, body, json, problem, router, z } from '../http/openapi.ts';
+import { body, json, problem, router, security, tag, z } from '../http/openapi.ts';
 import {
   BuyerCodeRequested,
   BuyerSession,
@@ -22,6 +22,9 @@ const r = {
   requestCode: createRoute({
     method: 'post',
     path: '/buyer/codes',
+    operationId: 'requestBuyerCode',
+    tags: tag('Buyer'),
+    security: security.none,
     summary: 'Mail a six-digit sign-in code (the same answer for every address)',
     request: body(RequestBuyerCodeBody),
     responses: {
@@ -34,6 +37,9 @@ const r = {
   signIn: createRoute({
     method: 'post',
     path: '/buyer/sessions',
+    operationId: 'createBuyerSession',
+    tags: tag('Buyer'),
+    security: security.none,
     summary: 'Sign in with an emailed code or a host platform’s buyer token',
     request: body(CreateBuyerSessionBody),
     responses: {
@@ -49,47 +55,59 @@ const r = {
   wallet: createRoute({
     method: 'get',
     path: '/buyer',
+    operationId: 'getBuyer',
+    tags: tag('Buyer'),
     summary: 'The signed-in buyer’s saved details, masked',
-    security: bearer,
+    security: security.buyerSession,
     responses: { 200: json(BuyerWallet, 'The wallet'), ...auth, ...unavailable },
   }),
   removeAddress: createRoute({
     method: 'delete',
     path: '/buyer/addresses/{id}',
+    operationId: 'deleteBuyerAddress',
+    tags: tag('Buyer'),
     summary: 'Forget a saved address',
-    security: bearer,
+    security: security.buyerSession,
     request: { params: Params },
     responses: { ...deleted, ...auth, 404: problem('No such address in this wallet') },
   }),
   removePaymentMethod: createRoute({
     method: 'delete',
     path: '/buyer/payment-methods/{id}',
+    operationId: 'deleteBuyerPaymentMethod',
+    tags: tag('Buyer'),
     summary: 'Remove a saved payment method (at the payment provider too)',
-    security: bearer,
+    security: security.buyerSession,
     request: { params: Params },
     responses: { ...deleted, ...auth, 404: problem('No such payment method in this wallet') },
   }),
   withdrawConsent: createRoute({
     method: 'delete',
     path: '/buyer/consents/{sellerId}',
+    operationId: 'deleteBuyerConsent',
+    tags: tag('Buyer'),
     summary: 'Stop letting a seller see your email (orders already sent keep it)',
-    security: bearer,
+    security: security.buyerSession,
     request: { params: z.object({ sellerId: Id }) },
     responses: { ...deleted, ...auth, 404: problem('No live consent for this seller') },
   }),
   signOut: createRoute({
     method: 'delete',
     path: '/buyer/sessions/current',
+    operationId: 'deleteBuyerSession',
+    tags: tag('Buyer'),
     summary: 'Sign this session out',
-    security: bearer,
+    security: security.buyerSession,
     responses: { ...deleted, ...auth },
   }),
   erase: createRoute({
     method: 'delete',
     path: '/buyer',
+    operationId: 'deleteBuyer',
+    tags: tag('Buyer'),
     summary:
       'Erase the wallet: saved details, payment methods, sessions; orders are unlinked; sellers that saw the email get buyer.erased',
-    security: bearer,
+    security: security.buyerSession,
     responses: { ...deleted, ...auth, ...unavailable },
   }),
 };

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bearerToken } from '../http/auth.ts';
 import { idempotent } from '../http/idempotent.ts';
-import { bearer, body, json, problem, router, z } from '../http/openapi.ts';
+import { body, json, problem, router, security, tag, z } from '../http/openapi.ts';
 import {
   Checkout,
   ConfirmCheckoutBody,
@@ -41,6 +41,9 @@ const errors = {
 const createCheckout = createRoute({
   method: 'post',
   path: '/checkouts',
+  operationId: 'createCheckout',
+  tags: tag('Checkouts'),
+  security: security.none,
   summary: 'Start a checkout: reserves stock, computes totals, sets up payment',
   request: { headers: CheckoutHeaders, ...body(CreateCheckoutBody) },
   responses: {
@@ -53,24 +56,30 @@ const createCheckout = createRoute({
 const getCheckout = createRoute({
   method: 'get',
   path: '/checkouts/{id}',
+  operationId: 'getCheckout',
+  tags: tag('Checkouts'),
   summary: 'Read a checkout (status, totals, order once paid)',
-  security: bearer,
+  security: security.clientToken,
   request: { params: Params, headers: BuyerHeader },
   responses: { 200: json(Checkout, 'The checkout'), 401: errors[401], 404: errors[404] },
 });
 const updateCheckout = createRoute({
   method: 'patch',
   path: '/checkouts/{id}',
+  operationId: 'updateCheckout',
+  tags: tag('Checkouts'),
   summary: 'Change quantity, variant, email or shipping address; totals are recomputed',
-  security: bearer,
+  security: security.clientToken,
   request: { params: Params, headers: CheckoutHeaders, ...body(UpdateCheckoutBody) },
   responses: { 200: json(Checkout, 'The updated checkout'), ...errors },
 });
 const confirmCheckout = createRoute({
   method: 'post',
   path: '/checkouts/{id}/confirm',
+  operationId: 'confirmCheckout',
+  tags: tag('Checkouts'),
   summary: 'Pay (test provider or saved method)',
-  security: bearer,
+  security: security.clientToken,
   request: { params: Params, headers: CheckoutHeaders, ...body(ConfirmCheckoutBody) },
   responses: {
     200: json(Checkout, 'The paid (or processing) checkout'),
@@ -81,8 +90,10 @@ const confirmCheckout = createRoute({
 const cancelCheckout = createRoute({
   method: 'delete',
   path: '/checkouts/{id}',
+  operationId: 'cancelCheckout',
+  tags: tag('Checkouts'),
   summary: 'Cancel; the reservation is released',
-  security: bearer,
+  security: security.clientToken,
   request: { params: Params, headers: IdemHeader },
   responses: { 200: json(Checkout, 'The canceled checkout'), ...errors },
 });

@@ -1,10 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
-import { problem, router, z } from '../http/openapi.ts';
+import { problem, router, security, tag, z } from '../http/openapi.ts';
 import type { OrderService } from '../services/orders.ts';
 
 const download = createRoute({
   method: 'get',
   path: '/downloads/{token}',
+  operationId: 'getDownload',
+  tags: tag('Downloads'),
+  security: security.none,
   summary: 'The file of a paid digital order (signed, expiring link)',
   request: { params: z.object({ token: z.string().max(2000) }) },
   responses: {

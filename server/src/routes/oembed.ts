@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { html } from 'hono/html';
 import type { Config } from '../config.ts';
-import { json, problem, router, z } from '../http/openapi.ts';
+import { json, problem, router, security, tag, z } from '../http/openapi.ts';
 import type { Logger } from '../log.ts';
 import { OEmbedAnswer, type Product } from '../protocol/products.ts';
 import type { CatalogService } from '../services/catalog.ts';
@@ -21,6 +21,9 @@ const Dimension = z.coerce.number().int().min(1).max(10_000).optional();
 const oembedRoute = createRoute({
   method: 'get',
   path: '/oembed',
+  operationId: 'getOEmbed',
+  tags: tag('Products'),
+  security: security.none,
   summary: 'oEmbed 1.0 for product URLs: the snippet that turns a pasted link into a Buy button',
   request: {
     query: z.object({

@@ -1,27 +1,62 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from 'hono';
-import { json, problem, router, z } from '../http/openapi.ts';
+import {
+  json,
+  problem,
+  router,
+  SECURITY_SCHEMES,
+  security,
+  TAGS,
+  tag,
+  z,
+} from '../http/openapi.ts';
 import type { Logger } from '../log.ts';
 import { ServiceError } from '../services/errors.ts';
 
 /** The endpoint's version, as the health check reports it. */
 export const VERSION = '0.1.0';
 
+/**
+ * The protocol major versions this endpoint serves, each under `/v{n}/` (docs/versioning.md):
+ * a client reads them from `/v1/health` to know whether it can speak to the endpoint.
+ */
+export const PROTOCOLS = ['1'] as const;
+
 const health = createRoute({
   method: 'get',
   path: '/health',
-  summary: 'Liveness and database reachability',
+  operationId: 'getHealth',
+  tags: tag('Platform'),
+  security: security.none,
+  summary: 'Liveness, database reachability and the protocol versions served',
   responses: {
     200: json(
-      z.object({
-        status: z.literal('ok'),
-        version: z.string(),
-        database: z.string(),
-        payments: z.string(),
-      }),
+      z
+        .object({
+          status: z.literal('ok'),
+          version: z.string().openapi({ description: 'The software’s own version' }),
+          protocols: z.array(z.string()).openapi({
+            description:
+              'The protocol major versions this endpoint serves, each under `/v{n}/` (docs/versioning.md)',
+          }),
+          database: z.string(),
+          payments: z.string(),
+        })
+        .openapi('Health', {
+          example: {
+            status: 'ok',
+            version: '0.1.0',
+            protocols: ['1'],
+            database: 'sqlite',
+            payments: 'test',
+          },
+        }),
       'Healthy',
     ),
-    503: problem('The database cannot be reached'),
+    404: problem(
+      'Not found: the endpoint does not serve protocol v1 at this address (a client then knows it cannot speak to it, docs/versioning.md)',
+    ),
+    503: problem('The database cannot be reached (`internal_error`)'),
   },
 });
 
@@ -45,27 +80,49 @@ export function platformRoutes(deps: PlatformDeps) {
       throw new ServiceError('internal_error', 'The database cannot be reached', { status: 503 });
     }
     const { database, payments } = deps;
-    return c.json({ status: 'ok' as const, version: VERSION, database, payments }, 200);
+    const protocols = [...PROTOCOLS];
+    return c.json({ status: 'ok' as const, version: VERSION, protocols, database, payments }, 200);
   });
   return app;
 }
 
 /**
  * Serves `/openapi.json` on `v1`: the document of every route mounted on it, generated from the
- * same zod schemas that validate the requests.
+ * same zod schemas that validate the requests. Its server is this endpoint's own public URL
+ * (`BIP_PUBLIC_URL`), so a client generated from a running endpoint's document calls that one.
  */
 export function serveOpenApiDocument<E extends Env>(v1: OpenAPIHono<E>, publicUrl: string) {
-  v1.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-  });
+  // Called once every route is mounted: only the tags and security schemes some operation uses
+  // are listed (a development-only route's tag is absent elsewhere).
+  const used = usedNames(v1);
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
+    if (used.schemes.has(name))
+      v1.openAPIRegistry.registerComponent('securitySchemes', name, { ...scheme });
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Commerce Endpoint Protocol',
       version: '1',
-      description: 'The HTTP protocol <buy-in-post> speaks. See docs/protocol.md.',
+      description:
+        'The HTTP protocol <buy-in-post> speaks. The rules behind these shapes (idempotency, caching, CORS, pricing, expiry) are in docs/protocol.md; check an implementation with the conformance kit, `npx buy-in-post-conformance <endpoint> --seller-key …`.',
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
     },
-    servers: [{ url: `${publicUrl}/v1` }],
+    servers: [{ url: `${publicUrl}/v1`, description: 'This endpoint' }],
+    tags: Object.entries(TAGS)
+      .filter(([name]) => used.tags.has(name))
+      .map(([name, description]) => ({ name, description })),
   });
+}
+
+/** The tags and security schemes the operations mounted on `v1` declare. */
+function usedNames<E extends Env>(v1: OpenAPIHono<E>) {
+  const tags = new Set<string>();
+  const schemes = new Set<string>();
+  for (const d of v1.openAPIRegistry.definitions) {
+    if (d.type !== 'route') continue;
+    for (const t of d.route.tags ?? []) tags.add(t);
+    for (const requirement of d.route.security ?? [])
+      for (const name of Object.keys(requirement)) schemes.add(name);
+  }
+  return { tags, schemes };
 }

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { json, problem, router, z } from '../http/openapi.ts';
+import { json, problem, router, security, tag, z } from '../http/openapi.ts';
 import { Id } from '../protocol/common.ts';
 import { MAX_BATCH, Product, ProductBatch } from '../protocol/products.ts';
 import type { CatalogService } from '../services/catalog.ts';
@@ -13,6 +13,9 @@ const CACHE = 'public, max-age=15, stale-while-revalidate=300';
 const batchRoute = createRoute({
   method: 'get',
   path: '/products',
+  operationId: 'getProducts',
+  tags: tag('Products'),
+  security: security.none,
   summary: 'Look up several products at once (timelines)',
   request: {
     query: z.object({
@@ -42,6 +45,9 @@ const batchRoute = createRoute({
 const oneRoute = createRoute({
   method: 'get',
   path: '/products/{id}',
+  operationId: 'getProduct',
+  tags: tag('Products'),
+  security: security.none,
   summary: 'One product',
   request: { params: z.object({ id: Id }) },
   responses: {

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { json, problem, router, z } from '../http/openapi.ts';
+import { json, problem, router, security, tag, z } from '../http/openapi.ts';
 import { MAX_RESOLVE, ResolveAnswer } from '../protocol/products.ts';
 import type { CatalogService } from '../services/catalog.ts';
 import { utf8, weakEtag } from '../services/product-cache.ts';
@@ -13,6 +13,9 @@ const MAX_URL = 2048;
 const resolveRoute = createRoute({
   method: 'get',
   path: '/resolve',
+  operationId: 'resolveProductUrls',
+  tags: tag('Products'),
+  security: security.none,
   summary: 'Which of these URLs are product pages (the links module of social clients)',
   request: {
     query: z.object({

@@ -1,11 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
-import { json, problem, router, z } from '../http/openapi.ts';
+import { json, problem, router, security, tag, z } from '../http/openapi.ts';
 import { ServiceError } from '../services/errors.ts';
 import type { PaymentEventService } from '../services/payment-events.ts';
 
 const stripeWebhook = createRoute({
   method: 'post',
   path: '/webhooks/stripe',
+  operationId: 'receiveStripeEvent',
+  tags: tag('Payments'),
+  security: security.stripeSignature,
   summary: 'Events from Stripe (payment succeeded or failed, hosted page completed)',
   description:
     'Called by Stripe, not by the element. The `Stripe-Signature` header is checked against the raw body with `STRIPE_WEBHOOK_SECRET`; an event is applied once however often it arrives.',
