@@ -31,6 +31,8 @@ function chunkGraph(): Plugin {
 // - dist/buy-in-post.js — the one-script-tag bundle: registers <buy-in-post>;
 // - dist/define.js      — the same, for `import 'buy-in-post/define'`;
 // - dist/index.js       — the class and its events, no registration;
+// - dist/links.js, dist/buy-in-post-links.js — the links module (import, script tag): loads the
+//                         core only once a post holds a product link;
 // - dist/core-*.js      — Lit + the element, shared by the three entries (never duplicated);
 // - dist/checkout-*.js  — the checkout flow, reached only through a dynamic import() on the
 //                         reader's first sign of interest.
@@ -44,6 +46,8 @@ export default defineConfig({
         'buy-in-post': 'src/define.ts',
         define: 'src/define.ts',
         index: 'src/index.ts',
+        links: 'src/links/index.ts',
+        'buy-in-post-links': 'src/links/auto.ts',
       },
       formats: ['es'],
     },
@@ -56,7 +60,9 @@ export default defineConfig({
             ? 'checkout-[hash].js'
             : chunk.name === 'buy-in-post'
               ? 'core-[hash].js'
-              : '[name]-[hash].js',
+              : chunk.moduleIds.some((id) => id.endsWith('/src/links/upgrade.ts'))
+                ? 'links-[hash].js'
+                : '[name]-[hash].js',
       },
     },
   },
