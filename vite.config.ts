@@ -31,6 +31,8 @@ function chunkGraph(): Plugin {
 // - dist/buy-in-post.js — the one-script-tag bundle: registers <buy-in-post>;
 // - dist/define.js      — the same, for `import 'buy-in-post/define'`;
 // - dist/index.js       — the class and its events, no registration;
+// - dist/react.js       — `buy-in-post/react` (src/react/): registers, @lit/react bundled, React
+//                         external (an optional peer); dist/node/ has its server build;
 // - dist/links.js, dist/buy-in-post-links.js — the links module (import, script tag): loads the
 //                         core only once a post holds a product link;
 // - dist/core-*.js      — Lit + the element, shared by the three entries (never duplicated);
@@ -48,10 +50,12 @@ export default defineConfig({
         index: 'src/index.ts',
         links: 'src/links/index.ts',
         'buy-in-post-links': 'src/links/auto.ts',
+        react: 'src/react/index.ts',
       },
       formats: ['es'],
     },
     rollupOptions: {
+      external: ['react'],
       output: {
         // Library mode leaves whitespace and names alone unless told: minify the output itself.
         minify: true,

@@ -15,9 +15,9 @@ const root = resolve(import.meta.dirname, '..');
 const types = join(root, 'dist/types');
 const protocolSource = join(root, 'server/src/protocol/index.ts');
 const protocolOut = join(types, 'server/src/protocol/index.d.ts');
-/** Bare module specifiers a consumer of the package has: Lit and Stripe.js's loader are dependencies. */
+/** Bare module specifiers a consumer of the package has: Lit and Stripe.js's loader are dependencies; React is the optional peer of buy-in-post/react. */
 const ALLOWED =
-  /^(lit|lit\/.*|@lit\/.*|lit-html(\/.*)?|lit-element(\/.*)?|@stripe\/stripe-js(\/.*)?)$/;
+  /^(lit|lit\/.*|@lit\/.*|lit-html(\/.*)?|lit-element(\/.*)?|@stripe\/stripe-js(\/.*)?|react)$/;
 
 const api = new API({ cwd: root });
 let out;
