@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
@@ -6,6 +7,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { SellerKind } from './protocol/products.ts';
 import { seedDemo } from './seed.ts';
 import { closeOnSignals, startServer } from './server.ts';
+import { ServiceError } from './services/errors.ts';
 import { rotateWalletKeys } from './wallet/cli.ts';
 
 const HELP = `buy-in-post-server — the reference commerce endpoint for <buy-in-post>
@@ -14,7 +16,8 @@ Usage:
   buy-in-post-server serve   [--port N] [--host H] [--database <sqlite path | postgres URL>]
   buy-in-post-server demo    [--port N] [--database …]   serve, after seeding the demo catalogue once
   buy-in-post-server migrate [--database …]
-  buy-in-post-server seller create --name NAME [--kind artist|brand|nonprofit|other] [--currency USD] [--json]
+  buy-in-post-server seller create --name NAME [--email EMAIL] [--kind artist|brand|nonprofit|other] [--currency USD] [--json]
+                                   --email invites the seller to the dashboard (/seller/): they sign in with a mailed code
   buy-in-post-server seed --demo [--json] [--database …]
   buy-in-post-server wallet rotate-keys [--database …]   re-wrap every buyer's data key with the current BIP_WALLET_KEYS key
 
@@ -30,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
       host: { type: 'string' },
       database: { type: 'string' },
       name: { type: 'string' },
+      email: { type: 'string' },
       kind: { type: 'string', default: 'other' },
       currency: { type: 'string', default: 'USD' },
       json: { type: 'boolean', default: false },
@@ -76,6 +80,11 @@ export async function main(argv: string[]): Promise<number> {
       console.log(
         `buy-in-post endpoint listening on ${server.url}/v1 (${server.app.db.dialect}, payments: ${server.app.services.payments.name}, ${config.mode} mode)`,
       );
+      if (command === 'demo' && config.mode === 'development') {
+        console.log('Seller dashboard, signed in (each link works once; development only):');
+        for (const link of await server.app.services.sellerSessions.devSignInLinks())
+          console.log(`  ${link.name}: ${link.url}`);
+      }
       return new Promise<number>(() => {}); // runs until a signal
     }
     case 'migrate': {
@@ -88,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'seller': {
       if (sub !== 'create' || !values.name) {
         console.error(
-          'Usage: buy-in-post-server seller create --name NAME [--kind …] [--currency USD] [--json]',
+          'Usage: buy-in-post-server seller create --name NAME [--email EMAIL] [--kind …] [--currency USD] [--json]',
         );
         return 2;
       }
@@ -99,18 +108,38 @@ export async function main(argv: string[]): Promise<number> {
         );
         return 2;
       }
+      const email = values.email === undefined ? undefined : z.email().safeParse(values.email);
+      if (email && !email.success) {
+        console.error('--email must be an email address');
+        return 2;
+      }
       const app = await createApp(config);
-      const created = await app.services.sellers.create({
-        name: values.name,
-        kind: kind.data,
-        currency: values.currency,
-      });
-      await app.close();
-      if (values.json) console.log(JSON.stringify(created));
-      else
-        console.log(
-          `Seller ${created.id} created.\nAPI key (shown once): ${created.apiKey}\nWebhook secret: ${created.webhookSecret}`,
-        );
+      try {
+        const created = await app.services.sellers.create({
+          name: values.name,
+          kind: kind.data,
+          currency: values.currency,
+          ...(email ? { email: email.data } : {}),
+        });
+        if (values.json) console.log(JSON.stringify(created));
+        else {
+          console.log(
+            `Seller ${created.id} created.\nAPI key (shown once): ${created.apiKey}\nWebhook secret: ${created.webhookSecret}`,
+          );
+          if (created.email)
+            console.log(
+              `Invited: ${created.email} signs in at ${config.publicUrl}/seller/ with a code mailed there.`,
+            );
+        }
+      } catch (err) {
+        if (err instanceof ServiceError) {
+          console.error(err.detail ?? err.code);
+          return 2;
+        }
+        throw err;
+      } finally {
+        await app.close();
+      }
       return 0;
     }
     case 'seed': {

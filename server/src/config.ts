@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isPostgresUrl } from './db/database.ts';
 import { parseAllowList } from './net/ssrf.ts';
@@ -62,6 +63,8 @@ export interface Config {
    */
   checkoutRetentionDays: number;
   sweepIntervalMs: number;
+  /** The seller's dashboard at `/seller/` (docs/seller.md, "Dashboard"). */
+  dashboard: DashboardConfig;
   /**
    * Where product pages and oEmbed snippets load the element from (`BIP_ELEMENT_SCRIPT_URL`, a
    * CDN's `…/dist/buy-in-post.js`); null: the endpoint serves its own copy under `/element/`.
@@ -82,6 +85,17 @@ export interface StripeConfig {
   api: { host: string; port: number; protocol: 'http' | 'https' } | null;
   /** How buyers pay by default: the Payment Element on the page, or Stripe's hosted page. */
   mode: 'elements' | 'hosted';
+}
+
+export interface DashboardConfig {
+  /** The built app (`BIP_DASHBOARD_DIR`; `dist-dashboard/` of the repository by default). */
+  dir: string;
+  /** How long a dashboard session lasts from sign-in, not extended by use. */
+  sessionHours: number;
+  /** How long a rotated API key or webhook secret keeps working beside the new one. */
+  keyGraceSeconds: number;
+  /** The largest product image a seller may upload. */
+  imageLimitBytes: number;
 }
 
 const bool = z
@@ -109,6 +123,10 @@ const EnvSchema = z.object({
   BIP_PUBLIC_URL: z.url().optional(),
   BIP_SECRET: z.string().optional(),
   BIP_DATA_DIR: z.string().min(1).optional(),
+  BIP_DASHBOARD_DIR: z.string().min(1).optional(),
+  BIP_SELLER_SESSION_HOURS: int(1, 24 * 30).default(12),
+  BIP_SELLER_KEY_GRACE_SECONDS: int(0, 30 * 24 * 3600).default(24 * 3600),
+  BIP_IMAGE_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
   BIP_ALLOW_TEST_PAYMENTS: bool.optional(),
   BIP_RESERVATION_SECONDS: int(1, 24 * 3600).default(15 * 60),
   BIP_CHECKOUT_RATE_LIMIT: int(1).default(30),
@@ -232,6 +250,12 @@ export function loadConfig(
     },
     downloadLinkSeconds: e.BIP_DOWNLOAD_LINK_SECONDS,
     sweepIntervalMs: e.BIP_SWEEP_INTERVAL_MS,
+    dashboard: {
+      dir: e.BIP_DASHBOARD_DIR ?? fileURLToPath(new URL('../../dist-dashboard/', import.meta.url)),
+      sessionHours: e.BIP_SELLER_SESSION_HOURS,
+      keyGraceSeconds: e.BIP_SELLER_KEY_GRACE_SECONDS,
+      imageLimitBytes: e.BIP_IMAGE_LIMIT_BYTES,
+    },
     checkoutRetentionDays: e.BIP_CHECKOUT_RETENTION_DAYS,
     elementScriptUrl: e.BIP_ELEMENT_SCRIPT_URL ?? null,
     stripe: stripeConfig(e),

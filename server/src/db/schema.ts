@@ -23,6 +23,10 @@ export interface Database {
   buyer_codes: BuyerCodeRow;
   buyer_token_uses: BuyerTokenUseRow;
   rate_limit_counters: RateLimitCounterRow;
+  seller_codes: SellerCodeRow;
+  seller_sessions: SellerSessionRow;
+  seller_login_tokens: SellerLoginTokenRow;
+  product_images: ProductImageRow;
 }
 
 /** A Stripe webhook event already handled (see migration 003). */
@@ -49,6 +53,17 @@ export interface SellerRow {
   shipping_zones: string;
   /** JSON: TaxRate[] */
   tax_rates: string;
+  /**
+   * The dashboard (migration 008): the sign-in email and its keyed hash, and the credentials the
+   * last rotations replaced, honoured until their `_expires_at`. Optional in the type only, as
+   * Connect's columns are.
+   */
+  email?: string | null;
+  email_index?: string | null;
+  previous_api_key_hash?: string | null;
+  previous_api_key_expires_at?: string | null;
+  previous_webhook_secret?: string | null;
+  previous_webhook_secret_expires_at?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -67,6 +82,8 @@ export interface ProductRow {
   images: string;
   /** The most units of a variant one checkout, or one client, may hold (migration 006). */
   max_per_checkout?: number | null;
+  /** Bumped by each seller edit (migration 008): the product's ETag. */
+  edit_version?: number;
   created_at: string;
   updated_at: string;
 }
@@ -330,4 +347,37 @@ export interface RateLimitCounterRow {
   window_start: string;
   count: number;
   expires_at: string;
+}
+
+/** A seller's live sign-in code (migration 008), as {@link BuyerCodeRow}. */
+export type SellerCodeRow = BuyerCodeRow;
+
+/** A dashboard session: SHA-256 of its cookie's token (migration 008). */
+export interface SellerSessionRow {
+  id: string;
+  token_hash: string;
+  seller_id: string;
+  /** How it was opened: `code`, `api_key` or `dev_link`. */
+  method: string;
+  expires_at: string;
+  created_at: string;
+}
+
+/** A development-only one-time sign-in link (migration 008). */
+export interface SellerLoginTokenRow {
+  token_hash: string;
+  seller_id: string;
+  expires_at: string;
+  created_at: string;
+}
+
+/** An image uploaded for a product (migration 008), served at `/v1/images/{id}`. */
+export interface ProductImageRow {
+  id: string;
+  product_id: string;
+  seller_id: string;
+  content_type: string;
+  size: number;
+  data: Uint8Array;
+  created_at: string;
 }

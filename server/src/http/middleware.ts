@@ -89,7 +89,11 @@ export const UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
  */
 export function isSellerUpload(method: string, path: string): boolean {
   return (
-    method === 'PUT' && /^\/v1\/seller\/products\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/file$/.test(path)
+    (method === 'PUT' &&
+      /^\/v1\/seller\/products\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/file$/.test(path)) ||
+    // A product image (multipart/form-data): its own, smaller limit is judged by the route.
+    (method === 'POST' &&
+      /^\/v1\/seller\/products\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/images$/.test(path))
   );
 }
 

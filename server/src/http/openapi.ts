@@ -84,6 +84,13 @@ export const SECURITY_SCHEMES = {
     description:
       'A signed-in buyer’s session (`bip_sess_…`, from `POST /buyer/sessions`): `Authorization: Bearer bip_sess_…`.',
   },
+  sellerSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Host-bip_seller',
+    description:
+      'The seller dashboard’s session cookie (`POST /dashboard/sessions`), same origin only, with `X-CSRF-Token` on every write (`bip_seller` on plain-http localhost outside production).',
+  },
   stripeSignature: {
     type: 'apiKey',
     in: 'header',
@@ -107,6 +114,9 @@ export const security = {
   sellerKey: scheme('sellerKey'),
   buyerSession: scheme('buyerSession'),
   stripeSignature: scheme('stripeSignature'),
+  sellerSession: scheme('sellerSession'),
+  /** The seller API: an API key, or the dashboard's session cookie (either one). */
+  seller: [...scheme('sellerKey'), ...scheme('sellerSession')],
 };
 
 /** @deprecated name a specific scheme ({@link security}); kept for routes written before them. */

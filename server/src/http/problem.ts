@@ -35,6 +35,10 @@ const TITLES: Record<ErrorCode, string> = {
   already_linked: 'This sign-in belongs to another wallet',
   mail_unavailable: 'The code could not be mailed',
   wallet_unavailable: 'Saved details are not available',
+  precondition_failed: 'Someone changed this first',
+  csrf_failed: 'The CSRF token is missing or wrong',
+  cross_origin_refused: 'Dashboard sessions are not accepted from another site',
+  unsupported_image_type: 'Not an image this endpoint accepts',
 };
 
 /** The HTTP status each code answers with (a {@link ServiceError} may say otherwise). */
@@ -69,6 +73,10 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   already_linked: 409,
   mail_unavailable: 503,
   wallet_unavailable: 503,
+  precondition_failed: 412,
+  csrf_failed: 403,
+  cross_origin_refused: 403,
+  unsupported_image_type: 415,
 };
 
 export function statusOf(err: ServiceError): ContentfulStatusCode {

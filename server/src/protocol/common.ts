@@ -99,6 +99,11 @@ export const ErrorCode = z.enum([
   'already_linked',
   'mail_unavailable',
   'wallet_unavailable',
+  // the seller's dashboard (docs/seller.md)
+  'precondition_failed',
+  'csrf_failed',
+  'cross_origin_refused',
+  'unsupported_image_type',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -49,6 +49,12 @@ export const SellerSettings = z
     allowedOrigins: z.array(z.string()),
     shippingZones: z.array(ShippingZone),
     taxRates: z.array(TaxRate),
+    /** The email the seller signs in to the dashboard with (null: API key only). */
+    email: z.string().nullable(),
+    /** The API key the last rotation replaced works until then (null: none). */
+    apiKeyRotation: z.object({ previousExpiresAt: Timestamp }).nullable(),
+    /** The webhook secret the last rotation replaced also signs deliveries until then. */
+    webhookSecretRotation: z.object({ previousExpiresAt: Timestamp }).nullable(),
   })
   .openapi('SellerSettings');
 export type SellerSettings = z.infer<typeof SellerSettings>;
@@ -162,6 +168,8 @@ export const SellerProduct = z
     variants: z.array(SellerVariant),
     maxPerCheckout: MaxPerCheckout,
     hasFile: z.boolean(),
+    /** The product's version, as its ETag header: send it back in If-Match when editing. */
+    etag: z.string(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -223,6 +231,10 @@ export const OrdersQuery = z.object({
   status: z.enum(['paid', 'fulfilled']).optional(),
   productId: Id.optional(),
   since: z.iso.datetime().optional(),
+  /** Orders made before this instant. */
+  until: z.iso.datetime().optional(),
+  /** An order number (`BIP-7K3Q9X`, any case, `BIP-` optional) or a buyer's shared email. */
+  q: z.string().trim().min(1).max(320).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -252,5 +264,57 @@ export const WebhookEvent = z
   })
   .openapi('WebhookEvent');
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+export const RotatedApiKey = z
+  .object({
+    /** Shown once. */
+    apiKey: z.string(),
+    /** The replaced key works until then. */
+    previousKeyExpiresAt: Timestamp,
+  })
+  .openapi('RotatedApiKey');
+
+export const WebhookSecret = z.object({ webhookSecret: z.string() }).openapi('WebhookSecret');
+
+export const RotatedWebhookSecret = z
+  .object({
+    webhookSecret: z.string(),
+    /** Deliveries are signed with the replaced secret too until then. */
+    previousSecretExpiresAt: Timestamp,
+  })
+  .openapi('RotatedWebhookSecret');
+
+// ── The dashboard's sign-in (routes/dashboard.ts) ──────────────────────────────────────────
+
+export const DashboardCodeBody = z
+  .object({ email: z.email().max(320) })
+  .strict()
+  .openapi('DashboardCodeRequest');
+
+export const DashboardCodeRequested = z
+  .object({ expiresAt: Timestamp, codeLength: z.number().int() })
+  .openapi('DashboardCodeRequested');
+
+export const DashboardSignInBody = z
+  .union([
+    z
+      .object({ email: z.email().max(320), code: z.string().regex(/^\d{6}$/, 'six digits') })
+      .strict(),
+    z.object({ apiKey: z.string().min(1).max(200) }).strict(),
+  ])
+  .openapi('DashboardSignIn');
+export type DashboardSignInBody = z.infer<typeof DashboardSignInBody>;
+
+export const DashboardSession = z
+  .object({
+    /** Send it as `X-CSRF-Token` on every write made with the session cookie. */
+    csrfToken: z.string(),
+    expiresAt: Timestamp,
+    seller: SellerSettings,
+    /** The endpoint's public URL (no `/v1`): what the element's `endpoint` attribute names. */
+    endpoint: z.string(),
+  })
+  .openapi('DashboardSession');
+export type DashboardSession = z.infer<typeof DashboardSession>;
 
 export { Money, ShippingAddress };

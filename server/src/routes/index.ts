@@ -10,6 +10,8 @@ import type { Services } from '../services/index.ts';
 import type { Clock } from '../util.ts';
 import { buyerRoutes, devMailboxRoutes } from './buyer.ts';
 import { checkoutRoutes } from './checkouts.ts';
+import { dashboardRoutes, imageRoutes } from './dashboard.ts';
+import { dashboardApp } from './dashboard-app.ts';
 import { downloadRoutes } from './downloads.ts';
 import { oembedRoutes } from './oembed.ts';
 import { platformRoutes, serveOpenApiDocument } from './platform.ts';
@@ -57,7 +59,9 @@ export function httpApp(
   v1.route('/', resolveRoutes(services.catalog));
   v1.route('/', oembedRoutes(services.catalog, deps));
   v1.route('/', checkoutRoutes(services.checkouts, services.idempotency, { clientKey: client }));
-  v1.route('/seller', sellerRoutes(services));
+  v1.route('/', dashboardRoutes({ config, sessions: services.sellerSessions }));
+  v1.route('/', imageRoutes(services.images));
+  v1.route('/seller', sellerRoutes(services, config));
   v1.route('/', webhookRoutes(services.paymentEvents));
   v1.route('/', buyerRoutes(services.wallet, { clientIp: clientIp(config) }));
   if (config.mode === 'development' && services.devMailbox)
@@ -67,6 +71,7 @@ export function httpApp(
   const app = router();
   app.use('*', answerHeaders());
   app.route('/v1', v1);
+  app.route('/', dashboardApp(config));
   app.route('/', productPageRoutes(services, { ...deps, limit: limits.create, clientKey: client }));
   app.notFound(notFoundProblem);
   app.onError(errorProblem(deps.log.child({ scope: 'http' })));

@@ -55,3 +55,19 @@ export function checkVariants(
     errors.push({ field: 'options', message: 'option names must be unique' });
   return errors;
 }
+
+/**
+ * The product versions an `If-Match` header accepts: undefined without the header (no
+ * precondition), null-free list otherwise — `*` accepts any version, an unknown tag none.
+ * Weak tags (`W/"v3"`) are compared as strong: a product's versions are exact.
+ */
+export function parseIfMatch(header: string | undefined): number[] | undefined {
+  if (header === undefined) return undefined;
+  if (header.trim() === '*') return undefined;
+  const versions: number[] = [];
+  for (const tag of header.split(',')) {
+    const m = /^\s*(?:W\/)?"v(\d{1,15})"\s*$/.exec(tag);
+    if (m) versions.push(Number(m[1]));
+  }
+  return versions;
+}

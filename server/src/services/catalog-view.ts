@@ -74,6 +74,14 @@ export function publicProduct(p: ProductRow, seller: SellerRow, variants: Varian
   };
 }
 
+/**
+ * A product's ETag: its edit version, bumped by every seller edit (never by buyers' holds), so
+ * `If-Match` with it refuses an edit made against an older version (412).
+ */
+export function productEtag(version: number): string {
+  return `"v${version}"`;
+}
+
 export function toSellerProduct(
   p: ProductRow,
   variants: VariantRow[],
@@ -86,6 +94,7 @@ export function toSellerProduct(
     variants: variants.map((v) => sellerVariant(v, currency)),
     maxPerCheckout: p.max_per_checkout ?? null,
     hasFile,
+    etag: productEtag(p.edit_version ?? 1),
     createdAt: p.created_at,
     updatedAt: p.updated_at,
   };

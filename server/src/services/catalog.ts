@@ -5,7 +5,7 @@
  * would see is forgotten by the look-ups' cache and told to the other processes before it is
  * answered, with the product as stored, read back by the same `sellerProduct()`.
  */
-import type { Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, ProductRow, VariantRow } from '../db/schema.ts';
 import type {
   CreateProductBody,
@@ -16,10 +16,10 @@ import type {
 } from '../protocol/seller.ts';
 import { iso, newId } from '../util.ts';
 import { ProductLookups } from './catalog-lookups.ts';
-import { checkVariants } from './catalog-rules.ts';
-import { toSellerProduct } from './catalog-view.ts';
+import { checkVariants, parseIfMatch } from './catalog-rules.ts';
+import { productEtag, toSellerProduct } from './catalog-view.ts';
 import type { ServiceContext } from './context.ts';
-import { invalid, notFound } from './errors.ts';
+import { invalid, notFound, ServiceError } from './errors.ts';
 import { productTopic } from './product-cache.ts';
 
 export class CatalogService {
@@ -36,6 +36,47 @@ export class CatalogService {
   }
 
   // ---- seller side -------------------------------------------------------------------------
+
+  /**
+   * Marks a seller's edit of a product: bumps its version (its ETag) and `updated_at`, with
+   * `patch` in the same statement. With `ifMatch` (the If-Match header) the statement matches
+   * only the version the seller last saw — a compare-and-set, atomic on both databases — so of
+   * two edits made against one version, the second is refused with 412 and writes nothing.
+   * Run it first in the edit's transaction: a later refusal rolls the bump back.
+   */
+  private async bump(
+    db: Kysely<Database>,
+    sellerId: string,
+    productId: string,
+    ifMatch: string | undefined,
+    patch: Partial<ProductRow> = {},
+  ): Promise<void> {
+    let q = db
+      .updateTable('products')
+      .set({
+        ...patch,
+        updated_at: iso(this.ctx.clock.now()),
+        edit_version: sql<number>`edit_version + 1`,
+      })
+      .where('id', '=', productId)
+      .where('seller_id', '=', sellerId);
+    const versions = parseIfMatch(ifMatch);
+    if (versions) q = q.where('edit_version', 'in', versions.length ? versions : [-1]);
+    const res = await q.executeTakeFirst();
+    if (res.numUpdatedRows > 0n) return;
+    const current = await db
+      .selectFrom('products')
+      .select('edit_version')
+      .where('id', '=', productId)
+      .where('seller_id', '=', sellerId)
+      .executeTakeFirst();
+    if (!current) throw notFound('Product');
+    throw new ServiceError(
+      'precondition_failed',
+      'Someone changed this product since you opened it; reload it to see their change, then edit again',
+      { extra: { currentEtag: productEtag(current.edit_version ?? 1) } },
+    );
+  }
 
   private async sellerProduct(
     sellerId: string,
@@ -162,16 +203,17 @@ export class CatalogService {
     sellerId: string,
     id: string,
     body: UpdateProductBody,
+    ifMatch?: string,
   ): Promise<SellerProduct> {
     await this.sellerProduct(sellerId, id);
-    const patch: Partial<ProductRow> = { updated_at: iso(this.ctx.clock.now()) };
+    const patch: Partial<ProductRow> = {};
     if (body.title !== undefined) patch.title = body.title;
     if (body.description !== undefined) patch.description = body.description;
     if (body.url !== undefined) patch.url = body.url;
     if (body.status !== undefined) patch.status = body.status;
     if (body.images !== undefined) patch.images = JSON.stringify(body.images);
     if (body.maxPerCheckout !== undefined) patch.max_per_checkout = body.maxPerCheckout;
-    await this.ctx.db.updateTable('products').set(patch).where('id', '=', id).execute();
+    await this.bump(this.ctx.db, sellerId, id, ifMatch, patch);
     await this.changed(id);
     return this.sellerProduct(sellerId, id);
   }
@@ -180,6 +222,7 @@ export class CatalogService {
     sellerId: string,
     productId: string,
     body: VariantInput,
+    ifMatch?: string,
   ): Promise<SellerProduct> {
     const product = await this.sellerProduct(sellerId, productId);
     // Check the new variant against the existing ones; report only its own errors.
@@ -195,14 +238,17 @@ export class CatalogService {
       errors.push({ field: 'id', message: 'this variant id is already taken' });
     }
     if (errors.length) throw invalid(errors);
-    await insertVariants(
-      this.ctx.db,
-      productId,
-      [body],
-      [id],
-      product.variants.length,
-      iso(this.ctx.clock.now()),
-    );
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await this.bump(trx, sellerId, productId, ifMatch);
+      await insertVariants(
+        trx,
+        productId,
+        [body],
+        [id],
+        product.variants.length,
+        iso(this.ctx.clock.now()),
+      );
+    });
     await this.changed(productId);
     return this.sellerProduct(sellerId, productId);
   }
@@ -216,6 +262,7 @@ export class CatalogService {
     productId: string,
     variantId: string,
     body: UpdateVariantBody,
+    ifMatch?: string,
   ): Promise<SellerProduct> {
     const product = await this.sellerProduct(sellerId, productId);
     const variant = product.variants.find((v) => v.id === variantId);
@@ -225,17 +272,23 @@ export class CatalogService {
     if (body.price !== undefined) patch.price = body.price;
     if (body.compareAtPrice !== undefined) patch.compare_at_price = body.compareAtPrice;
     if (body.status !== undefined) patch.status = body.status;
-    let q = this.ctx.db.updateTable('variants').set(patch).where('id', '=', variantId);
-    if (body.stock !== undefined) {
-      q = q.set({ stock: body.stock });
-      if (body.stock !== null) q = q.where('reserved', '<=', body.stock);
-    }
-    const res = await q.executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) {
-      throw invalid([
-        { field: 'stock', message: 'stock cannot be lower than the units held by open checkouts' },
-      ]);
-    }
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await this.bump(trx, sellerId, productId, ifMatch);
+      let q = trx.updateTable('variants').set(patch).where('id', '=', variantId);
+      if (body.stock !== undefined) {
+        q = q.set({ stock: body.stock });
+        if (body.stock !== null) q = q.where('reserved', '<=', body.stock);
+      }
+      const res = await q.executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) {
+        throw invalid([
+          {
+            field: 'stock',
+            message: 'stock cannot be lower than the units held by open checkouts',
+          },
+        ]);
+      }
+    });
     await this.changed(productId);
     return this.sellerProduct(sellerId, productId);
   }
@@ -245,6 +298,7 @@ export class CatalogService {
     sellerId: string,
     productId: string,
     file: { name: string; contentType: string; data: Uint8Array },
+    ifMatch?: string,
   ) {
     const product = await this.sellerProduct(sellerId, productId);
     if (product.kind !== 'digital') {
@@ -259,6 +313,7 @@ export class CatalogService {
       created_at: iso(this.ctx.clock.now()),
     };
     await this.ctx.db.transaction().execute(async (trx) => {
+      await this.bump(trx, sellerId, productId, ifMatch);
       await trx.deleteFrom('product_files').where('product_id', '=', productId).execute();
       await trx.insertInto('product_files').values(row).execute();
     });

@@ -1,6 +1,7 @@
 import type { PaymentProvider } from '../payments/provider.ts';
 import { createWallet } from '../wallet/index.ts';
 import { CatalogService } from './catalog.ts';
+import { ProductImages } from './catalog-images.ts';
 import { CheckoutBuyers } from './checkouts/buyer.ts';
 import { CheckoutService } from './checkouts/index.ts';
 import type { ServiceContext } from './context.ts';
@@ -10,6 +11,7 @@ import { OriginPolicy } from './origins.ts';
 import { WebhookDispatcher } from './outbox.ts';
 import { PaymentEventService } from './payment-events.ts';
 import { Retention } from './retention.ts';
+import { SellerSessions } from './seller-sessions.ts';
 import { SellerService } from './sellers.ts';
 import { Sweeper } from './sweeper.ts';
 
@@ -22,6 +24,9 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
   // A seller's name and shipping zones show on every product it sells.
   const sellers = new SellerService(ctx, (id) => catalog.lookups.sellerChanged(id));
   const wallet = createWallet(ctx, { onEvent: () => webhooks.poke() });
+  // The dashboard's codes go through the wallet's mailer: one way codes are mailed.
+  const sellerSessions = new SellerSessions(ctx, sellers, wallet.mailer);
+  const images = new ProductImages(ctx, catalog);
   const buyers = new CheckoutBuyers(ctx, wallet.service, payments);
   const orders = new OrderService(ctx, buyers.orderHooks());
   const origins = new OriginPolicy(ctx.config, (origin) => sellers.isOriginAllowedAnywhere(origin));
@@ -48,6 +53,10 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
       },
       { name: 'forget old webhook payloads', run: () => retention.forgetOldEvents() },
       { name: 'forget lapsed wallet codes and sessions', run: () => wallet.service.purgeExpired() },
+      {
+        name: 'forget lapsed dashboard codes and sessions',
+        run: () => sellerSessions.purgeExpired(),
+      },
       ...(paymentEvents
         ? [{ name: 'forget old payment events', run: () => paymentEvents.purgeOld() }]
         : []),
@@ -58,6 +67,8 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
   return {
     sellers,
     catalog,
+    sellerSessions,
+    images,
     orders,
     checkouts,
     webhooks,

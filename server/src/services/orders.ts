@@ -43,7 +43,10 @@ export interface OrderFilter {
   status?: 'paid' | 'fulfilled';
   productId?: string;
   since?: string;
+  until?: string;
   limit: number;
+  /** An order number (any case, `BIP-` optional) or a buyer's shared email (docs/seller.md). */
+  q?: string;
   cursor?: string;
 }
 
@@ -125,6 +128,17 @@ export class OrderService {
     if (f.status) q = q.where('status', '=', f.status);
     if (f.productId) q = q.where('product_id', '=', f.productId);
     if (f.since) q = q.where('created_at', '>=', new Date(f.since).toISOString());
+    if (f.until) q = q.where('created_at', '<', new Date(f.until).toISOString());
+    if (f.q) {
+      const term = f.q.trim();
+      if (term.includes('@')) {
+        // Only shared emails are stored on orders: a buyer who did not share cannot be found.
+        q = q.where((eb) => eb(eb.fn('lower', ['email']), '=', term.toLowerCase()));
+      } else {
+        const upper = term.toUpperCase();
+        q = q.where('number', '=', upper.startsWith('BIP-') ? upper : `BIP-${upper}`);
+      }
+    }
     if (f.cursor) {
       const [at, id] = Buffer.from(f.cursor, 'base64url').toString().split('|');
       if (!at || !id)

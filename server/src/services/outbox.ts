@@ -9,14 +9,19 @@ import type { ServiceContext } from './context.ts';
 
 export const SIGNATURE_HEADER = 'BuyInPost-Signature';
 
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the timestamp stops replays. */
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the timestamp stops replays. With
+ * several secrets (a rotation's grace period: the new one first), one `v1=` for each.
+ */
 export function signWebhook(
   body: string,
-  secret: string,
+  secret: string | readonly string[],
   timestamp = Math.floor(Date.now() / 1000),
 ): string {
-  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${mac}`;
+  const macs = (typeof secret === 'string' ? [secret] : secret).map(
+    (s) => `v1=${createHmac('sha256', s).update(`${timestamp}.${body}`).digest('hex')}`,
+  );
+  return `t=${timestamp},${macs.join(',')}`;
 }
 
 /**
@@ -31,17 +36,21 @@ export function verifyWebhook(
   now = Date.now(),
 ): boolean {
   if (!header) return false;
-  // A Map, not an object: the header's names are input, never keys to look up on an object.
-  const parts = new Map(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
-  const t = Number(parts.get('t'));
-  const v1 = parts.get('v1');
-  if (!Number.isInteger(t) || !v1 || Math.abs(now / 1000 - t) > toleranceSeconds) return false;
+  // Pairs, not an object: the header's names are input, never keys to look up on an object.
+  // Every `v1=` is a candidate: during a secret rotation the header carries one per secret.
+  const parts = header.split(',').map((kv) => kv.split('=', 2) as [string, string]);
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
+  const v1s = parts.filter(([k, v]) => k === 'v1' && v).map(([, v]) => v);
+  if (!Number.isInteger(t) || v1s.length === 0 || Math.abs(now / 1000 - t) > toleranceSeconds)
+    return false;
   const expected = Buffer.from(
     createHmac('sha256', secret).update(`${t}.${body}`).digest('hex'),
     'hex',
   );
-  const given = Buffer.from(v1, 'hex');
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return v1s.some((v1) => {
+    const given = Buffer.from(v1, 'hex');
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
 }
 
 /**
@@ -182,9 +191,23 @@ export class WebhookDispatcher {
     const { db, config } = this.ctx;
     const seller = await db
       .selectFrom('sellers')
-      .select(['webhook_url', 'webhook_secret'])
+      .select([
+        'webhook_url',
+        'webhook_secret',
+        'previous_webhook_secret',
+        'previous_webhook_secret_expires_at',
+      ])
       .where('id', '=', event.seller_id)
       .executeTakeFirstOrThrow();
+    // During a rotation's grace period the replaced secret signs too (sellers.ts).
+    const secrets = [seller.webhook_secret];
+    const previousUntil = seller.previous_webhook_secret_expires_at;
+    if (
+      seller.previous_webhook_secret &&
+      previousUntil &&
+      previousUntil > iso(this.ctx.clock.now())
+    )
+      secrets.push(seller.previous_webhook_secret);
     const url = seller.webhook_url!;
     const attempt = event.attempts + 1;
     const started = Date.now();
@@ -203,7 +226,7 @@ export class WebhookDispatcher {
           headers: {
             'Content-Type': 'application/json',
             'User-Agent': 'buy-in-post-webhooks/1',
-            [SIGNATURE_HEADER]: signWebhook(event.payload, seller.webhook_secret),
+            [SIGNATURE_HEADER]: signWebhook(event.payload, secrets),
             'BuyInPost-Event-Id': event.id,
             'BuyInPost-Event-Type': event.type,
           },

@@ -19,6 +19,8 @@ export interface Wallet {
   service: WalletService;
   /** The development mailbox, when codes are kept in memory instead of mailed. */
   mailbox: DevMailbox | null;
+  /** Where sign-in codes go (the seller dashboard's too); null: nowhere (production without SMTP). */
+  mailer: Mailer | null;
 }
 
 /**
@@ -45,7 +47,7 @@ export function createWallet(ctx: ServiceContext, hooks: { onEvent?: () => void 
   });
   if (!service.enabled)
     log.warn('saved details are off: BIP_WALLET_KEYS is not set (required in production)');
-  return { service, mailbox: mailer instanceof DevMailbox ? mailer : null };
+  return { service, mailbox: mailer instanceof DevMailbox ? mailer : null, mailer };
 }
 
 function paymentMethodStore(ctx: ServiceContext): PaymentMethodStore {

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { BuyerRow, Database } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type {
@@ -10,16 +10,10 @@ import type {
 import type { ShippingAddress } from '../protocol/checkouts.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { notFound, ServiceError } from '../services/errors.ts';
-import { iso, newId, safeEqualHex, sha256 } from '../util.ts';
+import { type CodeLimits, DEFAULT_CODE_LIMITS, OneTimeCodes } from '../services/one-time-codes.ts';
+import { iso, newId, sha256 } from '../util.ts';
 import { BuyerRepository } from './buyers.ts';
-import {
-  CODE_MAX_ATTEMPTS,
-  CODE_TTL_SECONDS,
-  codeMaterial,
-  maskEmail,
-  newCode,
-  normalizeEmail,
-} from './codes.ts';
+import { CODE_TTL_SECONDS, maskEmail, normalizeEmail } from './codes.ts';
 import { activeConsents, moveConsents, noticeErasure, withdrawConsent } from './consents.ts';
 import { SealError } from './crypto.ts';
 import {
@@ -35,23 +29,12 @@ import {
   TestPaymentMethodStore,
   type WalletOwner,
 } from './payment-methods.ts';
-import { type Limit, RateLimiter } from './rate-limits.ts';
+import { RateLimiter } from './rate-limits.ts';
 import { looksLikeSessionToken, newSessionToken, SESSION_TTL_SECONDS } from './sessions.ts';
 
-export interface WalletLimits {
-  /** Codes mailed to one address. */
-  codeSendsPerEmail: Limit;
-  /** Codes asked for from one client address (mail bombing, enumeration). */
-  codeSendsPerIp: Limit;
-  /** Code guesses from one client address, across every email (guesses sprayed over many). */
-  codeChecksPerIp: Limit;
-}
-
-export const DEFAULT_LIMITS: WalletLimits = {
-  codeSendsPerEmail: { max: 5, windowSeconds: 3600 },
-  codeSendsPerIp: { max: 20, windowSeconds: 3600 },
-  codeChecksPerIp: { max: 30, windowSeconds: 3600 },
-};
+/** The wallet's code limits: the shared ones (services/one-time-codes.ts). */
+export type WalletLimits = CodeLimits;
+export const DEFAULT_LIMITS: WalletLimits = DEFAULT_CODE_LIMITS;
 
 export interface WalletOptions {
   /** Null: the wallet is off (production without BIP_WALLET_KEYS). */
@@ -91,8 +74,6 @@ export function maskStreet(line: string): string {
 }
 
 const unauthorized = (detail: string) => new ServiceError('unauthorized', detail);
-const rateLimited = (retryAfter: number, detail: string) =>
-  new ServiceError('rate_limited', detail, { extra: { retryAfter } });
 
 /**
  * The buyer's wallet: sign-in by emailed code or host token, sessions, masked saved details,
@@ -104,7 +85,8 @@ export class WalletService {
   private readonly keyRing: KeyRing | null;
   private readonly verifier: HostTokenVerifier;
   private readonly limiter: RateLimiter;
-  private readonly limits: WalletLimits;
+  /** The emailed codes, on `buyer_codes` (one implementation with the seller dashboard's). */
+  private readonly codes: OneTimeCodes | null;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -114,7 +96,19 @@ export class WalletService {
     this.repo = this.keyRing ? new BuyerRepository(this.keyRing, ctx.clock) : null;
     this.verifier = new HostTokenVerifier(options.issuers, ctx.clock, options.log);
     this.limiter = new RateLimiter(ctx.clock);
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const keyRing = this.keyRing;
+    this.codes = keyRing
+      ? new OneTimeCodes(
+          {
+            table: 'buyer_codes',
+            bucketPrefix: '',
+            idPrefix: 'bcd',
+            hash: (material) => keyRing.index('code', material),
+            limits: { ...DEFAULT_LIMITS, ...options.limits },
+          },
+          ctx.clock,
+        )
+      : null;
   }
 
   get enabled(): boolean {
@@ -177,45 +171,18 @@ export class WalletService {
         'mail_unavailable',
         'This endpoint cannot mail sign-in codes (BIP_SMTP_URL is not configured)',
       );
+    const codes = this.codes!;
     const index = repo.emailIndex(normalizeEmail(email));
-    const code = newCode();
-    const now = this.now();
-    const expiresAt = new Date(now.getTime() + CODE_TTL_SECONDS * 1000);
-    await this.db.transaction().execute(async (trx) => {
-      const ipWait = await this.limiter.take(
-        trx,
-        `code-send:ip:${keys.index('ip', clientIp)}`,
-        this.limits.codeSendsPerIp,
-      );
-      if (ipWait) throw rateLimited(ipWait, 'Too many codes asked for from this network; wait');
-      const emailWait = await this.limiter.take(
-        trx,
-        `code-send:email:${index}`,
-        this.limits.codeSendsPerEmail,
-      );
-      if (emailWait) throw rateLimited(emailWait, 'Too many codes sent to this address; wait');
-      // One live code per address: asking again replaces the previous one.
-      await trx.deleteFrom('buyer_codes').where('email_index', '=', index).execute();
-      const id = newId('bcd');
-      await trx
-        .insertInto('buyer_codes')
-        .values({
-          id,
-          email_index: index,
-          code_hash: keys.index('code', codeMaterial(id, code)),
-          attempts: 0,
-          expires_at: iso(expiresAt),
-          created_at: iso(now),
-        })
-        .execute();
-    });
+    const { code, expiresAt } = await this.db
+      .transaction()
+      .execute((trx) => codes.issue(trx, index, keys.index('ip', clientIp)));
     try {
       await mailer.send(codeMail(email, code, CODE_TTL_SECONDS / 60));
     } catch (err) {
       this.options.log?.error({ err }, 'sign-in code could not be mailed');
       throw new ServiceError('mail_unavailable', 'The code could not be mailed; try again later');
     }
-    return { expiresAt: iso(expiresAt), codeLength: 6 };
+    return { expiresAt: iso(expiresAt), codeLength: codes.codeLength };
   }
 
   /**
@@ -280,60 +247,7 @@ export class WalletService {
     clientIp: string,
   ): Promise<ServiceError | null> {
     const { repo, keys } = this.need();
-    const now = iso(this.now());
-    const challenge = await trx
-      .selectFrom('buyer_codes')
-      .selectAll()
-      .where('email_index', '=', repo.emailIndex(email))
-      .executeTakeFirst();
-    if (!challenge)
-      throw new ServiceError(
-        'code_invalid',
-        'This code is not valid (or was used); ask for a new one',
-      );
-    if (challenge.expires_at <= now)
-      throw new ServiceError('code_expired', 'This code has expired; ask for a new one');
-    if (challenge.attempts >= CODE_MAX_ATTEMPTS)
-      throw new ServiceError(
-        'too_many_attempts',
-        'Too many wrong codes were tried for this address; ask for a new code',
-      );
-    const wait = await this.limiter.take(
-      trx,
-      `code-check:ip:${keys.index('ip', clientIp)}`,
-      this.limits.codeChecksPerIp,
-    );
-    if (wait) throw rateLimited(wait, 'Too many codes tried from this network; wait');
-    // Counted before comparing, atomically: parallel guesses cannot exceed the attempts.
-    const counted = await trx
-      .updateTable('buyer_codes')
-      .set({ attempts: sql`attempts + 1` })
-      .where('id', '=', challenge.id)
-      .where('attempts', '<', CODE_MAX_ATTEMPTS)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    if (counted.numUpdatedRows === 0n)
-      throw new ServiceError(
-        'code_invalid',
-        'This code is not valid (or was used); ask for a new one',
-      );
-    if (!safeEqualHex(keys.index('code', codeMaterial(challenge.id, code)), challenge.code_hash)) {
-      const attemptsLeft = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
-      return new ServiceError('code_invalid', 'This code is not the one we sent', {
-        extra: { attemptsLeft },
-      });
-    }
-    // Single use: a second request with the same code finds nothing.
-    const used = await trx
-      .deleteFrom('buyer_codes')
-      .where('id', '=', challenge.id)
-      .executeTakeFirst();
-    if (used.numDeletedRows === 0n)
-      throw new ServiceError(
-        'code_invalid',
-        'This code is not valid (or was used); ask for a new one',
-      );
-    return null;
+    return this.codes!.check(trx, repo.emailIndex(email), code, keys.index('ip', clientIp));
   }
 
   /** Records a host token's `jti` until the token expires; a second use is refused. */
