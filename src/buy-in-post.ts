@@ -341,9 +341,14 @@ export class BuyInPost extends LitElement {
         return html`<span part="skeleton" role="status" aria-label=${t.loading}></span>`;
       case 'missing':
       case 'unreachable':
-        // The light-DOM fallback (a plain link), or the product page if we know it. In a span:
-        // the host is a flex box, and text beside a link must still flow as text.
-        return html`<span><slot>${p?.url ? html`<a href=${p.url}>${t.viewProduct}</a>` : nothing}</slot></span>`;
+        // The light-DOM fallback (a plain link), else the endpoint's product page (`/p/{id}`,
+        // readable and buyable without the element) — unless the endpoint said there is no such
+        // product. In a span: the host is a flex box, and text beside a link must still flow.
+        return html`<span><slot>${
+          this.products.state === 'unreachable' && this.product
+            ? html`<a href=${`${this.products.endpoint.replace(/\/+$/, '')}/p/${encodeURIComponent(this.product)}`}>${t.viewProduct}</a>`
+            : nothing
+        }</slot></span>`;
     }
     if (!p) return nothing; // 'ready' always has a product
     const prices = new Set(p.variants.map((v) => v.price.amount));
