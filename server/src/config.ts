@@ -85,6 +85,28 @@ export interface StripeConfig {
   api: { host: string; port: number; protocol: 'http' | 'https' } | null;
   /** How buyers pay by default: the Payment Element on the page, or Stripe's hosted page. */
   mode: 'elements' | 'hosted';
+  /** Platform mode (Stripe Connect, `BIP_STRIPE_CONNECT=true`); null for a single-seller endpoint. */
+  connect: ConnectConfig | null;
+}
+
+/**
+ * Platform mode: each seller is paid into a connected account of its own (docs/stripe.md,
+ * "Platform mode"). The endpoint's keys are the platform's.
+ */
+export interface ConnectConfig {
+  /** The kind of connected account made for a seller (Express unless told). */
+  accountType: 'express' | 'standard';
+  /**
+   * Signs the events of connected accounts posted to `/v1/webhooks/stripe/connect` (a Connect
+   * webhook endpoint has a secret of its own); without it, they are refused.
+   */
+  webhookSecret: string | null;
+  /** The platform's fee in basis points of each total (100 = 1 %), taken as an application fee. */
+  feeBps: number;
+  /** Per-seller fees that replace {@link feeBps} (seller id → basis points). */
+  feeBpsBySeller: Record<string, number>;
+  /** Where Stripe's onboarding sends the seller back (and a stale link to); null: the public URL. */
+  returnUrl: string | null;
 }
 
 export interface DashboardConfig {
@@ -177,6 +199,36 @@ const EnvSchema = z.object({
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
   BIP_PAYMENT_MODE: z.enum(['elements', 'hosted']).default('elements'),
   BIP_ELEMENT_SCRIPT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BIP_STRIPE_CONNECT: bool.default(false),
+  BIP_STRIPE_CONNECT_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, 'must start with whsec_')
+    .optional(),
+  BIP_CONNECT_ACCOUNT_TYPE: z.enum(['express', 'standard']).default('express'),
+  BIP_CONNECT_RETURN_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BIP_PLATFORM_FEE_BPS: int(0, 10_000).optional(),
+  BIP_PLATFORM_FEE_BPS_BY_SELLER: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const out: Record<string, number> = Object.create(null);
+      for (const entry of s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        const m = /^([A-Za-z0-9_-]{1,64})[=:](\d{1,5})$/.exec(entry);
+        const bps = m ? Number(m[2]) : NaN;
+        if (!m || bps > 10_000) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${entry}" is not seller_id=basis_points (0 to 10000), e.g. sel_abc=250`,
+          });
+          return z.NEVER;
+        }
+        out[m[1]!] = bps;
+      }
+      return out;
+    }),
 });
 
 export class ConfigError extends Error {
@@ -263,6 +315,11 @@ export function loadConfig(
     ...overrides,
   };
   const production = config.mode === 'production';
+  if (production && config.stripe?.connect && !config.stripe.connect.webhookSecret) {
+    errors.push(
+      'BIP_STRIPE_CONNECT_WEBHOOK_SECRET: required in production in platform mode (sellers are enabled, and refunds reach orders, by Connect webhooks)',
+    );
+  }
   if (production && config.stripe && !config.stripe.webhookSecret) {
     errors.push(
       'STRIPE_WEBHOOK_SECRET: required in production with Stripe keys (orders are paid when Stripe says so, by webhook)',
@@ -300,10 +357,30 @@ export function loadConfig(
 function stripeConfig(e: z.infer<typeof EnvSchema>): StripeConfig | null {
   const secret = e.STRIPE_SECRET_KEY;
   const publishable = e.STRIPE_PUBLISHABLE_KEY;
+  // Platform settings without platform mode would be silently ignored: refused instead.
+  const connectOnly = (
+    [
+      ['BIP_STRIPE_CONNECT_WEBHOOK_SECRET', e.BIP_STRIPE_CONNECT_WEBHOOK_SECRET],
+      ['BIP_PLATFORM_FEE_BPS', e.BIP_PLATFORM_FEE_BPS],
+      [
+        'BIP_PLATFORM_FEE_BPS_BY_SELLER',
+        Object.keys(e.BIP_PLATFORM_FEE_BPS_BY_SELLER).length || undefined,
+      ],
+      ['BIP_CONNECT_RETURN_URL', e.BIP_CONNECT_RETURN_URL],
+    ] as const
+  ).find(([, v]) => v !== undefined);
+  if (!e.BIP_STRIPE_CONNECT && connectOnly)
+    throw new ConfigError(
+      `Invalid configuration:\n  ${connectOnly[0]}: set, but BIP_STRIPE_CONNECT is not true (platform mode is off)`,
+    );
   if (!secret && !publishable) {
     if (e.STRIPE_WEBHOOK_SECRET)
       throw new ConfigError(
         'Invalid configuration:\n  STRIPE_WEBHOOK_SECRET: set, but STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY are not',
+      );
+    if (e.BIP_STRIPE_CONNECT)
+      throw new ConfigError(
+        'Invalid configuration:\n  BIP_STRIPE_CONNECT: platform mode pays sellers through Stripe Connect; set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY (the platform account’s keys)',
       );
     return null;
   }
@@ -333,5 +410,14 @@ function stripeConfig(e: z.infer<typeof EnvSchema>): StripeConfig | null {
     webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? null,
     api,
     mode: e.BIP_PAYMENT_MODE,
+    connect: e.BIP_STRIPE_CONNECT
+      ? {
+          accountType: e.BIP_CONNECT_ACCOUNT_TYPE,
+          webhookSecret: e.BIP_STRIPE_CONNECT_WEBHOOK_SECRET ?? null,
+          feeBps: e.BIP_PLATFORM_FEE_BPS ?? 0,
+          feeBpsBySeller: e.BIP_PLATFORM_FEE_BPS_BY_SELLER,
+          returnUrl: e.BIP_CONNECT_RETURN_URL ?? null,
+        }
+      : null,
   };
 }

@@ -6,6 +6,7 @@ import * as m003 from './migrations/003_stripe.ts';
 import * as m004 from './migrations/004_wallet.ts';
 import * as m005 from './migrations/005_buyer_consents.ts';
 import * as m006 from './migrations/006_client_holds.ts';
+import * as m007 from './migrations/007_connect.ts';
 import * as m008 from './migrations/008_dashboard.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
@@ -17,6 +18,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '004_wallet': m004,
     '005_buyer_consents': m005,
     '006_client_holds': m006,
+    '007_connect': m007,
     '008_dashboard': m008,
   };
   return {

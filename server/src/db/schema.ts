@@ -27,6 +27,23 @@ export interface Database {
   seller_sessions: SellerSessionRow;
   seller_login_tokens: SellerLoginTokenRow;
   product_images: ProductImageRow;
+  order_refunds: OrderRefundRow;
+}
+
+/** A refund of an order, once per provider refund (migration 007). */
+export interface OrderRefundRow {
+  id: string;
+  order_id: string;
+  seller_id: string;
+  amount: number;
+  currency: string;
+  source: 'api' | 'provider';
+  reason: string | null;
+  /** Platform mode: the reversal of the seller's transfer made for this refund. */
+  transfer_reversal_id: string | null;
+  /** Platform mode: the refund of the platform's application fee made for this refund. */
+  fee_refund_id: string | null;
+  created_at: string;
 }
 
 /** A Stripe webhook event already handled (see migration 003). */
@@ -66,6 +83,18 @@ export interface SellerRow {
   previous_webhook_secret_expires_at?: string | null;
   created_at: string;
   updated_at: string;
+  /**
+   * Platform mode (migration 007): the seller's connected account and what Stripe last said of
+   * it. Optional in the type only so code writing rows before Connect existed needs no change.
+   */
+  stripe_account_id?: string | null;
+  connect_charges_enabled?: number;
+  connect_payouts_enabled?: number;
+  connect_details_submitted?: number;
+  /** JSON: {currentlyDue: string[], disabledReason: string | null} */
+  connect_requirements?: string | null;
+  /** Stripe's `created` of the newest account state applied (seconds). */
+  connect_synced_at?: number | null;
 }
 
 export interface ProductRow {
@@ -200,6 +229,8 @@ export interface OrderRow {
    * Optional in the type only so code writing rows before the wallet existed needs no change.
    */
   buyer_id?: string | null;
+  /** The part of the total given back (migration 007). Optional in the type, as `buyer_id`. */
+  amount_refunded?: number;
   status: 'paid' | 'fulfilled';
   created_at: string;
   updated_at: string;

@@ -39,6 +39,10 @@ const TITLES: Record<ErrorCode, string> = {
   csrf_failed: 'The CSRF token is missing or wrong',
   cross_origin_refused: 'Dashboard sessions are not accepted from another site',
   unsupported_image_type: 'Not an image this endpoint accepts',
+  seller_not_ready: 'This seller cannot take payments yet',
+  refund_too_large: 'More than is left to refund',
+  already_refunded: 'Already refunded in full',
+  refund_unavailable: 'This order cannot be refunded here',
 };
 
 /** The HTTP status each code answers with (a {@link ServiceError} may say otherwise). */
@@ -77,6 +81,10 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   csrf_failed: 403,
   cross_origin_refused: 403,
   unsupported_image_type: 415,
+  seller_not_ready: 409,
+  refund_too_large: 422,
+  already_refunded: 409,
+  refund_unavailable: 409,
 };
 
 export function statusOf(err: ServiceError): ContentfulStatusCode {

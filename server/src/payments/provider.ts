@@ -34,6 +34,11 @@ export interface PaymentContext {
    * a buyer: the payment is made for it, so a card the buyer saves stays with them.
    */
   customer?: string | null;
+  /**
+   * Platform mode: the seller's connected account the payment goes to (a destination charge on
+   * its behalf) and the platform's fee in basis points. Absent for a single-seller endpoint.
+   */
+  destination?: { account: string; feeBps: number } | null;
 }
 
 /**
@@ -70,6 +75,52 @@ export interface PaymentEvent {
   checkoutId: string | null;
   /** What it means for that checkout; null when there is nothing to do. */
   outcome: PaymentOutcome | null;
+  /** A payment was refunded, wholly or in part (its reference): its refunds are to be read. */
+  refunded?: { reference: string };
+  /** A connected account changed (platform mode): its state as the event shows it. */
+  account?: ConnectedAccount & { at: number };
+}
+
+/** A refund at the provider. */
+export interface ProviderRefund {
+  id: string;
+  amount: number;
+  /** ISO 4217, upper case. */
+  currency: string;
+  /** Provider's time (seconds): refunds of one payment are put in order by it, then by id. */
+  created: number;
+}
+
+/** What the platform's money did for one refund (platform mode): ids, or null for nothing to do. */
+export interface Reversal {
+  transferReversal: string | null;
+  feeRefund: string | null;
+}
+
+/** A seller's connected account, as the provider last said (platform mode). */
+export interface ConnectedAccount {
+  id: string;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+  detailsSubmitted: boolean;
+  /** What the provider needs from the seller now (its field names). */
+  currentlyDue: string[];
+  /** Why charges are disabled, in the provider's words; null when they are not. */
+  disabledReason: string | null;
+}
+
+/** Platform mode at the provider: connected accounts and their onboarding (Stripe Connect). */
+export interface ConnectedAccounts {
+  /** Makes the seller's account; once per seller, however often it is asked (`key`). */
+  create(sellerId: string, key: string): Promise<ConnectedAccount>;
+  retrieve(id: string): Promise<ConnectedAccount>;
+  /** A fresh, short-lived onboarding link to the provider's hosted pages. */
+  onboardingLink(
+    id: string,
+    urls: { returnUrl: string; refreshUrl: string },
+  ): Promise<{ url: string; expiresAt: string }>;
+  /** Verifies events of connected accounts (their own endpoint and secret); null: not configured. */
+  readonly events: PaymentEvents | null;
 }
 
 /** A provider that posts events about payments (webhooks). */
@@ -120,6 +171,27 @@ export interface PaymentProvider {
   status(checkout: PaymentCheckout): Promise<PaymentOutcome>;
   /** Gives money back for a payment that cannot become an order. */
   refund?(reference: string, checkoutId: string): Promise<void>;
+  /**
+   * Gives back `amount` of an order's payment (the seller refunds). Once per `key`: a retry with
+   * the same key answers the same refund.
+   */
+  refundPart(
+    reference: string,
+    amount: number,
+    opts: { key: string; orderId: string; currency: string },
+  ): Promise<ProviderRefund>;
+  /**
+   * Every refund of a payment, oldest first, for a provider that keeps them (refunds made
+   * elsewhere, such as the provider's dashboard, are found here). Absent: only ours exist.
+   */
+  refundsOf?(reference: string): Promise<ProviderRefund[]>;
+  /**
+   * Platform mode: reverses the seller's transfer and refunds the platform's fee for one refund,
+   * in proportion to the part of the payment it gives back. Safe to call again for the same refund.
+   */
+  reverseFor?(reference: string, refundId: string): Promise<Reversal>;
+  /** Platform mode: the sellers' connected accounts; null for a single-seller endpoint. */
+  readonly connect: ConnectedAccounts | null;
   /** The checkout was canceled or expired: nothing may be paid for it any more. */
   cancel(checkout: PaymentCheckout): Promise<void>;
   /**

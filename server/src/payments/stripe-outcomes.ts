@@ -1,5 +1,17 @@
 import type Stripe from 'stripe';
-import type { PaymentEvent, PaymentOutcome } from './provider.ts';
+import type { ConnectedAccount, PaymentEvent, PaymentOutcome } from './provider.ts';
+
+/** A connected account as the endpoint keeps it. */
+export function accountState(a: Stripe.Account): ConnectedAccount {
+  return {
+    id: a.id,
+    chargesEnabled: a.charges_enabled === true,
+    payoutsEnabled: a.payouts_enabled === true,
+    detailsSubmitted: a.details_submitted === true,
+    currentlyDue: a.requirements?.currently_due ?? [],
+    disabledReason: a.requirements?.disabled_reason ?? null,
+  };
+}
 
 /** What a PaymentIntent's state means for its checkout. */
 export function intentOutcome(pi: Stripe.PaymentIntent): PaymentOutcome {
@@ -59,6 +71,28 @@ export function readEvent(event: Stripe.Event): PaymentEvent {
         outcome: sessionOutcome(s),
       };
     }
+    case 'charge.refunded': {
+      // Whole or partial, made through the API or in the Dashboard: the refunds are read from
+      // Stripe (the event's charge lists none), each counted once.
+      const charge = event.data.object;
+      const reference =
+        typeof charge.payment_intent === 'string'
+          ? charge.payment_intent
+          : (charge.payment_intent?.id ?? null);
+      return {
+        ...read,
+        checkoutId: charge.metadata?.checkout_id ?? null,
+        outcome: null,
+        ...(reference ? { refunded: { reference } } : {}),
+      };
+    }
+    case 'account.updated':
+      return {
+        ...read,
+        checkoutId: null,
+        outcome: null,
+        account: { ...accountState(event.data.object), at: event.created },
+      };
     default:
       return { ...read, checkoutId: null, outcome: null };
   }

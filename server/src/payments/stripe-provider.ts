@@ -4,14 +4,23 @@ import type { StripeConfig } from '../config.ts';
 import type { PaymentHandoff, PaymentMode, ShippingAddress } from '../protocol/checkouts.ts';
 import { withReturnParams } from '../protocol/rules.ts';
 import type {
+  ConnectedAccounts,
   PaymentCheckout,
   PaymentContext,
   PaymentEvents,
   PaymentOutcome,
   PaymentProvider,
   PreparedPayment,
+  ProviderRefund,
+  Reversal,
 } from './provider.ts';
 import { stripeClient } from './stripe-client.ts';
+import {
+  applicationFee,
+  destinationCharge,
+  reverseForRefund,
+  StripeConnectedAccounts,
+} from './stripe-connect.ts';
 import { intentOutcome, readEvent, sessionOutcome } from './stripe-outcomes.ts';
 
 /** Stripe's minimum lifetime of a Checkout Session, in seconds (the maximum is 24 hours). */
@@ -53,10 +62,13 @@ export class StripePaymentProvider implements PaymentProvider {
   readonly confirmsInPage = true;
   /** Stripe's webhooks, when their signing secret is set (otherwise they are refused). */
   readonly events: PaymentEvents | null;
+  /** Platform mode (Stripe Connect): the sellers' connected accounts. */
+  readonly connect: ConnectedAccounts | null;
   private readonly stripe: Stripe;
 
   constructor(private readonly config: StripeConfig) {
     this.stripe = stripeClient(config);
+    this.connect = config.connect ? new StripeConnectedAccounts(this.stripe, config.connect) : null;
     const secret = config.webhookSecret;
     this.events = secret
       ? {
@@ -78,6 +90,7 @@ export class StripePaymentProvider implements PaymentProvider {
       amount: c.payment_amount,
     };
     if (c.payment_mode === 'hosted') return this.prepareSession(c, ctx, current);
+    const destination = ctx.destination ?? null;
     if (!c.payment_ref) {
       const pi = await this.stripe.paymentIntents.create(
         {
@@ -85,7 +98,14 @@ export class StripePaymentProvider implements PaymentProvider {
           currency: c.currency.toLowerCase(),
           automatic_payment_methods: { enabled: true },
           description: ctx.title,
-          metadata: { checkout_id: c.id, seller_id: c.seller_id, product_id: c.product_id },
+          metadata: {
+            checkout_id: c.id,
+            seller_id: c.seller_id,
+            product_id: c.product_id,
+            ...(destination ? { platform_fee_bps: String(destination.feeBps) } : {}),
+          },
+          // Platform mode: a destination charge on the seller's behalf (docs/stripe.md).
+          ...(destination ? destinationCharge(c.total, destination) : {}),
           ...(c.email ? { receipt_email: c.email } : {}),
           // A signed-in buyer's: the card they choose to save (the Payment Element's box, shown
           // by the Customer Session of the handoff) stays on their Customer.
@@ -98,7 +118,12 @@ export class StripePaymentProvider implements PaymentProvider {
     if (c.payment_amount === c.total) return current;
     const pi = await this.stripe.paymentIntents.update(
       c.payment_ref,
-      { amount: c.total },
+      {
+        amount: c.total,
+        ...(destination
+          ? { application_fee_amount: applicationFee(c.total, destination.feeBps) }
+          : {}),
+      },
       { idempotencyKey: key(c, 'amount', c.total, c.updated_at) },
     );
     return { reference: pi.id, secret: pi.client_secret ?? c.payment_secret, amount: pi.amount };
@@ -141,7 +166,11 @@ export class StripePaymentProvider implements PaymentProvider {
         line_items: lineItems,
         client_reference_id: c.id,
         metadata: { checkout_id: c.id, seller_id: c.seller_id },
-        payment_intent_data: { metadata: { checkout_id: c.id, seller_id: c.seller_id } },
+        payment_intent_data: {
+          metadata: { checkout_id: c.id, seller_id: c.seller_id },
+          // Platform mode: the same destination charge as on the page (docs/stripe.md).
+          ...(ctx.destination ? destinationCharge(c.total, ctx.destination) : {}),
+        },
         success_url: withReturnParams(c.return_url, c.id, 'done'),
         cancel_url: withReturnParams(c.return_url, c.id, 'canceled'),
         expires_at: expiresAt,
@@ -206,12 +235,18 @@ export class StripePaymentProvider implements PaymentProvider {
     if (c.payment_amount === c.total) return { status: 'processing' };
     const pi = await this.stripe.paymentIntents.retrieve(c.payment_ref);
     if (pi.status === 'succeeded') return intentOutcome(pi);
-    if (pi.amount !== c.total && pi.status === 'requires_payment_method')
+    if (pi.amount !== c.total && pi.status === 'requires_payment_method') {
+      // A destination charge keeps its fee's rate (kept in its metadata when it was made).
+      const bps = pi.transfer_data ? Number(pi.metadata?.platform_fee_bps ?? 0) : null;
       await this.stripe.paymentIntents.update(
         c.payment_ref,
-        { amount: c.total },
+        {
+          amount: c.total,
+          ...(bps !== null ? { application_fee_amount: applicationFee(c.total, bps) } : {}),
+        },
         { idempotencyKey: key(c, 'amount', c.total, c.updated_at) },
       );
+    }
     return { status: 'processing' };
   }
 
@@ -226,9 +261,46 @@ export class StripePaymentProvider implements PaymentProvider {
 
   async refund(reference: string, checkoutId: string) {
     await this.stripe.refunds.create(
-      { payment_intent: reference, metadata: { checkout_id: checkoutId } },
+      {
+        payment_intent: reference,
+        metadata: { checkout_id: checkoutId },
+        // Platform mode: a payment that is no order's is wholly undone, the seller's transfer
+        // and the platform's fee with it (Stripe reverses both for a whole refund).
+        ...(this.connect ? { reverse_transfer: true, refund_application_fee: true } : {}),
+      },
       { idempotencyKey: `bip_${checkoutId}_refund_${reference}` },
     );
+  }
+
+  /**
+   * A seller's refund of an order. Made without Stripe's own reversal flags: the transfer and
+   * the fee are reversed by {@link reverseFor} for every refund alike, whether made here or in
+   * the Dashboard, so the proportion is computed one way.
+   */
+  async refundPart(
+    reference: string,
+    amount: number,
+    opts: { key: string; orderId: string; currency: string },
+  ): Promise<ProviderRefund> {
+    const refund = await this.stripe.refunds.create(
+      { payment_intent: reference, amount, metadata: { order_id: opts.orderId } },
+      { idempotencyKey: `bip_${opts.orderId}_refund_${opts.key}` },
+    );
+    return toRefund(refund);
+  }
+
+  async refundsOf(reference: string): Promise<ProviderRefund[]> {
+    const all: Stripe.Refund[] = [];
+    for await (const r of this.stripe.refunds.list({ payment_intent: reference, limit: 100 }))
+      all.push(r);
+    return all
+      .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
+      .map(toRefund)
+      .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
+  }
+
+  reverseFor(reference: string, refundId: string): Promise<Reversal> {
+    return reverseForRefund(this.stripe, reference, refundId);
   }
 
   async cancel(c: PaymentCheckout) {
@@ -274,4 +346,8 @@ export class StripePaymentProvider implements PaymentProvider {
       if ((await this.stripe.checkout.sessions.retrieve(id)).status === 'open') throw err;
     });
   }
+}
+
+function toRefund(r: Stripe.Refund): ProviderRefund {
+  return { id: r.id, amount: r.amount, currency: r.currency.toUpperCase(), created: r.created };
 }

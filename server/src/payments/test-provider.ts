@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { PaymentHandoff, PaymentMode } from '../protocol/checkouts.ts';
 import { luhnValid } from '../protocol/rules.ts';
-import type { PaymentCheckout, PaymentInput, PaymentOutcome, PaymentProvider } from './provider.ts';
+import type {
+  PaymentCheckout,
+  PaymentInput,
+  PaymentOutcome,
+  PaymentProvider,
+  ProviderRefund,
+} from './provider.ts';
 
 /**
  * Test card numbers, the same as Stripe's test mode, so people who know one know the other.
@@ -47,6 +54,8 @@ export class TestPaymentProvider implements PaymentProvider {
   /** The card is checked here, in one call: nothing is left for the page to do. */
   readonly confirmsInPage = false;
   readonly events = null;
+  /** Sellers are paid by whoever runs the endpoint: there is no platform mode without Stripe. */
+  readonly connect = null;
 
   paymentMode(): PaymentMode {
     return 'elements';
@@ -61,6 +70,19 @@ export class TestPaymentProvider implements PaymentProvider {
   }
 
   async cancel() {}
+
+  /**
+   * The test provider's ledger of refunds is the endpoint's own (`order_refunds`): the refund's
+   * id comes from the key, so a retry with the same key is the same refund and is recorded once.
+   */
+  async refundPart(
+    _reference: string,
+    amount: number,
+    opts: { key: string; currency: string },
+  ): Promise<ProviderRefund> {
+    const id = `test_re_${createHash('sha256').update(opts.key).digest('base64url').slice(0, 24)}`;
+    return { id, amount, currency: opts.currency, created: Math.floor(Date.now() / 1000) };
+  }
 
   /**
    * The test provider keeps no payment outside the order it becomes: a checkout still held with

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CountryCode, HttpsUrl, Id, Money, Timestamp, text } from './common.ts';
+import { RefundStatus } from './payouts.ts';
 import { ProductKind } from './products.ts';
 import { CheckoutBuyer } from './saved-details.ts';
 
@@ -213,6 +214,10 @@ export const OrderSummary = z
     number: z.string(),
     /** Signed, expiring link for digital goods. */
     downloadUrl: z.string().nullable(),
+    /** Given back by the seller: `partial` or `full` (absent or `none`: nothing refunded). */
+    refundStatus: RefundStatus.optional(),
+    /** How much was given back, when something was. */
+    amountRefunded: Money.optional(),
   })
   .openapi('OrderSummary');
 

@@ -104,6 +104,11 @@ export const ErrorCode = z.enum([
   'csrf_failed',
   'cross_origin_refused',
   'unsupported_image_type',
+  // platform mode and refunds (docs/stripe.md)
+  'seller_not_ready',
+  'refund_too_large',
+  'already_refunded',
+  'refund_unavailable',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

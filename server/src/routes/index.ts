@@ -62,7 +62,7 @@ export function httpApp(
   v1.route('/', dashboardRoutes({ config, sessions: services.sellerSessions }));
   v1.route('/', imageRoutes(services.images));
   v1.route('/seller', sellerRoutes(services, config));
-  v1.route('/', webhookRoutes(services.paymentEvents));
+  v1.route('/', webhookRoutes(services.paymentEvents, services.connectEvents));
   v1.route('/', buyerRoutes(services.wallet, { clientIp: clientIp(config) }));
   if (config.mode === 'development' && services.devMailbox)
     v1.route('/', devMailboxRoutes(services.devMailbox));

@@ -4,12 +4,14 @@ import { CatalogService } from './catalog.ts';
 import { ProductImages } from './catalog-images.ts';
 import { CheckoutBuyers } from './checkouts/buyer.ts';
 import { CheckoutService } from './checkouts/index.ts';
+import { ConnectService } from './connect.ts';
 import type { ServiceContext } from './context.ts';
 import { IdempotencyService } from './idempotency.ts';
 import { OrderService } from './orders.ts';
 import { OriginPolicy } from './origins.ts';
 import { WebhookDispatcher } from './outbox.ts';
 import { PaymentEventService } from './payment-events.ts';
+import { RefundService } from './refunds.ts';
 import { Retention } from './retention.ts';
 import { SellerSessions } from './seller-sessions.ts';
 import { SellerService } from './sellers.ts';
@@ -29,6 +31,11 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
   const images = new ProductImages(ctx, catalog);
   const buyers = new CheckoutBuyers(ctx, wallet.service, payments);
   const orders = new OrderService(ctx, buyers.orderHooks());
+  // Platform mode (Stripe Connect): a seller's readiness shows on every product it sells.
+  const connect = new ConnectService(ctx, payments.connect, (id) =>
+    catalog.lookups.sellerChanged(id),
+  );
+  const refunds = new RefundService(ctx, payments, orders, () => webhooks.poke());
   const origins = new OriginPolicy(ctx.config, (origin) => sellers.isOriginAllowedAnywhere(origin));
   const checkouts = new CheckoutService(
     ctx,
@@ -37,11 +44,19 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
     origins,
     () => webhooks.poke(),
     buyers,
+    connect.enabled ? connect : null,
   );
   const idempotency = new IdempotencyService(ctx);
   const retention = new Retention(ctx);
   const paymentEvents = payments.events
-    ? new PaymentEventService(ctx, payments, payments.events, checkouts)
+    ? new PaymentEventService(ctx, payments, payments.events, checkouts, { refunds, connect })
+    : null;
+  // Events of connected accounts come to an endpoint of their own, with a secret of its own.
+  const connectEvents = payments.connect?.events
+    ? new PaymentEventService(ctx, payments, payments.connect.events, checkouts, {
+        refunds,
+        connect,
+      })
     : null;
   const sweeper = new Sweeper(
     [
@@ -75,6 +90,9 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
     idempotency,
     payments,
     paymentEvents,
+    connectEvents,
+    connect,
+    refunds,
     origins,
     sweeper,
     wallet: wallet.service,

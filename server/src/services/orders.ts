@@ -1,6 +1,7 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { sql, type Transaction } from 'kysely';
 import type { CheckoutRow, Database, FulfillmentRow, OrderRow } from '../db/schema.ts';
+import { refundStatusOf } from '../protocol/payouts.ts';
 import type { CreateFulfillmentBody, Order } from '../protocol/seller.ts';
 import { iso, newId, newOrderNumber } from '../util.ts';
 import type { ServiceContext } from './context.ts';
@@ -36,6 +37,8 @@ export function toOrder(o: OrderRow, fulfillments: FulfillmentRow[]): Order {
       createdAt: f.created_at,
     })),
     createdAt: o.created_at,
+    amountRefunded: money(o.amount_refunded ?? 0),
+    refundStatus: refundStatusOf(o.amount_refunded ?? 0, o.total),
   };
 }
 

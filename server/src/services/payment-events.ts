@@ -1,8 +1,10 @@
 import type { PaymentEvent, PaymentEvents, PaymentProvider } from '../payments/provider.ts';
 import { iso } from '../util.ts';
 import type { CheckoutService } from './checkouts/index.ts';
+import type { ConnectService } from './connect.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
+import type { RefundService } from './refunds.ts';
 
 /**
  * The payment provider's events (webhooks), verified and applied to checkouts. Each event counts
@@ -17,6 +19,8 @@ export class PaymentEventService {
     private readonly provider: PaymentProvider,
     private readonly events: PaymentEvents,
     private readonly checkouts: CheckoutService,
+    /** Refunds made at the provider (`charge.refunded`) and connected accounts' changes. */
+    private readonly more: { refunds?: RefundService; connect?: ConnectService } = {},
   ) {}
 
   /** Verifies a delivery (the raw body, before any parsing) and applies it. */
@@ -48,6 +52,10 @@ export class PaymentEventService {
       if (row && row.payment_provider === this.provider.name)
         result = await this.checkouts.settle(row, outcome);
       else result = 'unknown_checkout';
+    } else if (event.refunded && this.more.refunds) {
+      result = await this.more.refunds.fromProvider(event.refunded.reference);
+    } else if (event.account && this.more.connect) {
+      result = await this.more.connect.handle(event);
     }
     await this.ctx.db
       .insertInto('stripe_events')

@@ -14,6 +14,7 @@ import type {
   UpdateCheckoutBody,
 } from '../../protocol/checkouts.ts';
 import { iso, newId, newSecret, sha256 } from '../../util.ts';
+import type { ConnectService } from '../connect.ts';
 import type { ServiceContext } from '../context.ts';
 import { invalid, ServiceError } from '../errors.ts';
 import type { OrderService } from '../orders.ts';
@@ -58,8 +59,10 @@ export class CheckoutService {
     onPaid: () => void,
     /** The signed-in buyer's part (buyer.ts). */
     readonly buyers: CheckoutBuyers,
+    /** Platform mode: sellers who cannot take payments are refused (connect.ts). */
+    private readonly connect: ConnectService | null = null,
   ) {
-    this.settlement = new Settlement(ctx, payments, orders, onPaid);
+    this.settlement = new Settlement(ctx, payments, orders, onPaid, connect);
     this.expiry = new Expiry(ctx, this.settlement);
     this.holds = new ClientHolds(ctx);
     this.log = ctx.log.child({ scope: 'payments' });
@@ -73,6 +76,7 @@ export class CheckoutService {
     const { db } = this.ctx;
     const product = await activeProduct(db, body.productId);
     const seller = await sellerOf(db, product.seller_id);
+    await this.connect?.assertReady(seller);
     this.origins.checkCheckoutOrigin(seller, req.origin);
     const variant = await activeVariant(db, product.id, body.variantId);
     assertWithinCap(product, body.quantity);
@@ -241,6 +245,8 @@ export class CheckoutService {
     try {
       return this.view(await this.settlement.prepare({ ...current, ...patch }, product), product);
     } catch (err) {
+      // A refusal (platform mode: the seller cannot take payments now) is said as it is.
+      if (err instanceof ServiceError) throw err;
       // The change stands; the payment catches up on the next read or before paying.
       this.log.error({ err, checkout: id }, 'updating the payment failed');
       throw providerUnavailable();
@@ -269,6 +275,7 @@ export class CheckoutService {
         [{ field: 'shippingAddress', message: 'required for physical products' }],
         'A shipping address is needed before paying',
       );
+    if (this.connect) await this.connect.assertReady(await sellerOf(this.ctx.db, open.seller_id));
     const input = await this.buyers.paymentInput(open, buyer, body.payment);
     const paid = await this.settlement.pay(open, input);
     await this.buyers.afterPayment(paid, buyer, body.payment);
@@ -344,6 +351,13 @@ export class CheckoutService {
             id: order.id,
             number: order.number,
             downloadUrl: order.kind === 'digital' ? await this.orders.downloadUrl(order) : null,
+            // The buyer's confirmation shows a refunded order as such (nothing when none is).
+            ...((order.amount_refunded ?? 0) > 0
+              ? {
+                  refundStatus: order.amount_refunded! >= order.total ? 'full' : 'partial',
+                  amountRefunded: { amount: order.amount_refunded!, currency: order.currency },
+                }
+              : {}),
           }
         : null,
     });

@@ -13,7 +13,14 @@ export interface CheckoutFacts {
   /** The element's payment handoff, from the provider. */
   payment: PaymentHandoff;
   /** The order, once paid, with its download link for digital goods. */
-  order: { id: string; number: string; downloadUrl: string | null } | null;
+  order: {
+    id: string;
+    number: string;
+    downloadUrl: string | null;
+    /** Present once something was refunded (services/refunds.ts). */
+    refundStatus?: 'partial' | 'full';
+    amountRefunded?: { amount: number; currency: string };
+  } | null;
 }
 
 export function parseAddress(json: string | null): ShippingAddress | null {

@@ -15,6 +15,7 @@ import type {
 } from '../../payments/provider.ts';
 import type { ProductKind } from '../../protocol/products.ts';
 import { iso } from '../../util.ts';
+import type { ConnectService } from '../connect.ts';
 import type { ServiceContext } from '../context.ts';
 import { ServiceError } from '../errors.ts';
 import type { OrderService } from '../orders.ts';
@@ -41,6 +42,8 @@ export class Settlement {
     private readonly orders: OrderService,
     /** Called after an order is written, to wake the webhook dispatcher. */
     private readonly onPaid: () => void,
+    /** Platform mode: where each seller's payments go (null: a single-seller endpoint). */
+    private readonly connect: ConnectService | null = null,
   ) {
     this.log = ctx.log.child({ scope: 'payments' });
   }
@@ -64,6 +67,8 @@ export class Settlement {
       title: product.title,
       ready: isReadyToPay(product.kind, row),
       customer: await paymentCustomerOf(this.ctx.db, row),
+      // Platform mode: a destination charge to the seller's account, with the platform's fee.
+      destination: this.connect ? await this.connect.destinationFor(row.seller_id) : null,
     });
     if (samePayment(p, row)) return row;
     const stored = { payment_ref: p.reference, payment_secret: p.secret, payment_amount: p.amount };
