@@ -180,11 +180,18 @@ for (const { name, skip } of dialects()) {
       const own = new URL(server.url);
       const sibling = `${own.protocol}//${own.hostname}:${Number(own.port) + 1}`;
       for (const origin of ['https://evil.example', sibling, 'null']) {
-        const read = await browser(server, session, { origin, site: null })('GET', '/seller/orders');
+        const read = await browser(server, session, { origin, site: null })(
+          'GET',
+          '/seller/orders',
+        );
         refused(read, 403, 'cross_origin_refused');
-        const write = await browser(server, session, { origin, site: null })('PATCH', '/seller/me', {
-          name: 'Hijacked',
-        });
+        const write = await browser(server, session, { origin, site: null })(
+          'PATCH',
+          '/seller/me',
+          {
+            name: 'Hijacked',
+          },
+        );
         refused(write, 403, 'cross_origin_refused');
       }
       for (const site of ['cross-site', 'same-site']) {

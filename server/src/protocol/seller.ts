@@ -11,7 +11,6 @@ import {
   Timestamp,
   text,
 } from './common.ts';
-import { Refund, RefundStatus } from './payouts.ts';
 import { ProductImage, ProductKind, SellerKind, Variant } from './products.ts';
 
 export const ShippingZone = z
@@ -220,9 +219,6 @@ export const Order = z
     postRef: z.string().nullable(),
     fulfillments: z.array(Fulfillment),
     createdAt: Timestamp,
-    /** The part of the total given back (refunds through the API or at the provider). */
-    amountRefunded: Money.optional(),
-    refundStatus: RefundStatus.optional(),
   })
   .openapi('Order');
 export type Order = z.infer<typeof Order>;
@@ -262,10 +258,9 @@ export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 export const WebhookEvent = z
   .object({
     id: Id,
-    type: z.enum(['order.paid', 'order.fulfilled', 'order.refunded']),
+    type: z.enum(['order.paid', 'order.fulfilled']),
     createdAt: Timestamp,
-    /** `refund`: the refund an `order.refunded` event is about. */
-    data: z.object({ order: Order, refund: Refund.optional() }),
+    data: z.object({ order: Order }),
   })
   .openapi('WebhookEvent');
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
@@ -318,6 +313,8 @@ export const DashboardSession = z
     seller: SellerSettings,
     /** The endpoint's public URL (no `/v1`): what the element's `endpoint` attribute names. */
     endpoint: z.string(),
+    /** The element's script for the Share page's snippet (BIP_ELEMENT_SCRIPT_URL or the endpoint's own copy). */
+    elementScriptUrl: z.string(),
   })
   .openapi('DashboardSession');
 export type DashboardSession = z.infer<typeof DashboardSession>;

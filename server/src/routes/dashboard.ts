@@ -123,6 +123,7 @@ export function dashboardRoutes(deps: { config: Config; sessions: SellerSessions
     expiresAt: s.expiresAt,
     seller: sellerSettings(s.seller),
     endpoint: config.publicUrl,
+    elementScriptUrl: config.elementScriptUrl ?? `${config.publicUrl}/element/buy-in-post.js`,
   });
 
   app.openapi(r.requestCode, async (c) => {

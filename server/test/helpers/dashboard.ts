@@ -43,7 +43,8 @@ export function browser(
   session: { cookie: string; csrfToken: string },
   opts: BrowserOptions = {},
 ) {
-  const origin = opts.origin === undefined ? new URL(server.app.config.publicUrl).origin : opts.origin;
+  const origin =
+    opts.origin === undefined ? new URL(server.app.config.publicUrl).origin : opts.origin;
   const site = opts.site === undefined ? 'same-origin' : opts.site;
   const csrf = opts.csrf === undefined ? session.csrfToken : opts.csrf;
   return (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
