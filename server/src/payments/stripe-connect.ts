@@ -84,10 +84,12 @@ export class StripeConnectedAccounts implements ConnectedAccounts {
 /**
  * Reverses, for one refund of a destination charge, the same share of the seller's transfer and
  * of the platform's fee as the refund is of the charge. Shares are computed on the running total
- * of the charge's refunds (oldest first), so rounding never drifts: after every refund, what is
- * reversed is the rounded proportion of what is refunded. Already reversed that far (Stripe did
- * it, a refund made with `reverse_transfer`), nothing more is; each call is keyed on the refund,
- * so a retry is the same reversal.
+ * of the charge's refunds (oldest first), so rounding never drifts: once every refund is
+ * reversed, what is reversed is the rounded proportion of what is refunded. Never more than that
+ * proportion of all refunds so far is reversed (a refund made with `reverse_transfer`, in the
+ * Dashboard, was reversed by Stripe already). The caller makes sure one refund is reversed by
+ * one call at a time (services/refunds.ts); the key names the refund and the amount, so a retry
+ * of the same call is the same reversal.
  */
 export async function reverseForRefund(
   stripe: Stripe,
@@ -112,11 +114,13 @@ export async function reverseForRefund(
   if (at < 0) throw new Error(`refund ${refundId} is not one of charge ${chargeId}'s`);
   const before = refunds.slice(0, at).reduce((sum, r) => sum + r.amount, 0);
   const after = before + refunds[at]!.amount;
-  /** The part of `whole` this refund stands for, and how far `whole` should be reversed now. */
-  const share = (whole: number) => {
-    const target = Math.round((whole * after) / charge.amount);
-    return { target, amount: target - Math.round((whole * before) / charge.amount) };
-  };
+  const all = refunds.reduce((sum, r) => sum + r.amount, 0);
+  const part = (whole: number, refunded: number) => Math.round((whole * refunded) / charge.amount);
+  /** The part of `whole` this refund stands for, and the most `whole` may be reversed now. */
+  const share = (whole: number) => ({
+    target: part(whole, all),
+    amount: part(whole, after) - part(whole, before),
+  });
 
   let transferReversal: string | null = null;
   if (transferId) {
@@ -128,7 +132,7 @@ export async function reverseForRefund(
         await stripe.transfers.createReversal(
           transferId,
           { amount: left, metadata: { refund_id: refundId } },
-          { idempotencyKey: `bip_reversal_${refundId}` },
+          { idempotencyKey: `bip_reversal_${refundId}_${left}` },
         )
       ).id;
   }
@@ -142,7 +146,7 @@ export async function reverseForRefund(
         await stripe.applicationFees.createRefund(
           feeId,
           { amount: left, metadata: { refund_id: refundId } },
-          { idempotencyKey: `bip_fee_refund_${refundId}` },
+          { idempotencyKey: `bip_fee_refund_${refundId}_${left}` },
         )
       ).id;
   }

@@ -20,6 +20,13 @@ import { enqueueEvent } from './outbox.ts';
 
 /** Written where a refund needed no reversal (nothing was transferred, or it was reversed already). */
 const NOTHING = 'none';
+/**
+ * A reversal being made starts `pending:` with the time it started: one call at a time reverses
+ * a refund (its API call and its event may arrive together); one left so for this long (its
+ * process died) may be taken again.
+ */
+const PENDING = 'pending:';
+const PENDING_STALE_MS = 5 * 60_000;
 
 export function toRefund(r: OrderRefundRow): Refund {
   return {
@@ -210,14 +217,39 @@ export class RefundService {
   private async reverse(order: OrderRow) {
     const reverseFor = this.provider.reverseFor?.bind(this.provider);
     if (!reverseFor || !this.provider.connect || !order.payment_ref) return;
+    const now = this.ctx.clock.now();
+    const stale = `${PENDING}${iso(new Date(now.getTime() - PENDING_STALE_MS))}`;
     const pending = await this.ctx.db
       .selectFrom('order_refunds')
       .select('id')
       .where('order_id', '=', order.id)
-      .where('transfer_reversal_id', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('transfer_reversal_id', 'is', null),
+          eb.and([
+            eb('transfer_reversal_id', 'like', `${PENDING}%`),
+            eb('transfer_reversal_id', '<', stale),
+          ]),
+        ]),
+      )
       .orderBy('created_at')
       .execute();
     for (const { id } of pending) {
+      const claimed = await this.ctx.db
+        .updateTable('order_refunds')
+        .set({ transfer_reversal_id: `${PENDING}${iso(now)}` })
+        .where('id', '=', id)
+        .where((eb) =>
+          eb.or([
+            eb('transfer_reversal_id', 'is', null),
+            eb.and([
+              eb('transfer_reversal_id', 'like', `${PENDING}%`),
+              eb('transfer_reversal_id', '<', stale),
+            ]),
+          ]),
+        )
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) continue; // another call is reversing it
       try {
         const done = await reverseFor(order.payment_ref, id);
         await this.ctx.db
@@ -230,6 +262,13 @@ export class RefundService {
           .execute();
       } catch (err) {
         this.log.error({ err, order: order.id, refund: id }, 'reversing the transfer failed');
+        // Left for the next refund or event of this order to try again.
+        await this.ctx.db
+          .updateTable('order_refunds')
+          .set({ transfer_reversal_id: null })
+          .where('id', '=', id)
+          .execute()
+          .catch(() => {});
       }
     }
   }
