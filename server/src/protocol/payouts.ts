@@ -25,12 +25,25 @@ export const Payouts = z
     /** The platform's fee on each sale, in basis points (100 = 1 %). */
     platformFeeBps: z.number().int().min(0).max(10_000),
   })
-  .openapi('Payouts');
+  .openapi('Payouts', {
+    example: {
+      accountId: 'acct_1Nv0FGQ9RKHgCVdK',
+      status: 'action_required',
+      chargesEnabled: false,
+      payoutsEnabled: false,
+      detailsSubmitted: false,
+      requirements: ['external_account', 'tos_acceptance.date'],
+      disabledReason: 'requirements.past_due',
+      onboardingUrl: 'https://connect.stripe.com/setup/e/acct_1Nv0FGQ9RKHgCVdK/abc',
+      onboardingUrlExpiresAt: '2026-12-02T10:05:00.000Z',
+      platformFeeBps: 250,
+    },
+  });
 export type Payouts = z.infer<typeof Payouts>;
 
 export const PayoutsQuery = z.object({
   /** Where Stripe's onboarding sends the seller back (and a stale link to); the endpoint's setting by default. */
-  returnUrl: HttpsUrl.optional(),
+  returnUrl: HttpsUrl.optional().openapi({ example: 'https://platform.example/seller/payouts' }),
 });
 
 export const CreateRefundBody = z
@@ -41,7 +54,7 @@ export const CreateRefundBody = z
     reason: text(500).optional(),
   })
   .strict()
-  .openapi('CreateRefund');
+  .openapi('CreateRefund', { example: { amount: 1500, reason: 'One shirt arrived damaged' } });
 export type CreateRefundBody = z.infer<typeof CreateRefundBody>;
 
 export const Refund = z

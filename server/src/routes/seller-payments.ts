@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { SellerRow } from '../db/schema.ts';
 import { idempotent } from '../http/idempotent.ts';
-import { bearer, body, json, problem, router, z } from '../http/openapi.ts';
+import { body, json, problem, router, security, tag, z } from '../http/openapi.ts';
 import { Id } from '../protocol/common.ts';
 import { CreateRefundBody, Payouts, PayoutsQuery, Refund } from '../protocol/payouts.ts';
 import { Order } from '../protocol/seller.ts';
@@ -20,17 +20,19 @@ export interface SellerPaymentDeps {
 }
 
 const auth = { 401: problem('Missing or unknown API key') };
-const OrderParams = z.object({ id: Id });
+const OrderParams = z.object({ id: Id.openapi({ example: 'ord_2Vh7Kp9QeX' }) });
 const RefundAnswer = z.object({ refund: Refund, order: Order }).openapi('RefundAnswer');
 
 const r = {
   payouts: createRoute({
     method: 'get',
     path: '/payouts',
+    operationId: 'getPayouts',
+    tags: tag('Seller'),
     summary: 'Platform mode: the seller’s connected account, and a fresh onboarding link',
     description:
       'Made the first time it is asked (once per seller). Answers 404 on a single-seller endpoint.',
-    security: bearer,
+    security: security.seller,
     request: { query: PayoutsQuery },
     responses: {
       200: json(Payouts, 'Where the seller stands'),
@@ -42,10 +44,12 @@ const r = {
   refund: createRoute({
     method: 'post',
     path: '/orders/{id}/refunds',
+    operationId: 'createRefund',
+    tags: tag('Seller'),
     summary: 'Refund an order, whole or in part (Idempotency-Key required)',
     description:
       'Gives back `amount` (all that is left when absent) to the buyer. In platform mode the seller’s transfer and the platform’s fee are reversed in proportion. The order’s `order.refunded` webhook follows.',
-    security: bearer,
+    security: security.seller,
     request: {
       params: OrderParams,
       headers: z.object({ 'idempotency-key': z.string().optional() }),
@@ -64,8 +68,10 @@ const r = {
   listRefunds: createRoute({
     method: 'get',
     path: '/orders/{id}/refunds',
+    operationId: 'listRefunds',
+    tags: tag('Seller'),
     summary: 'An order’s refunds, oldest first',
-    security: bearer,
+    security: security.seller,
     request: { params: OrderParams },
     responses: {
       200: json(z.object({ refunds: z.array(Refund) }), 'Refunds'),
