@@ -98,7 +98,7 @@ export function serveOpenApiDocument<E extends Env>(v1: OpenAPIHono<E>, publicUr
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
     if (used.schemes.has(name))
       v1.openAPIRegistry.registerComponent('securitySchemes', name, { ...scheme });
-  v1.doc31('/openapi.json', {
+  const config: Parameters<typeof v1.getOpenAPI31Document>[0] = {
     openapi: '3.1.0',
     info: {
       title: 'Commerce Endpoint Protocol',
@@ -111,6 +111,12 @@ export function serveOpenApiDocument<E extends Env>(v1: OpenAPIHono<E>, publicUr
     tags: Object.entries(TAGS)
       .filter(([name]) => used.tags.has(name))
       .map(([name, description]) => ({ name, description })),
+  };
+  let document: unknown;
+  v1.get('/openapi.json', (c) => {
+    // Built on first use, once every route is mounted; the same document every time after.
+    document ??= nullableRefs(v1.getOpenAPI31Document(config));
+    return c.json(document as object, 200);
   });
 }
 
@@ -125,4 +131,29 @@ function usedNames<E extends Env>(v1: OpenAPIHono<E>) {
       for (const name of Object.keys(requirement)) schemes.add(name);
   }
   return { tags, schemes };
+}
+
+/**
+ * zod-to-openapi writes a nullable reference (`Money.nullable()`) for 3.1 as
+ * `allOf: [{$ref: Money}, {type: ['object', 'null']}]`, which no null satisfies (Money is an
+ * object): generated clients and validators then refuse `"compareAtPrice": null`. Rewritten as
+ * `anyOf: [{$ref}, {type: 'null'}]`, keeping the annotations beside it.
+ */
+export function nullableRefs<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(nullableRefs) as T;
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = nullableRefs(v);
+  const all = out.allOf as Record<string, unknown>[] | undefined;
+  if (Array.isArray(all) && all.length === 2) {
+    const ref = all.find((s) => typeof s.$ref === 'string' && Object.keys(s).length === 1);
+    const nullable = all.find(
+      (s) => Array.isArray(s.type) && s.type.includes('null') && Object.keys(s).length === 1,
+    );
+    if (ref && nullable) {
+      delete out.allOf;
+      out.anyOf = [ref, { type: 'null' }];
+    }
+  }
+  return out as T;
 }
