@@ -12,7 +12,6 @@ import {
 import type { ProductImages } from '../services/catalog-images.ts';
 import { ServiceError } from '../services/errors.ts';
 import type { OpenedSession, SellerSessions } from '../services/seller-sessions.ts';
-import { sellerSettings } from '../services/sellers.ts';
 import {
   CSRF_HEADER,
   clearSessionCookie,
@@ -121,7 +120,7 @@ export function dashboardRoutes(deps: { config: Config; sessions: SellerSessions
   ) => ({
     csrfToken: s.csrfToken,
     expiresAt: s.expiresAt,
-    seller: sellerSettings(s.seller),
+    seller: sessions.settingsOf(s.seller),
     endpoint: config.publicUrl,
     elementScriptUrl: config.elementScriptUrl ?? `${config.publicUrl}/element/buy-in-post.js`,
   });

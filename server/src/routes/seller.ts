@@ -28,10 +28,9 @@ import { ServiceError } from '../services/errors.ts';
 import type { OrderService } from '../services/orders.ts';
 import type { WebhookDispatcher } from '../services/outbox.ts';
 import type { SellerSessions } from '../services/seller-sessions.ts';
-import { type SellerService, sellerSettings } from '../services/sellers.ts';
+import type { SellerService } from '../services/sellers.ts';
 import { ordersCsv } from './dashboard-csv.ts';
 import { sellerAuth } from './dashboard-session.ts';
-import { type SellerPaymentDeps, sellerPaymentRoutes } from './seller-payments.ts';
 
 type SellerEnv = { Variables: { seller: SellerRow } };
 
@@ -289,7 +288,7 @@ export function sellerRoutes(
     webhooks: WebhookDispatcher;
     sellerSessions: SellerSessions;
     images: ProductImages;
-  } & SellerPaymentDeps,
+  },
   config: Config,
 ) {
   const { sellers, catalog, orders, webhooks, images } = deps;
@@ -300,7 +299,7 @@ export function sellerRoutes(
   app.use('*', sellerAuth({ config, sellers, sessions: deps.sellerSessions }));
   const sellerId = (c: { get(k: 'seller'): SellerRow }) => c.get('seller').id;
 
-  app.openapi(r.me, (c) => c.json(sellerSettings(c.get('seller')), 200));
+  app.openapi(r.me, (c) => c.json(sellers.settings(c.get('seller')), 200));
   app.openapi(r.updateMe, async (c) =>
     c.json(await sellers.update(c.get('seller'), c.req.valid('json')), 200),
   );
@@ -412,7 +411,6 @@ export function sellerRoutes(
     webhooks.poke();
     return c.json(order, 201);
   });
-  app.route('/', sellerPaymentRoutes(deps));
   app.openapi(r.rotateApiKey, async (c) => c.json(await sellers.rotateApiKey(sellerId(c)), 201));
   app.openapi(r.webhookSecret, (c) =>
     c.json({ webhookSecret: c.get('seller').webhook_secret }, 200),

@@ -61,6 +61,11 @@ export class SellerSessions {
     );
   }
 
+  /** The settings a session's answer carries. */
+  settingsOf(seller: SellerRow) {
+    return this.sellers.settings(seller);
+  }
+
   /** A keyed hash under BIP_SECRET: what the database alone cannot reverse or check. */
   private keyed(purpose: string, value: string): string {
     return createHmac('sha256', this.ctx.config.secret).update(`${purpose}:${value}`).digest('hex');

@@ -154,6 +154,11 @@ export class SellerService {
     throw new ServiceError('unauthorized', 'Unknown API key');
   }
 
+  /** A seller's settings as the API shows them, rotations judged by the endpoint's clock. */
+  settings(row: SellerRow): SellerSettings {
+    return sellerSettings(row, this.ctx.clock.now());
+  }
+
   async get(id: string): Promise<SellerRow | undefined> {
     return this.ctx.db.selectFrom('sellers').selectAll().where('id', '=', id).executeTakeFirst();
   }
