@@ -38,6 +38,9 @@ const config = loadConfig({
 config.publicUrl = publicUrl;
 const endpoint = await createApp(config);
 const sellers = await seedOnce();
+// One-time sign-in links to the dashboard at /seller/, one per seller (refused outside development).
+const dashboardLinks =
+  config.mode === 'development' ? await endpoint.services.sellerSessions.devSignInLinks() : [];
 
 const signedInReaders = development
   ? await demoHost({ issuer, audience: () => config.publicUrl })
@@ -57,6 +60,10 @@ const server = serve({ fetch: site.fetch, port: config.port, hostname: config.ho
   console.log(`endpoint:         ${url}/v1   (SQLite, ${payments})`);
   console.log('\nSeller API keys for the seller page:');
   for (const s of sellers) console.log(`  ${s.name.padEnd(26)} ${s.apiKey}`);
+  if (dashboardLinks.length) {
+    console.log('\nSeller dashboard, already signed in (each link works once; development only):');
+    for (const l of dashboardLinks) console.log(`  ${l.name.padEnd(26)} ${l.url}`);
+  }
   console.log('\nCtrl-C to stop.');
 });
 endpoint.startBackground();
