@@ -47,8 +47,9 @@ for (const { name, skip } of dialects()) {
       assert.equal(res.body.endpoint, server.url);
       assert.equal(res.headers.get('cache-control'), 'no-store');
       const set = parseSetCookie(res);
-      // Plain http on 127.0.0.1 outside production: the one case without Secure (and __Host-).
-      assert.equal(set.name, 'bip_seller');
+      // Secure and __Host- whatever the URL, except plain-http localhost in development (below).
+      assert.equal(set.name, '__Host-bip_seller');
+      assert.ok(set.attributes.includes('secure'));
       assert.ok(set.attributes.includes('httponly'));
       assert.ok(set.attributes.includes('samesite=strict'));
       assert.ok(set.attributes.includes('path=/'));
@@ -235,7 +236,7 @@ for (const { name, skip } of dialects()) {
       const seller = await makeSeller(server);
       const res = await client(server.url, {
         Authorization: `Bearer ${seller.apiKey}`,
-        Cookie: 'bip_seller=bip_ss_forged',
+        Cookie: '__Host-bip_seller=bip_ss_forged',
         Origin: 'https://ci.example',
       })('PATCH', '/seller/me', { name: 'From CI' });
       assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -252,7 +253,7 @@ for (const { name, skip } of dialects()) {
       const out = await browser(server, session)('DELETE', '/dashboard/session');
       assert.equal(out.status, 204);
       const cleared = parseSetCookie(out);
-      assert.equal(cleared.name, 'bip_seller');
+      assert.equal(cleared.name, '__Host-bip_seller');
       assert.equal(cleared.value, '');
       // The old cookie, replayed, opens nothing.
       refused(await browser(server, session)('GET', '/seller/me'), 401, 'unauthorized');
@@ -304,7 +305,13 @@ for (const { name, skip } of dialects()) {
       const res = await fetch(link.url, { redirect: 'manual' });
       assert.equal(res.status, 303);
       assert.equal(res.headers.get('location'), '/seller/');
-      const cookie = parseSetCookie(res).cookie;
+      const set = parseSetCookie(res);
+      // Plain http on 127.0.0.1 in development: no Secure (a browser would drop it), no __Host-.
+      assert.equal(set.name, 'bip_seller');
+      assert.ok(!set.attributes.includes('secure'));
+      assert.ok(set.attributes.includes('httponly'));
+      assert.ok(set.attributes.includes('samesite=strict'));
+      const cookie = set.cookie;
       const session = await client(server.url, { Cookie: cookie })('GET', '/dashboard/session');
       assert.equal(session.status, 200);
       assert.equal(session.body.seller.id, seller.id);

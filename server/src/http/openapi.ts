@@ -89,7 +89,7 @@ export const SECURITY_SCHEMES = {
     in: 'cookie',
     name: '__Host-bip_seller',
     description:
-      'The seller dashboard’s session cookie (`POST /dashboard/sessions`), same origin only, with `X-CSRF-Token` on every write (`bip_seller` on plain-http localhost outside production).',
+      'The seller dashboard’s session cookie (`POST /dashboard/sessions`), same origin only, with `X-CSRF-Token` on every write (`bip_seller` on plain-http localhost in development mode).',
   },
   stripeSignature: {
     type: 'apiKey',

@@ -24,16 +24,16 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * The cookie's name and whether it is Secure. Secure always, except for a plain-http public URL
- * on a loopback host outside production (`npm start`, local tests): there Chrome would keep a
- * Secure cookie, but other browsers would not. `__Host-` demands Secure, Path=/ and no Domain:
- * the cookie belongs to this origin alone, and no sibling subdomain can plant one.
+ * on a loopback host in development mode (`npm start`), where a browser would not keep it. The
+ * `__Host-` prefix demands Secure, Path=/ and no Domain: the cookie belongs to this origin alone,
+ * and no sibling subdomain can plant or shadow one.
  */
 export function sessionCookie(config: Pick<Config, 'publicUrl' | 'mode'>) {
   const url = new URL(config.publicUrl);
   const secure = !(
     url.protocol === 'http:' &&
     LOOPBACK.has(url.hostname) &&
-    config.mode !== 'production'
+    config.mode === 'development'
   );
   return { name: secure ? '__Host-bip_seller' : 'bip_seller', secure };
 }
