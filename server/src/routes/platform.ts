@@ -11,6 +11,8 @@ import {
   z,
 } from '../http/openapi.ts';
 import type { Logger } from '../log.ts';
+import { OrderSummary, ShippingAddress, ShippingPreview } from '../protocol/checkouts.ts';
+import { Money } from '../protocol/common.ts';
 import { ServiceError } from '../services/errors.ts';
 
 /** The endpoint's version, as the health check reports it. */
@@ -98,6 +100,7 @@ export function serveOpenApiDocument<E extends Env>(v1: OpenAPIHono<E>, publicUr
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
     if (used.schemes.has(name))
       v1.openAPIRegistry.registerComponent('securitySchemes', name, { ...scheme });
+  registerNullableComponentsFirst(v1);
   const config: Parameters<typeof v1.getOpenAPI31Document>[0] = {
     openapi: '3.1.0',
     info: {
@@ -118,6 +121,26 @@ export function serveOpenApiDocument<E extends Env>(v1: OpenAPIHono<E>, publicUr
     document ??= nullableRefs(v1.getOpenAPI31Document(config));
     return c.json(document as object, 200);
   });
+}
+
+/**
+ * Components some schema uses as `X.nullable()` and others as plain `X`. zod-to-openapi writes a
+ * component the way it first meets it: met nullable first, the component itself becomes
+ * `type: ['object', 'null']` and every reference accepts null — a create body's
+ * `shippingAddress: null` included, which the endpoint refuses. Registered ahead of every route,
+ * each is written as it is, and its nullable uses as references beside null. A new component
+ * used both ways belongs here: `npm run lint:openapi` names any nullable component.
+ */
+const NULLABLE_ELSEWHERE = { Money, ShippingAddress, ShippingPreview, OrderSummary };
+
+function registerNullableComponentsFirst<E extends Env>(v1: OpenAPIHono<E>) {
+  const { definitions } = v1.openAPIRegistry;
+  for (const [name, schema] of Object.entries(NULLABLE_ELSEWHERE)) {
+    v1.openAPIRegistry.register(name, schema);
+    // Moved ahead of the routes: the generator writes components in the order it meets them.
+    const registered = definitions.pop();
+    if (registered) definitions.unshift(registered);
+  }
 }
 
 /** The tags and security schemes the operations mounted on `v1` declare. */

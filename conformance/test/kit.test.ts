@@ -1,0 +1,101 @@
+// The kit's own tests. The reference endpoint passes every requirement, on SQLite and on
+// PostgreSQL (when TEST_POSTGRES_URL is set); and each requirement's check can fail: run on the
+// reference endpoint behind a proxy that breaks that one requirement, the kit reports it failed.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { REQUIREMENTS } from '../src/requirements.ts';
+import { type Report, runConformance } from '../src/run.ts';
+import { BREAKAGES } from './helpers/breakages.ts';
+import { startProxy } from './helpers/proxy.ts';
+import { type Reference, startReference } from './helpers/spawn.ts';
+
+const bin = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'bin',
+  'buy-in-post-conformance.js',
+);
+
+/** The CLI as a user runs it; its exit status and JSON report. */
+function cli(args: string[]) {
+  const res = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+const failures = (report: Report) =>
+  report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.detail}`);
+
+const dialects = [
+  { name: 'SQLite', env: { DIALECT: 'sqlite' } },
+  ...(process.env.TEST_POSTGRES_URL ? [{ name: 'PostgreSQL', env: { DIALECT: 'postgres' } }] : []),
+];
+if (!process.env.TEST_POSTGRES_URL)
+  console.warn('TEST_POSTGRES_URL is not set: the kit is not run against PostgreSQL');
+
+for (const dialect of dialects) {
+  describe(`the reference endpoint on ${dialect.name}`, () => {
+    let ref: Reference;
+    before(async () => {
+      ref = await startReference(dialect.env);
+    });
+    after(() => ref?.stop());
+
+    test('passes every requirement, through the command line (--json)', () => {
+      const run = cli([ref.url, '--seller-key', ref.sellerKey, '--json', '--wait', '30']);
+      assert.equal(run.status, 0, `exit ${run.status}\n${run.stdout}\n${run.stderr}`);
+      const report = JSON.parse(run.stdout) as Report;
+      assert.deepEqual(failures(report), []);
+      assert.equal(report.results.length, REQUIREMENTS.length);
+      assert.ok(report.results.every((r) => r.link.startsWith('docs/protocol.md#req-')));
+    });
+  });
+}
+
+describe('each check can fail', () => {
+  let ref: Reference;
+  before(async () => {
+    ref = await startReference({ DIALECT: 'sqlite', BIP_RESERVATION_SECONDS: '3' });
+  });
+  after(() => ref?.stop());
+
+  test('every requirement has a breakage', () => {
+    assert.deepEqual(BREAKAGES.map((b) => b.id).sort(), REQUIREMENTS.map((r) => r.id).sort());
+  });
+
+  for (const breakage of BREAKAGES) {
+    test(`${breakage.id} fails when the endpoint breaks it`, async () => {
+      const proxy = await startProxy(ref.url, breakage);
+      try {
+        const report = await runConformance({
+          endpoint: proxy.url,
+          sellerKey: ref.sellerKey,
+          only: [breakage.id],
+          waitSeconds: 6,
+        });
+        const result = report.results.find((r) => r.id === breakage.id);
+        assert.equal(
+          result?.status,
+          'fail',
+          `${breakage.id}: ${result?.status} ${result?.detail ?? ''}`,
+        );
+        assert.equal(report.passed, result.level !== 'MUST');
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
+});
+
+describe('the command line', () => {
+  test('refuses an unknown --only, and a missing seller key, with status 2', () => {
+    const unknown = cli(['http://127.0.0.1:9', '--seller-key', 'k', '--only', 'nothing']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /--only: unknown nothing/);
+    const noKey = cli(['http://127.0.0.1:9']);
+    assert.equal(noKey.status, 2);
+    assert.match(noKey.stderr, /--seller-key/);
+  });
+});
