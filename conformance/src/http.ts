@@ -17,6 +17,8 @@ export interface Call {
   headers?: Record<string, string>;
   /** Answer a 429 by waiting for its Retry-After and asking again (the default). */
   waitOutRateLimits?: boolean;
+  /** A probe outside the protocol (the reference endpoint's development routes): not judged. */
+  unjudged?: boolean;
 }
 
 export interface Answer<T = any> {
@@ -96,14 +98,15 @@ export class Client {
     const path = call.path.split('?')[0]!;
     const verdict = this.schemas.check(method, path, res.status, mediaType, parsed);
     const code = (parsed as { code?: unknown } | null)?.code;
-    this.log.push({
-      method,
-      path,
-      status: res.status,
-      mediaType,
-      verdict,
-      ...(res.status >= 400 && typeof code === 'string' ? { code } : {}),
-    });
+    if (!call.unjudged)
+      this.log.push({
+        method,
+        path,
+        status: res.status,
+        mediaType,
+        verdict,
+        ...(res.status >= 400 && typeof code === 'string' ? { code } : {}),
+      });
     return {
       status: res.status,
       headers: res.headers,

@@ -144,7 +144,7 @@ export async function setUp(client: Client, options: Options, notes: string[]): 
   if (upload.status !== 200)
     notes.push(`uploading the digital product's file answered ${upload.status}`);
 
-  const development = (await client.send({ path: '/dev/mailbox' })).status === 200;
+  const development = (await client.send({ path: '/dev/mailbox', unjudged: true })).status === 200;
   if (development)
     notes.push('development mode (GET /v1/dev/mailbox answers): every origin may sell there');
 
