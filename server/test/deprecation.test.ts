@@ -77,7 +77,9 @@ describe('a deprecated route', () => {
   });
 
   test('is marked deprecated in the OpenAPI document', async () => {
-    const doc = await (await fetch(`${url}/openapi.json`)).json();
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { deprecated?: boolean; description: string }>>;
+    };
     const op = doc.paths['/old-things/{id}'].get;
     assert.equal(op.deprecated, true);
     assert.match(
