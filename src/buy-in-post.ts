@@ -340,7 +340,10 @@ export class BuyInPost extends LitElement {
       case 'loading':
         return html`<span part="skeleton" role="status" aria-label=${t.loading}></span>`;
       case 'missing':
-      case 'unreachable':
+      case 'unreachable': {
+        // An endpoint of a protocol version this element does not speak: said plainly.
+        const notice = this.products.notice;
+        if (notice) return html`<span part="error" role="note" dir=${dir}>${notice}</span>`;
         // The light-DOM fallback (a plain link), else the endpoint's product page (`/p/{id}`,
         // readable and buyable without the element) — unless the endpoint said there is no such
         // product. In a span: the host is a flex box, and text beside a link must still flow.
@@ -349,6 +352,7 @@ export class BuyInPost extends LitElement {
             ? html`<a href=${`${this.products.endpoint.replace(/\/+$/, '')}/p/${encodeURIComponent(this.product)}`}>${t.viewProduct}</a>`
             : nothing
         }</slot></span>`;
+      }
     }
     if (!p) return nothing; // 'ready' always has a product
     const prices = new Set(p.variants.map((v) => v.price.amount));

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ProtocolClient } from './client.ts';
+import type { ProtocolClient, ProtocolError } from './client.ts';
 import { ProductLoader } from './product-loader.ts';
 import { isReturnFor } from './return.ts';
 import type { Product } from './types.ts';
@@ -52,6 +52,8 @@ interface ProductEvents {
 export class ProductController implements ReactiveController {
   state: LoadState = 'idle';
   value: Product | null = null;
+  /** Set when the endpoint speaks no protocol version this element does (docs/versioning.md). */
+  notice: string | null = null;
   /** The endpoint and product bound now. */
   private bound = '';
   private stopWatching: (() => void) | null = null;
@@ -91,6 +93,7 @@ export class ProductController implements ReactiveController {
   /** Starts over for the element's product and endpoint now. */
   rebind() {
     this.value = null;
+    this.notice = null;
     this.state = 'idle';
     this.events.rebound();
     this.watch();
@@ -109,8 +112,19 @@ export class ProductController implements ReactiveController {
       this.value = product;
       this.set(product ? 'ready' : 'missing');
       if (product) this.events.loaded(product);
-    } catch {
-      if (bound === this.bound && !this.value) this.set('unreachable');
+    } catch (err) {
+      if (bound !== this.bound || this.value) return;
+      this.set('unreachable');
+      // It answered, but not as protocol v1 says: ask which versions it speaks (a lazy chunk).
+      if ((err as ProtocolError).status)
+        void import('./negotiate.ts')
+          .then((m) => m.versionNotice(this.client.base, this.host))
+          .then((notice) => {
+            if (notice && bound === this.bound) {
+              this.notice = notice;
+              this.host.requestUpdate();
+            }
+          });
     }
   }
 
