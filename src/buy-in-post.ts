@@ -75,6 +75,7 @@ function warmNumbers(i18n: I18n<CoreMessages>) {
  * @csspart swatch - A colour swatch.
  * @csspart quantity - The quantity stepper.
  * @csspart totals - The totals table.
+ * @csspart refund - On the confirmation, what the seller refunded since the order.
  * @csspart field - A form field (label + input + message).
  * @csspart error - An error message with its way forward.
  * @csspart primary - The step's main action button.

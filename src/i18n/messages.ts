@@ -79,6 +79,10 @@ export interface Messages extends CoreMessages {
   edit: string;
   thankYou: string;
   orderNumber: (n: string) => string;
+  /** The confirmation of an order the seller refunded: its heading, and what was given back. */
+  orderRefunded: string;
+  refundedFull: (amount: string) => string;
+  refundedPartial: (amount: string, total: string) => string;
   whatNextPhysical: string;
   whatNextDigital: string;
   download: string;
@@ -236,6 +240,10 @@ export const en: Messages = {
   edit: 'Edit',
   thankYou: 'Thank you!',
   orderNumber: (n) => `Order ${n}`,
+  orderRefunded: 'Order refunded',
+  refundedFull: (amount) => `The seller refunded this order: ${amount} goes back to you.`,
+  refundedPartial: (amount, total) =>
+    `The seller refunded ${amount} of the ${total} you paid; it goes back to you.`,
   whatNextPhysical: 'The seller has your order and will ship it to you.',
   whatNextDigital: 'Your download is ready.',
   download: 'Download',
@@ -437,6 +445,10 @@ export const ar: Messages = {
   edit: 'تعديل',
   thankYou: 'شكرًا لك!',
   orderNumber: (n) => `الطلب ${n}`,
+  orderRefunded: 'تم استرداد الطلب',
+  refundedFull: (amount) => `ردّ البائع ثمن هذا الطلب: يعود إليك ${amount}.`,
+  refundedPartial: (amount, total) =>
+    `ردّ البائع ${amount} من أصل ${total} دفعتها؛ يعود إليك المبلغ.`,
   whatNextPhysical: 'وصل طلبك إلى البائع وسيشحنه إليك.',
   whatNextDigital: 'التنزيل جاهز.',
   download: 'تنزيل',

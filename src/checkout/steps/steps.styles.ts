@@ -230,4 +230,7 @@ export const stepStyles = css`
   .order-number {
     font-size: 1.125rem;
   }
+  .refund {
+    font-weight: 600;
+  }
 `;
