@@ -1,5 +1,12 @@
 // The timeline demo's own script (a file, not inline: the demo pages run under a CSP with no
 // 'unsafe-inline', as a careful host would).
+import { upgradeLinks } from '/dist/links.js';
+
+// A social client's posts are text and links: product links to the endpoint it trusts (here the
+// demo's own, "/") become Buy buttons beside the link, in posts there now and added later.
+for (const a of document.querySelectorAll('a.product-link')) a.textContent = a.href;
+upgradeLinks({ root: document.querySelector('main'), endpoints: ['/'], post: 'article.post' });
+
 // Light / dark: the page sets color-scheme; the element follows it (no attribute needed).
 const schemes = ['auto', 'light', 'dark'];
 const button = document.querySelector('#scheme');

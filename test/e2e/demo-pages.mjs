@@ -153,8 +153,37 @@ const tests = {
 
   'the blog page works with one script tag under its policy': () =>
     visit('/demo/blog.html', async (page) => {
-      await page.getByRole('button', { name: /^Buy/ }).waitFor();
+      await page.getByRole('button', { name: /^Buy/ }).first().waitFor();
     }),
+
+  'the timeline: a post’s plain product link became a Buy button beside it': () =>
+    visit('/demo/index.html', async (page) => {
+      await page
+        .locator('a.product-link + buy-in-post[product="runner-sneakers"]')
+        .getByRole('button', { name: /^Buy/ })
+        .waitFor();
+    }),
+
+  'the blog: a pasted product link became a Buy button beside it': () =>
+    visit('/demo/blog.html', async (page) => {
+      await page
+        .locator('a[href="/p/vinyl-lp"] + buy-in-post[product="vinyl-lp"]')
+        .getByRole('button', { name: /^Buy/ })
+        .waitFor();
+    }),
+
+  'the demo product pages render, with their cards': async () => {
+    for (const id of ['tour-tee', 'vinyl-lp', 'shore-donation']) {
+      const res = await fetch(`${origin}/p/${id}`);
+      const html = await res.text();
+      check(res.status === 200 && res.url.startsWith(`${origin}/p/${id}/`), `${id}: ${res.url}`);
+      for (const tag of ['og:title', 'og:image', 'og:url', 'twitter:card'])
+        check(
+          new RegExp(`<meta (property|name)="${tag}" content="[^"]+"`).test(html),
+          `${id}: ${tag}`,
+        );
+    }
+  },
 
   'the seller page loads its script from a file and shows the API answer': () =>
     visit('/demo/seller.html', async (page) => {
