@@ -122,8 +122,15 @@ export function jsonBodies(config: Pick<Config, 'bodyLimitBytes'>): MiddlewareHa
       return next();
     }
     if (c.req.method === 'POST' || c.req.method === 'PATCH' || c.req.method === 'PUT') {
-      const type = c.req.header('Content-Type') ?? '';
-      if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+      const type = c.req.header('Content-Type');
+      // A request with no body at all (`POST …/rotate` from curl or fetch) is not a body of
+      // another type: the route's own validation answers it. A form (which always declares a
+      // type) or any declared non-JSON type is still refused here.
+      const bodiless =
+        type === undefined &&
+        c.req.header('Transfer-Encoding') === undefined &&
+        (c.req.header('Content-Length') ?? '0') === '0';
+      if (!bodiless && !/^application\/(.+\+)?json\s*(;|$)/i.test(type ?? '')) {
         throw new ServiceError(
           'unsupported_media_type',
           'Send the body as JSON with "Content-Type: application/json"',
