@@ -11,8 +11,11 @@ export class Dashboard extends LitElement {
   @state() private route: Route = parseRoute(location.pathname);
   /** undefined: not known yet; null: nobody signed in. */
   @state() private session: Session | null | undefined = undefined;
-  /** Whether the endpoint runs platform payouts for this seller (GET /v1/seller/payouts answers). */
-  @state() private payouts = false;
+  /**
+   * Whether the endpoint runs platform payouts for this seller (GET /v1/seller/payouts answers);
+   * undefined until it has said.
+   */
+  @state() private payouts: boolean | undefined = undefined;
   @state() private failure = '';
 
   /** Re-renders the shell (navigation, language switch) in the chosen language. */
@@ -103,6 +106,7 @@ export class Dashboard extends LitElement {
       await signOut();
     } finally {
       this.session = null;
+      this.payouts = undefined;
       this.go(href({ page: 'sign-in' }), true);
     }
   }
@@ -197,6 +201,7 @@ export class Dashboard extends LitElement {
       case 'settings':
         return html`<bip-settings .session=${s}></bip-settings>`;
       case 'payouts':
+        if (this.payouts === undefined) return html`<p role="status">${t('app.loading')}</p>`;
         return this.payouts
           ? html`<bip-payouts .session=${s}></bip-payouts>`
           : html`<bip-not-found></bip-not-found>`;

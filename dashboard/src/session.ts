@@ -1,24 +1,9 @@
-// The dashboard session: the endpoint's answer to sign-in and to GET /v1/dashboard/session
-// (/work/notes/dashboard-api.md). The cookie itself is httpOnly; the page only ever holds the
-// CSRF token, in memory.
-import type { SellerSettings } from '../../server/src/protocol/seller.ts';
+// The dashboard session: the endpoint's answer to sign-in and to GET /v1/dashboard/session. The
+// cookie itself is httpOnly; the page only ever holds the CSRF token, in memory.
+import type { DashboardSession } from '../../server/src/protocol/seller.ts';
 import { api } from './api.ts';
 
-export interface Rotation {
-  previousExpiresAt: string;
-}
-
-export interface Session {
-  csrfToken: string;
-  expiresAt: string;
-  seller: SellerSettings & {
-    email?: string | null;
-    webhookSecretRotation?: Rotation | null;
-    apiKeyRotation?: Rotation | null;
-  };
-  /** The endpoint's public URL (no /v1): what a host page's snippet points at. */
-  endpoint: string;
-}
+export type Session = DashboardSession;
 
 /** The current session, or null when nobody is signed in (401). */
 export async function readSession(): Promise<Session | null> {

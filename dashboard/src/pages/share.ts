@@ -19,20 +19,12 @@ const escapeAttr = (s: string) =>
 const escapeText = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
-/** The script a host page loads: the endpoint's choice, else the copy it serves itself. */
-export function elementScript(session: Session): string {
-  return (
-    (session as { elementScriptUrl?: string }).elementScriptUrl ??
-    `${session.endpoint}/element/buy-in-post.js`
-  );
-}
-
 /** The markup for one product, as a host page needs it (docs/embedding.md, "One script tag"). */
 export function snippet(session: Session, p: SellerProduct, post: string): string {
   const fallback = p.url ?? `${session.endpoint}/p/${encodeURIComponent(p.id)}`;
   const postAttr = post.trim() ? ` post="${escapeAttr(post.trim())}"` : '';
   return [
-    `<script type="module" src="${escapeAttr(elementScript(session))}"></script>`,
+    `<script type="module" src="${escapeAttr(session.elementScriptUrl)}"></script>`,
     `<buy-in-post product="${escapeAttr(p.id)}" endpoint="${escapeAttr(session.endpoint)}"${postAttr}>`,
     `  <a href="${escapeAttr(fallback)}">${escapeText(p.title)}</a>`,
     '</buy-in-post>',

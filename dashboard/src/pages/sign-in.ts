@@ -2,16 +2,17 @@
 // Fires `bip-signed-in` with the new session.
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { DashboardCodeBody, DashboardSignInBody } from '../../../server/src/protocol/seller.ts';
 import { api } from '../api.ts';
-import { apiErrors, type Errors, errorFor, focusFirstError, input } from '../forms.ts';
+import { apiErrors, type Errors, errorFor, focusFirstError, input, zodErrors } from '../forms.ts';
 import { t } from '../i18n.ts';
 import { Page } from '../page.ts';
 import { adopt, type Session } from '../session.ts';
 
-const EmailBody = z.object({ email: z.email().max(254) });
-const CodeBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
-const KeyBody = z.object({ apiKey: z.string().min(8) });
+// The server's sign-in body is a union (a code, or an API key); each form checks its own branch,
+// so a refused field is named (a union's failure names none).
+const [CodeSignIn, KeySignIn] = DashboardSignInBody.options;
 
 type Step = 'email' | 'code' | 'key';
 
@@ -38,16 +39,14 @@ export class SignInPage extends Page {
 
   private check(schema: z.ZodType, body: unknown): boolean {
     const parsed = schema.safeParse(body);
-    this.errors = parsed.success
-      ? new Map()
-      : new Map(parsed.error.issues.map((i) => [i.path.join('.'), i.message]));
+    this.errors = parsed.success ? new Map() : zodErrors(parsed.error);
     if (!parsed.success) this.updateComplete.then(() => focusFirstError(this));
     return parsed.success;
   }
 
   private handleEmail(e: Event) {
     e.preventDefault();
-    if (!this.check(EmailBody, { email: this.email.trim() })) return;
+    if (!this.check(DashboardCodeBody, { email: this.email.trim() })) return;
     this.run(async () => {
       await api.send('POST', '/dashboard/codes', { email: this.email.trim() });
       this.errors = new Map();
@@ -59,23 +58,16 @@ export class SignInPage extends Page {
 
   private handleCode(e: Event) {
     e.preventDefault();
-    if (!this.check(CodeBody, { code: this.code.trim() })) return;
-    this.run(() =>
-      this.finish(
-        api.send<Session>('POST', '/dashboard/sessions', {
-          email: this.email.trim(),
-          code: this.code.trim(),
-        }),
-      ),
-    );
+    const body = { email: this.email.trim(), code: this.code.trim() };
+    if (!this.check(CodeSignIn, body)) return;
+    this.run(() => this.finish(api.send<Session>('POST', '/dashboard/sessions', body)));
   }
 
   private handleKey(e: Event) {
     e.preventDefault();
-    if (!this.check(KeyBody, { apiKey: this.apiKey.trim() })) return;
-    this.run(() =>
-      this.finish(api.send<Session>('POST', '/dashboard/sessions', { apiKey: this.apiKey.trim() })),
-    );
+    const body = { apiKey: this.apiKey.trim() };
+    if (!this.check(KeySignIn, body)) return;
+    this.run(() => this.finish(api.send<Session>('POST', '/dashboard/sessions', body)));
   }
 
   private async finish(answer: Promise<Session>) {
