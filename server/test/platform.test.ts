@@ -23,12 +23,13 @@ for (const { name, skip } of dialects()) {
     });
     after(() => server?.close());
 
-    test('health reports the database and the payment provider', async () => {
+    test('health reports the protocol versions, the database and the payment provider', async () => {
       const res = await client(server.url)('GET', '/health');
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, {
         status: 'ok',
         version: '0.1.0',
+        protocols: ['1'],
         database: name,
         payments: 'test',
       });
