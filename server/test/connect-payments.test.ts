@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Stripe from 'stripe';
 import { connectEnv, type FakeStripe, startFakeStripe } from './doubles/stripe-api.ts';
-import { moneyOf, onboard, outboxOf, paidOrder } from './helpers/connect.ts';
+import { moneyOf, onboard, outboxOf, paidOrder, payInPage } from './helpers/connect.ts';
 import {
   ADDRESS_FR,
   ADDRESS_US,
@@ -11,6 +12,7 @@ import {
   dialects,
   makeSeller,
   makeTee,
+  newKey,
   startTestServer,
   type TestServer,
 } from './helpers/server.ts';
@@ -150,6 +152,50 @@ for (const { name, skip } of dialects()) {
       assert.equal(pi.amount, 4800);
       assert.equal(pi.application_fee_amount, 480);
       assert.equal(fake.balance(account), 4320);
+    });
+
+    test('a payment event sent to the Connect endpoint settles the order as the platform endpoint does', async () => {
+      const seller = await makeSeller(server, 'Connect Events Brand');
+      await onboard(fake, seller);
+      const tee = await makeTee(seller, { price: 2500 });
+      const created = await createCheckout(server.url, {
+        productId: tee.id,
+        variantId: tee.small,
+        quantity: 2,
+        shippingAddress: ADDRESS_US,
+      });
+      const api = buyer(server.url, created.body.clientToken);
+      await api(
+        'POST',
+        `/checkouts/${created.body.id}/confirm`,
+        { payment: { provider: 'stripe' } },
+        { 'Idempotency-Key': newKey() },
+      );
+      fake.webhookPolicy = { mode: 'drop', duplicates: 0, delayMs: 0 };
+      try {
+        await payInPage(fake, created.body.payment.clientSecret);
+      } finally {
+        fake.webhookPolicy = { mode: 'deliver', duplicates: 0, delayMs: 0 };
+      }
+      const orders = async () =>
+        (await seller.api('GET', `/seller/orders?productId=${tee.id}`)).body.orders;
+      assert.equal((await orders()).length, 0, 'the platform endpoint heard nothing');
+      const event = fake.events.findLast((e) => e.type === 'payment_intent.succeeded')!;
+      const payload = JSON.stringify({ ...event, account: 'acct_direct_example' });
+      const res = await fetch(`${server.url}/v1/webhooks/stripe/connect`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Stripe-Signature': new Stripe('sk_test_x').webhooks.generateTestHeaderString({
+            payload,
+            secret: fake.connectWebhookSecret,
+          }),
+        },
+        body: payload,
+      });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { outcome: string }).outcome, 'paid');
+      assert.equal((await orders()).length, 1);
     });
 
     test('a seller whose charges were disabled after a checkout began is not paid into', async () => {
