@@ -3,10 +3,11 @@
 // reference endpoint behind a proxy that breaks that one requirement, the kit reports it failed.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { REQUIREMENTS } from '../src/requirements.ts';
+import { anchor, REQUIREMENTS } from '../src/requirements.ts';
 import { type Report, runConformance } from '../src/run.ts';
 import { BREAKAGES } from './helpers/breakages.ts';
 import { startProxy } from './helpers/proxy.ts';
@@ -87,6 +88,20 @@ describe('each check can fail', () => {
       }
     });
   }
+});
+
+describe('docs/protocol.md', () => {
+  test('lists every requirement with its id, anchor and level', () => {
+    const page = readFileSync(
+      join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'protocol.md'),
+      'utf8',
+    );
+    for (const r of REQUIREMENTS)
+      assert.ok(
+        page.includes(`| <a id="${anchor(r.id)}"></a>\`${r.id}\` | ${r.level} |`),
+        `${r.id} (${r.level}) is not in the requirement list of docs/protocol.md`,
+      );
+  });
 });
 
 describe('the command line', () => {
