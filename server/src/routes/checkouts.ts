@@ -50,6 +50,9 @@ const createCheckout = createRoute({
     201: json(Checkout, 'The new checkout, with its clientToken'),
     403: problem('Origin not allowed'),
     429: problem('Rate limited'),
+    502: problem(
+      'The payment provider could not set up a payment; nothing is held (payment_failed)',
+    ),
     ...errors,
   },
 });
@@ -71,7 +74,12 @@ const updateCheckout = createRoute({
   summary: 'Change quantity, variant, email or shipping address; totals are recomputed',
   security: security.clientToken,
   request: { params: Params, headers: CheckoutHeaders, ...body(UpdateCheckoutBody) },
-  responses: { 200: json(Checkout, 'The updated checkout'), ...errors },
+  responses: {
+    200: json(Checkout, 'The updated checkout'),
+    429: problem('Too many changes from this client, or it holds too many units (rate_limited)'),
+    502: problem('The payment could not follow the new total; the change stands (payment_failed)'),
+    ...errors,
+  },
 });
 const confirmCheckout = createRoute({
   method: 'post',
