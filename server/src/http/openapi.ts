@@ -97,11 +97,6 @@ export const SECURITY_SCHEMES = {
     name: 'Stripe-Signature',
     description: 'Stripe’s signature of the raw body, checked with the webhook endpoint’s secret.',
   },
-  bearerAuth: {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'A bearer credential (see the operation’s description for which).',
-  },
 } as const;
 
 type Requirement = Record<string, string[]>[];
@@ -118,8 +113,5 @@ export const security = {
   /** The seller API: an API key, or the dashboard's session cookie (either one). */
   seller: [...scheme('sellerKey'), ...scheme('sellerSession')],
 };
-
-/** @deprecated name a specific scheme ({@link security}); kept for routes written before them. */
-export const bearer = scheme('bearerAuth');
 
 export { z };
