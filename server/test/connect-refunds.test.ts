@@ -129,6 +129,29 @@ for (const { name, skip } of dialects()) {
       assert.equal((await outboxOf(server, seller.id, 'order.refunded')).length, 6);
     });
 
+    test('a reversal Stripe refused is made by the sweeper later, once', async () => {
+      const seller = await makeSeller(server, 'Retried Brand');
+      const account = await onboard(fake, seller);
+      const { piId, orderId } = await paidOrder(server, fake, seller);
+      // The refund's own reversal is refused; its charge.refunded event is held back meanwhile.
+      fake.failNext((method, path) => method === 'POST' && path.endsWith('/reversals'));
+      fake.webhookPolicy = { mode: 'hold', duplicates: 0, delayMs: 0 };
+      try {
+        assert.equal((await refund(seller, orderId, { amount: 1000 })).status, 201);
+        assert.equal(moneyOf(fake, piId).transfer.amount_reversed, 0, 'not reversed yet');
+        assert.equal(await server.app.services.refunds.retryReversals(), 1, 'the sweeper’s job');
+        assert.equal(await server.app.services.refunds.retryReversals(), 0, 'nothing left');
+      } finally {
+        fake.webhookPolicy = { mode: 'deliver', duplicates: 0, delayMs: 0 };
+      }
+      await fake.releaseHeld(); // the event comes late: nothing more is reversed
+      const money = moneyOf(fake, piId);
+      assert.equal(money.transfer.amount_reversed, 1000);
+      assert.equal(money.fee.amount_refunded, 100);
+      assert.equal(fake.balance(account), 3600);
+      assert.equal((await outboxOf(server, seller.id, 'order.refunded')).length, 1);
+    });
+
     test('one seller’s key never reads or refunds another seller’s order', async () => {
       const owner = await makeSeller(server, 'Owner');
       await onboard(fake, owner);

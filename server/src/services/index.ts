@@ -68,6 +68,7 @@ export function createServices(ctx: ServiceContext, payments: PaymentProvider) {
       },
       { name: 'forget old webhook payloads', run: () => retention.forgetOldEvents() },
       { name: 'forget lapsed wallet codes and sessions', run: () => wallet.service.purgeExpired() },
+      { name: 'reverse refunded transfers left to do', run: () => refunds.retryReversals() },
       {
         name: 'forget lapsed dashboard codes and sessions',
         run: () => sellerSessions.purgeExpired(),

@@ -210,9 +210,37 @@ export class RefundService {
   }
 
   /**
+   * Platform mode, for the sweeper: the refunds whose reversal failed (the provider could not be
+   * reached) or whose process died while making it are reversed now. Returns how many orders it
+   * looked at.
+   */
+  async retryReversals(limit = 50): Promise<number> {
+    if (!this.provider.reverseFor || !this.provider.connect) return 0;
+    const stale = `${PENDING}${iso(new Date(this.ctx.clock.now().getTime() - PENDING_STALE_MS))}`;
+    const rows = await this.ctx.db
+      .selectFrom('order_refunds')
+      .innerJoin('orders', 'orders.id', 'order_refunds.order_id')
+      .selectAll('orders')
+      .where((eb) =>
+        eb.or([
+          eb('order_refunds.transfer_reversal_id', 'is', null),
+          eb.and([
+            eb('order_refunds.transfer_reversal_id', 'like', `${PENDING}%`),
+            eb('order_refunds.transfer_reversal_id', '<', stale),
+          ]),
+        ]),
+      )
+      .limit(limit)
+      .execute();
+    const orders = new Map(rows.map((o) => [o.id, o]));
+    for (const order of orders.values()) await this.reverse(order);
+    return orders.size;
+  }
+
+  /**
    * Platform mode: the transfer reversal and fee refund of each recorded refund not yet
-   * reversed. A provider that cannot be reached leaves them to the next refund or event (each is
-   * keyed on its refund at the provider, so trying again never reverses twice).
+   * reversed. A provider that cannot be reached leaves them to the next refund or event, or the
+   * sweeper (each is keyed on its refund at the provider, so trying again never reverses twice).
    */
   private async reverse(order: OrderRow) {
     const reverseFor = this.provider.reverseFor?.bind(this.provider);
@@ -262,7 +290,7 @@ export class RefundService {
           .execute();
       } catch (err) {
         this.log.error({ err, order: order.id, refund: id }, 'reversing the transfer failed');
-        // Left for the next refund or event of this order to try again.
+        // Left for the next refund or event of this order, or the sweeper, to try again.
         await this.ctx.db
           .updateTable('order_refunds')
           .set({ transfer_reversal_id: null })

@@ -135,6 +135,11 @@ export interface FakeStripe {
    * made from the same stale row, say). `arrived(n)` resolves once `n` requests are held.
    */
   gate(matches: (method: string, path: string) => boolean): Gate;
+  /**
+   * Refuses the next `count` API requests `matches` picks with a 400 (an error the SDK does not
+   * retry), before they are handled: a Stripe call that fails, for tests of what comes after.
+   */
+  failNext(matches: (method: string, path: string) => boolean, count?: number): void;
   events: StripeEvent[];
   deliveries: { eventId: string; type: string; status: number | 'error' }[];
   requests: {
@@ -342,6 +347,10 @@ class StripeDouble implements FakeStripe {
     held: (() => void)[];
     arrivals: (() => void)[];
   }>();
+  private readonly failures: {
+    matches: (method: string, path: string) => boolean;
+    left: number;
+  }[] = [];
   private readonly stop = new AbortController();
   private readonly server = createServer((req, res) => void this.serve(req, res));
 
@@ -459,6 +468,14 @@ class StripeDouble implements FakeStripe {
     const method = req.method ?? 'GET';
     const idempotencyKey = headerOf(req, 'idempotency-key');
     this.requests.push({ method, path, idempotencyKey, body: params });
+    const failure = this.failures.find((f) => f.left > 0 && f.matches(method, path));
+    if (failure) {
+      failure.left--;
+      return {
+        reply: errorReply(invalid('The fake refused this call (failNext).')),
+        replayed: false,
+      };
+    }
     let id = '';
     const found = this.routes.find((r) => {
       const m = r.method === method ? r.pattern.exec(path) : null;
@@ -1681,6 +1698,10 @@ class StripeDouble implements FakeStripe {
 
   async idle() {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  failNext(matches: (method: string, path: string) => boolean, count = 1) {
+    this.failures.push({ matches, left: count });
   }
 
   gate(matches: (method: string, path: string) => boolean): Gate {
