@@ -70,6 +70,17 @@ for (const { name, skip } of dialects()) {
       assert.equal(link._params.refresh_url, 'https://dash.example/pay');
     });
 
+    test('Stripe unreachable while making the account: 502 payment_failed, and the next call makes it', async () => {
+      const seller = await makeSeller(server, 'Unlucky Artist');
+      fake.failNext((method, path) => method === 'POST' && path === '/v1/accounts');
+      const failed = await seller.api('GET', '/seller/payouts');
+      assert.equal(failed.status, 502);
+      assert.equal(failed.body.code, 'payment_failed');
+      const again = await seller.api('GET', '/seller/payouts');
+      assert.equal(again.status, 200);
+      assert.match(again.body.accountId, /^acct_/);
+    });
+
     test('a seller who cannot take charges is not for sale, until account.updated says it can', async () => {
       const seller = await makeSeller(server, 'Waiting Brand');
       const tee = await makeTee(seller);

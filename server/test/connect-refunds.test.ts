@@ -235,5 +235,19 @@ for (const { name, skip } of dialects()) {
       assert.equal((await api('GET', `/checkouts/${checkoutId}`)).body.order.refundStatus, 'full');
       assert.equal((await outboxOf(server, seller.id, 'order.refunded')).length, 2);
     });
+
+    test('one Idempotency-Key used on two orders is two refunds', async () => {
+      const seller = await makeSeller(server);
+      const first = await paidWithTestCard(seller);
+      const second = await paidWithTestCard(seller);
+      const key = newKey();
+      const a = await refund(seller, first.orderId, { amount: 700 }, key);
+      const b = await refund(seller, second.orderId, { amount: 900 }, key);
+      assert.equal(a.status, 201);
+      assert.equal(b.status, 201);
+      assert.notEqual(a.body.refund.id, b.body.refund.id);
+      assert.equal(b.body.order.id, second.orderId);
+      assert.equal(b.body.order.amountRefunded.amount, 900);
+    });
   });
 }

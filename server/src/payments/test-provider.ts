@@ -78,9 +78,11 @@ export class TestPaymentProvider implements PaymentProvider {
   async refundPart(
     _reference: string,
     amount: number,
-    opts: { key: string; currency: string },
+    opts: { key: string; orderId: string; currency: string },
   ): Promise<ProviderRefund> {
-    const id = `test_re_${createHash('sha256').update(opts.key).digest('base64url').slice(0, 24)}`;
+    // The order is part of it: one key used on two orders is two refunds.
+    const seed = `${opts.orderId} ${opts.key}`;
+    const id = `test_re_${createHash('sha256').update(seed).digest('base64url').slice(0, 24)}`;
     return { id, amount, currency: opts.currency, created: Math.floor(Date.now() / 1000) };
   }
 

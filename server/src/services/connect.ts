@@ -87,15 +87,8 @@ export class ConnectService {
   async payouts(seller: SellerRow, returnUrl?: string): Promise<Payouts> {
     const accounts = this.accounts;
     if (!accounts) throw notFound('Platform mode is off on this endpoint; payouts');
-    const id = seller.stripe_account_id ?? (await this.createAccount(accounts, seller.id));
-    const state = await accounts.retrieve(id);
-    await this.apply(state, Math.floor(this.ctx.clock.now().getTime() / 1000));
-    const due = !state.chargesEnabled || !state.detailsSubmitted || state.currentlyDue.length > 0;
-    const back =
-      returnUrl ?? this.ctx.config.stripe?.connect?.returnUrl ?? this.ctx.config.publicUrl;
-    const link = due
-      ? await accounts.onboardingLink(id, { returnUrl: back, refreshUrl: back })
-      : null;
+    const { id, state, link } = await this.ask(accounts, seller, returnUrl);
+    const due = isDue(state);
     return {
       accountId: id,
       status:
@@ -113,6 +106,27 @@ export class ConnectService {
       onboardingUrlExpiresAt: link?.expiresAt ?? null,
       platformFeeBps: this.feeBps(seller.id),
     };
+  }
+
+  /** The seller's account (made if need be), its state (kept), and a link while anything is due. */
+  private async ask(accounts: ConnectedAccounts, seller: SellerRow, returnUrl?: string) {
+    try {
+      const id = seller.stripe_account_id ?? (await this.createAccount(accounts, seller.id));
+      const state = await accounts.retrieve(id);
+      await this.apply(state, Math.floor(this.ctx.clock.now().getTime() / 1000));
+      const back =
+        returnUrl ?? this.ctx.config.stripe?.connect?.returnUrl ?? this.ctx.config.publicUrl;
+      const link = isDue(state)
+        ? await accounts.onboardingLink(id, { returnUrl: back, refreshUrl: back })
+        : null;
+      return { id, state, link };
+    } catch (err) {
+      if (err instanceof ServiceError) throw err;
+      this.ctx.log
+        .child({ scope: 'connect' })
+        .error({ err, seller: seller.id }, 'asking Stripe about the account failed');
+      throw new ServiceError('payment_failed', 'Stripe could not be reached; try again');
+    }
   }
 
   /** Makes the seller's account; concurrent first calls get the same one (the provider's key). */
@@ -164,4 +178,9 @@ export class ConnectService {
     for (const row of res) await this.onChange(row.id);
     return res.length > 0;
   }
+}
+
+/** True while the seller has something to do at the provider (an onboarding link is useful). */
+function isDue(state: ConnectedAccount): boolean {
+  return !state.chargesEnabled || !state.detailsSubmitted || state.currentlyDue.length > 0;
 }
