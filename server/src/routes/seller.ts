@@ -1,3 +1,10 @@
+/**
+ * The seller API (`/v1/seller/*`): its route declarations first — the OpenAPI document is made
+ * from them, so each declares its answers in full, which is why this file passes 300 lines —
+ * then thin handlers. How a seller signs in (API key or dashboard cookie) is in
+ * dashboard-session.ts, the CSV export in dashboard-csv.ts, payouts and refunds in
+ * seller-payments.ts.
+ */
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Config } from '../config.ts';
