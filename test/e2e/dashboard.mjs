@@ -367,6 +367,11 @@ const tests = {
       await heading('Orders');
       await page.getByRole('link', { name: made.orderNumber }).waitFor();
       await axeBoth('orders');
+      // The same orders as CSV, a plain download.
+      const download = page.waitForEvent('download');
+      await page.getByRole('link', { name: 'Export CSV' }).click();
+      const csv = readFileSync(await (await download).path(), 'utf8');
+      check(csv.includes(made.orderNumber), `the CSV lacks the order: ${csv.slice(0, 300)}`);
       // Search by order number, lower case.
       await page.getByLabel('Order number or email').fill(made.orderNumber.toLowerCase());
       await page.getByRole('button', { name: 'Filter' }).click();
@@ -388,6 +393,10 @@ const tests = {
         event.data.order.fulfillments[0]?.trackingNumber === 'LP123456789FR',
         JSON.stringify(event.data.order.fulfillments),
       );
+      // A part refunded (the test provider refunds in its own ledger).
+      await page.getByLabel('Amount to refund').fill('5');
+      await page.getByRole('button', { name: 'Refund', exact: true }).click();
+      await page.getByText('Refunded so far: $5.00').waitFor();
       // The delivery shows in the log on the Settings page.
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('cell', { name: 'order.fulfilled' }).first().waitFor();

@@ -3,6 +3,7 @@
 // refund it where the endpoint offers refunds (its OpenAPI document lists the route).
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { CreateRefundBody } from '../../../server/src/protocol/payouts.ts';
 import { CreateFulfillmentBody, type Order } from '../../../server/src/protocol/seller.ts';
 import { ApiError, api } from '../api.ts';
 import {
@@ -113,6 +114,13 @@ export class OrderDetailPage extends Page {
       ...(amount !== undefined ? { amount } : {}),
       ...(this.refund.reason.trim() ? { reason: this.refund.reason.trim() } : {}),
     };
+    const parsed = CreateRefundBody.safeParse(body);
+    if (!parsed.success) {
+      this.errors = zodErrors(parsed.error);
+      await this.updateComplete;
+      focusFirstError(this);
+      return;
+    }
     this.busy = true;
     try {
       await api.send('POST', `/seller/orders/${encodeURIComponent(this.orderId)}/refunds`, body, {
@@ -229,7 +237,7 @@ export class OrderDetailPage extends Page {
   }
 
   private renderRefund(o: Order) {
-    const refunded = (o as { amountRefunded?: Order['total'] }).amountRefunded;
+    const refunded = o.amountRefunded;
     const set = (patch: Partial<typeof this.refund>) => {
       this.refund = { ...this.refund, ...patch };
     };

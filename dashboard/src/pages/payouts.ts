@@ -2,18 +2,11 @@
 // where the seller stands with the payment provider, and the link to finish onboarding.
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
+import type { Payouts } from '../../../server/src/protocol/payouts.ts';
 import { api } from '../api.ts';
 import { apiErrors } from '../forms.ts';
 import { t } from '../i18n.ts';
 import { Page } from '../page.ts';
-
-/** What the page reads of GET /v1/seller/payouts (server/src/protocol/payouts.ts, `Payouts`). */
-interface Payouts {
-  status: 'action_required' | 'pending' | 'enabled';
-  payoutsEnabled: boolean;
-  requirements: string[];
-  onboardingUrl: string | null;
-}
 
 export class PayoutsPage extends Page {
   @state() private payouts: Payouts | null = null;
