@@ -9,6 +9,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { register } from 'tsx/esm/api';
+import { chromiumPath } from './scripts/browser.mjs';
 import { createEndpoint, freePort } from './test/helpers/endpoint.mjs';
 import { createStripeEndpoint } from './test/helpers/stripe-endpoint.mjs';
 
@@ -16,6 +17,8 @@ register();
 
 // The same Chromium flags as the end-to-end checks and the page benchmark (see TOOLCHAIN.md).
 const { CHROMIUM_ARGS: args } = await import('./test/e2e/harness.ts');
+// CHROME_PATH, else a system Chromium or Chrome, else Playwright's; none stops the run here.
+const executablePath = await chromiumPath();
 
 // The test page's origin is fixed before the endpoint starts, so the endpoint can allow exactly
 // that origin (CORS) and serve image URLs from it.
@@ -38,8 +41,11 @@ let stripeJsDown = false;
 const refused = [];
 const LOCAL = new Set([hostname, '127.0.0.1', '[::1]']);
 
-/** Prints one plain closing line the CI can read: "element: N passed, N failed". */
-function summaryReporter() {
+/**
+ * Prints one plain closing line the CI can read: "<label>: N passed, N failed". Also closes the
+ * run's endpoints (web-test-runner.engines.config.mjs uses it with its own label).
+ */
+export function summaryReporter(label = 'element') {
   let passed = 0;
   let failed = 0;
   const count = (results) => {
@@ -66,7 +72,7 @@ function summaryReporter() {
       await stripe.close();
       rmSync(dir, { recursive: true, force: true });
       // The runner prints its own summary after the reporters stop: say ours at exit, last.
-      const line = `element: ${passed} passed, ${failed} failed`;
+      const line = `${label}: ${passed} passed, ${failed} failed`;
       process.once('exit', () => console.log(`\n${line}`));
     },
   };
@@ -117,7 +123,7 @@ export default {
   browsers: [
     playwrightLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+        executablePath,
         headless: true,
         args,
       },

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
+import { chromiumPath } from '../../scripts/browser.mjs';
 import { loadConfig } from '../../server/src/config.ts';
 import { seedDemo } from '../../server/src/seed.ts';
 import { type RunningServer, startServer } from '../../server/src/server.ts';
@@ -136,10 +137,13 @@ export async function serveStatic(
   };
 }
 
-/** Debian's Chromium, headless (no browser is ever downloaded). */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+/**
+ * Chromium, headless: CHROME_PATH, else a system Chromium or Chrome, else Playwright's own
+ * (scripts/browser.mjs; with none the run stops with how to get one). Never downloaded here.
+ */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    executablePath: await chromiumPath(),
     headless: true,
     args: [...CHROMIUM_ARGS, ...extraArgs],
   });
