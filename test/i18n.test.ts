@@ -73,6 +73,47 @@ describe('languages', () => {
     });
   });
 
+  // Which digits Arabic prices use is the reader's browser's choice, deliberately (docs/embedding.md,
+  // "Languages and digits"): the element formats with the browser's Intl, as the rest of the
+  // reader's page is. For plain `ar`, WebKit (Safari) writes Arabic-Indic digits, ٢٥٫٠٠ US$, where
+  // Chromium and Firefox write 25.00 US$. A page that wants one way everywhere says so in the
+  // locale, and every engine honours it. These run in Chromium, Firefox and WebKit (npm run
+  // test:engines).
+  describe('digits', () => {
+    const ARABIC_INDIC = /[٠-٩]/;
+    const engine = /Firefox\//.test(navigator.userAgent)
+      ? 'firefox'
+      : /Chrome\//.test(navigator.userAgent)
+        ? 'chromium'
+        : 'webkit';
+
+    it(`plain ar: Arabic-Indic digits in WebKit only (this is ${engine})`, async () => {
+      const { el } = await inLang('ar');
+      expect(text(el)).to.equal(`اشترِ · ${usd('ar', 25)}`);
+      if (engine === 'webkit') expect(text(el)).to.match(/٢٥٫٠٠/);
+      else
+        expect(text(el))
+          .to.match(/25\.00/)
+          .and.not.match(ARABIC_INDIC);
+    });
+
+    it('ar-u-nu-latn: Western digits in every engine, still Arabic and right to left', async () => {
+      const { el } = await inLang('ar', { locale: 'ar-u-nu-latn' });
+      expect(text(el)).to.match(/^اشترِ · /);
+      expect(text(el))
+        .to.match(/25\.00/)
+        .and.not.match(ARABIC_INDIC);
+      expect(buyButton(el)!.getAttribute('dir')).to.equal('rtl');
+    });
+
+    it('ar-u-nu-arab: Arabic-Indic digits in every engine', async () => {
+      const { el } = await inLang('en', { locale: 'ar-u-nu-arab' });
+      expect(text(el)).to.match(/^اشترِ · /);
+      expect(text(el)).to.match(/٢٥٫٠٠/);
+      expect(buyButton(el)!.getAttribute('dir')).to.equal('rtl');
+    });
+  });
+
   describe('which language wins', () => {
     it('the locale attribute over the lang around it', async () => {
       const { el } = await inLang('ar', { locale: 'en' });
