@@ -4,8 +4,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { ZodError } from 'zod';
-import { ApiError } from './api.ts';
-import { currencyDigits } from './i18n.ts';
+import { ApiError, NetworkError } from './api.ts';
+import { currencyDigits, problemMessage, t } from './i18n.ts';
 
 /** Field path (`variants.0.price`, as the server names it) → message. */
 export type Errors = Map<string, string>;
@@ -25,7 +25,9 @@ export function apiErrors(err: unknown): Errors {
   const out: Errors = new Map();
   if (err instanceof ApiError) {
     for (const f of err.fields) if (!out.has(f.field)) out.set(f.field, f.message);
-    if (!out.size) out.set('(body)', err.message);
+    if (!out.size) out.set('(body)', problemMessage(err.code) ?? err.message);
+  } else if (err instanceof NetworkError) {
+    out.set('(body)', t('app.networkError'));
   } else {
     out.set('(body)', String((err as Error)?.message ?? err));
   }

@@ -1,6 +1,9 @@
 // The dashboard's words, in English and Arabic. A page asks `t('key', {params})`; the app sets
 // <html lang dir> and re-renders every page when the seller switches language (LocaleController).
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { config as zodConfig } from 'zod';
+import zodAr from 'zod/v4/locales/ar.js';
+import zodEn from 'zod/v4/locales/en.js';
 
 export type Locale = 'en' | 'ar';
 export const LOCALES: Locale[] = ['en', 'ar'];
@@ -21,6 +24,17 @@ const en = {
   'app.retry': 'Try again',
   'app.fixErrors': 'Some fields need attention: {count}.',
   'form.amount': 'Enter an amount such as 25.00',
+  'problem.code_invalid': 'This code is not the one we sent. Check the latest mail and try again.',
+  'problem.code_expired': 'This code has expired. Ask for a new one.',
+  'problem.too_many_attempts': 'Too many wrong codes. Ask for a new one.',
+  'problem.rate_limited': 'Too many tries. Wait a minute, then try again.',
+  'problem.unauthorized': 'This key is not known, or your session has ended. Sign in again.',
+  'problem.csrf_failed': 'Your session could not be checked. Reload the page and try again.',
+  'problem.payload_too_large': 'This file is too large.',
+  'problem.unsupported_image_type':
+    'This is not an image we can show: use PNG, JPEG, WebP, GIF or AVIF.',
+  'problem.mail_unavailable': 'The code could not be mailed right now. Try again in a moment.',
+  'problem.internal_error': 'Something went wrong on the endpoint. Try again.',
   'nav.products': 'Products',
   'nav.orders': 'Orders',
   'nav.settings': 'Settings',
@@ -225,6 +239,17 @@ const ar: Record<Key, string> = {
   'app.retry': 'حاول مجددًا',
   'app.fixErrors': 'بعض الحقول تحتاج إلى تصحيح: {count}.',
   'form.amount': 'أدخل مبلغًا مثل 25.00',
+  'problem.code_invalid': 'هذا ليس الرمز الذي أرسلناه. تحقّق من آخر رسالة وحاول مجددًا.',
+  'problem.code_expired': 'انتهت صلاحية هذا الرمز. اطلب رمزًا جديدًا.',
+  'problem.too_many_attempts': 'رموز خاطئة كثيرة. اطلب رمزًا جديدًا.',
+  'problem.rate_limited': 'محاولات كثيرة. انتظر دقيقة ثم حاول مجددًا.',
+  'problem.unauthorized': 'هذا المفتاح غير معروف أو انتهت جلستك. سجّل الدخول مجددًا.',
+  'problem.csrf_failed': 'تعذّر التحقق من جلستك. أعد تحميل الصفحة وحاول مجددًا.',
+  'problem.payload_too_large': 'هذا الملف كبير جدًا.',
+  'problem.unsupported_image_type':
+    'هذه ليست صورة يمكننا عرضها: استخدم PNG أو JPEG أو WebP أو GIF أو AVIF.',
+  'problem.mail_unavailable': 'تعذّر إرسال الرمز الآن. حاول بعد قليل.',
+  'problem.internal_error': 'حدث خطأ في الخادم. حاول مجددًا.',
   'nav.products': 'المنتجات',
   'nav.orders': 'الطلبات',
   'nav.settings': 'الإعدادات',
@@ -434,6 +459,12 @@ export function t(key: Key, params: Record<string, string | number> = {}): strin
 
 export type MessageKey = Key;
 
+/** The seller's words for a problem's stable `code`, when the dashboard has them. */
+export function problemMessage(code: string): string | undefined {
+  const key = `problem.${code}`;
+  return key in en ? t(key as Key) : undefined;
+}
+
 const listeners = new Set<() => void>();
 
 /** Switches the language: <html lang dir>, the kept choice, and every page re-renders. */
@@ -445,6 +476,8 @@ export function setLocale(next: Locale): void {
 }
 
 export function applyToDocument(): void {
+  // The schemas' own wording (a field too long, not an email…) in the same language.
+  zodConfig(current === 'ar' ? zodAr() : zodEn());
   document.documentElement.lang = current;
   document.documentElement.dir = current === 'ar' ? 'rtl' : 'ltr';
   document.title = t('app.title');

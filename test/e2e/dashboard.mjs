@@ -167,6 +167,12 @@ async function axe(label) {
     return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
   check(!violations.length, `axe (${label}): ${violations.join(' | ')}`);
+  // BIP_DASHBOARD_SHOTS=<dir>: a phone-sized picture of each page checked, to look at.
+  if (process.env.BIP_DASHBOARD_SHOTS)
+    await page.screenshot({
+      path: join(process.env.BIP_DASHBOARD_SHOTS, `${label.replace(/\W+/g, '-')}.png`),
+      fullPage: true,
+    });
   // And usable at 390 px: nothing wider than the screen.
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 390, `${label}: the page is ${width} px wide at 390 px`);

@@ -29,7 +29,21 @@ export class SignInPage extends Page {
     try {
       await work();
     } catch (err) {
-      this.errors = apiErrors(err);
+      const errors = apiErrors(err);
+      // A refused code or key belongs beside the code or key field.
+      const general = errors.get('(body)');
+      const code = (err as { code?: string }).code ?? '';
+      const field =
+        this.step === 'code' && /^(code_|too_many_attempts)/.test(code)
+          ? 'code'
+          : this.step === 'key' && code === 'unauthorized'
+            ? 'apiKey'
+            : null;
+      if (field && general) {
+        errors.delete('(body)');
+        errors.set(field, general);
+      }
+      this.errors = errors;
     } finally {
       this.busy = false;
     }
