@@ -31,6 +31,11 @@ async function buyerToken() {
 }
 if (signedIn.checked) {
   for (const el of document.querySelectorAll('buy-in-post')) el.getBuyerToken = buyerToken;
+  // and the buttons the links module puts beside product links, as they come
+  new MutationObserver((records) => {
+    for (const r of records)
+      for (const n of r.addedNodes) if (n.localName === 'buy-in-post') n.getBuyerToken = buyerToken;
+  }).observe(document.querySelector('main'), { childList: true, subtree: true });
 }
 signedIn.addEventListener('change', () => {
   if (signedIn.checked) localStorage.setItem(SIGNED_IN, '1');

@@ -166,7 +166,7 @@ const tests = {
       async (page) => {
         await page.getByRole('heading', { level: 1, name: 'World Tour 2026 T-shirt' }).waitFor();
         const canonical = page.url();
-        await page.getByLabel('Choose').selectOption('tour-tee-m-sand');
+        await page.getByLabel('Size / Colour').selectOption('tour-tee-m-sand');
         await page.getByLabel('Quantity').fill('2');
         await page.getByLabel('Email for your receipt').fill('ada@example.com');
         await page.getByLabel('Full name').fill('Ada Reader');

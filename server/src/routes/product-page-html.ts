@@ -193,7 +193,7 @@ function fallback(m: ProductPageModel) {
     ${
       p.variants.length > 1
         ? html`<label for="f-variant"
-            >Choose
+            >${p.options.map((o) => o.name).join(' / ') || 'Choose'}
             <select id="f-variant" name="variant" required>
               ${p.variants.map(
                 (v) =>
@@ -231,12 +231,15 @@ function fallback(m: ProductPageModel) {
             <label for="f-country"
               >Country
               <select id="f-country" name="country" autocomplete="country" required>
-                ${p.shipsTo.map(
-                  (c) =>
-                    html`<option value="${c}" ${form.values.country === c ? raw('selected') : ''}>
+                <option value="">Choose a country</option>
+                ${[...p.shipsTo]
+                  .sort((a, b) => (REGIONS.of(a) ?? a).localeCompare(REGIONS.of(b) ?? b))
+                  .map(
+                    (c) =>
+                      html`<option value="${c}" ${form.values.country === c ? raw('selected') : ''}>
                       ${REGIONS.of(c) ?? c}
                     </option>`,
-                )}
+                  )}
               </select></label
             >
           </fieldset>`
