@@ -3,15 +3,18 @@
 // `npm run lint:openapi`) with openapi-typescript, then compiles drift/protocol.drift.ts, which
 // asserts they are the very types the element imports from the zod schemas.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const kit = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(kit, '..');
+const generated = join(kit, 'drift', 'generated');
 const run = (what: string, command: string, args: string[]) => {
   const res = spawnSync(command, args, { cwd: root, encoding: 'utf8' });
   if (res.status !== 0) {
     console.error(`${what} failed:\n${res.stdout}${res.stderr}`);
+    rmSync(generated, { recursive: true, force: true });
     process.exit(1);
   }
 };
@@ -19,7 +22,7 @@ run('openapi-typescript', process.execPath, [
   join(kit, 'node_modules', 'openapi-typescript', 'bin', 'cli.js'),
   join(kit, 'openapi.json'),
   '--output',
-  join(kit, 'drift', 'generated', 'protocol-v1.ts'),
+  join(generated, 'protocol-v1.ts'),
   '--silent',
 ]);
 run('The drift check (types from the OpenAPI document vs. the zod schemas)', process.execPath, [
@@ -28,4 +31,6 @@ run('The drift check (types from the OpenAPI document vs. the zod schemas)', pro
   join(kit, 'drift', 'tsconfig.json'),
   '--noEmit',
 ]);
+// Generated for this check only: nothing else (the formatter, an editor) should take it for source.
+rmSync(generated, { recursive: true, force: true });
 console.log('drift check: the OpenAPI document and the zod-inferred protocol types agree');
