@@ -35,6 +35,7 @@ export function describeError(err: unknown, i18n: I18n<Messages>, hasCheckout: b
     does_not_ship: t.errors.does_not_ship,
     rate_limited: t.errors.rate_limited,
     origin_not_allowed: t.errors.origin_not_allowed,
+    seller_not_ready: t.errors.seller_not_ready,
   };
   const fields = Object.fromEntries(e.fieldErrors.map((f) => [f.field, f.message]));
   const available = typeof e.problem?.available === 'number' ? e.problem.available : undefined;

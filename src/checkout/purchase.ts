@@ -197,8 +197,13 @@ export class Purchase {
     }
     const error = describeError(e, this.flow.i18n, current !== null);
     if (error.code === 'checkout_expired') this.session.forget();
-    // Offer what can be bought as it is now, not as the page last saw it.
-    if (error.code === 'out_of_stock' || error.code === 'variant_unavailable')
+    // Offer what can be bought as it is now, not as the page last saw it (a platform's seller
+    // who cannot take payments: the product is then shown unavailable).
+    if (
+      error.code === 'out_of_stock' ||
+      error.code === 'variant_unavailable' ||
+      error.code === 'seller_not_ready'
+    )
       await this.host.reloadProduct();
     this.report(error);
   }

@@ -103,6 +103,8 @@ export interface Messages extends CoreMessages {
     generic: string;
     variant_unavailable: string;
     rate_limited: string;
+    /** A platform's seller who cannot take payments (yet, or any more). */
+    seller_not_ready: string;
   };
   startAgain: string;
   resumeNotice: string;
@@ -276,6 +278,7 @@ export const en: Messages = {
     generic: 'Something went wrong. Your entries are kept; try again.',
     variant_unavailable: 'This option is no longer available.',
     rate_limited: 'Too many attempts. Wait a minute, then try again.',
+    seller_not_ready: 'This seller cannot take payments right now. Nothing was charged.',
   },
   startAgain: 'Start again',
   resumeNotice: 'Welcome back — your checkout is as you left it.',
@@ -479,6 +482,7 @@ export const ar: Messages = {
     generic: 'حدث خطأ ما. بياناتك محفوظة؛ حاول مجددًا.',
     variant_unavailable: 'هذا الخيار لم يعد متوفرًا.',
     rate_limited: 'محاولات كثيرة. انتظر دقيقة ثم حاول مجددًا.',
+    seller_not_ready: 'لا يستطيع هذا البائع تلقّي المدفوعات حاليًا. لم يُخصم أي مبلغ.',
   },
   startAgain: 'ابدأ من جديد',
   resumeNotice: 'مرحبًا بعودتك — طلبك كما تركته.',
