@@ -3,9 +3,12 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type FakeStripe, startFakeStripe, stripeEnv, TEST_CARDS } from './doubles/stripe-api.ts';
 import {
+  client,
+  createCheckout,
   dialects,
   makeSeller,
   makeTee,
+  newKey,
   startTestServer,
   type TestServer,
 } from './helpers/server.ts';
@@ -170,6 +173,23 @@ for (const { name, skip } of dialects()) {
         assert.ok(!ld.includes('<'), ld);
         assert.equal(JSON.parse(ld).name, evil);
         assert.match(html, /<p>Second paragraph<\/p>/);
+      });
+
+      test('the element on the page may sell: its own origin is one every seller sells from', async () => {
+        const tee = await makeTee(seller);
+        const body = { productId: tee.id, variantId: tee.small, quantity: 1 };
+        const own = await createCheckout(server.url, body, newKey());
+        assert.equal(own.status, 201); // no Origin
+        const fromPage = await client(server.url)('POST', '/checkouts', body, {
+          'Idempotency-Key': newKey(),
+          Origin: server.url,
+        });
+        assert.equal(fromPage.status, 201, JSON.stringify(fromPage.body));
+        const elsewhere = await client(server.url)('POST', '/checkouts', body, {
+          'Idempotency-Key': newKey(),
+          Origin: 'https://evil.example',
+        });
+        assert.equal(elsewhere.status, 403);
       });
 
       test('an unknown or archived product is a 404 page', async () => {

@@ -38,9 +38,12 @@ export class OriginPolicy {
     return (await this.listedByAnySeller(origin)) ? origin : null;
   }
 
-  /** A checkout is started from a page on one of its seller's sites (or with no Origin). */
+  /**
+   * A checkout is started from a page on one of its seller's sites, or on the endpoint's own
+   * product pages (routes/product-pages.ts: every product has one), or with no Origin.
+   */
   checkCheckoutOrigin(seller: SellerRow, origin: string | undefined) {
-    if (!origin || this.development) return;
+    if (!origin || this.development || origin === new URL(this.config.publicUrl).origin) return;
     if (!allowedOrigins(seller).includes(origin))
       throw new ServiceError('origin_not_allowed', `${origin} may not sell this seller's products`);
   }
