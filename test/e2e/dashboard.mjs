@@ -322,6 +322,8 @@ const tests = {
       await page.getByRole('button', { name: 'Add site' }).click();
       await page.getByRole('button', { name: `Remove ${blog.origin}` }).waitFor();
       await axeBoth('share');
+      // The post the snippet goes into: orders will say which post sold them.
+      await page.getByLabel('Post address').fill(`${blog.origin}/post.html`);
       await page.getByRole('button', { name: 'Copy snippet' }).click();
       await page.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
       post = await page.evaluate(() => navigator.clipboard.readText());
@@ -385,6 +387,7 @@ const tests = {
       await page.getByRole('link', { name: made.orderNumber }).click();
       await heading(`Order ${made.orderNumber}`);
       await page.getByText('Size: A3, Paper: Gloss').waitFor();
+      await page.getByRole('link', { name: `${blog.origin}/post.html` }).waitFor();
       await axeBoth('order detail');
       await page.getByLabel('Carrier').fill('La Poste');
       await page.getByLabel('Tracking number').fill('LP123456789FR');

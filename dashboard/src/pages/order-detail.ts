@@ -15,7 +15,7 @@ import {
   toMinor,
   zodErrors,
 } from '../forms.ts';
-import { formatDate, formatMoney, t } from '../i18n.ts';
+import { formatDate, formatMoney, type MessageKey, t } from '../i18n.ts';
 import { Page } from '../page.ts';
 
 let refunds: Promise<boolean> | null = null;
@@ -39,7 +39,8 @@ export class OrderDetailPage extends Page {
   @state() private notFound = false;
   @state() private errors: Errors = new Map();
   @state() private busy = false;
-  @state() private notice = '';
+  /** A message key: shown in the language of the moment, even after a switch. */
+  @state() private notice: MessageKey | '' = '';
   @state() private form = { carrier: '', trackingNumber: '', trackingUrl: '' };
   @state() private canRefund = false;
   @state() private refund = { amount: '', reason: '' };
@@ -89,7 +90,7 @@ export class OrderDetailPage extends Page {
       );
       this.errors = new Map();
       this.form = { carrier: '', trackingNumber: '', trackingUrl: '' };
-      this.notice = t('order.fulfilled');
+      this.notice = 'order.fulfilled';
     } catch (err) {
       this.errors = apiErrors(err);
       await this.updateComplete;
@@ -130,7 +131,7 @@ export class OrderDetailPage extends Page {
       this.refundKey = crypto.randomUUID();
       this.refund = { amount: '', reason: '' };
       this.errors = new Map();
-      this.notice = t('order.refunded');
+      this.notice = 'order.refunded';
       await this.load();
     } catch (err) {
       this.errors = apiErrors(err);
@@ -159,7 +160,7 @@ export class OrderDetailPage extends Page {
         <span class="badge ${o.status}">${t(`status.${o.status}`)}</span>
       </div>
       <p>${formatDate(o.createdAt)}</p>
-      <p role="status" class="notice">${this.notice}</p>
+      <p role="status" class="notice">${this.notice && t(this.notice)}</p>
       <div class="columns">
         <section aria-labelledby="order-item">
           <h2 id="order-item">${t('order.item')}</h2>

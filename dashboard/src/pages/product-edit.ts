@@ -22,7 +22,7 @@ import {
   input,
   zodErrors,
 } from '../forms.ts';
-import { t } from '../i18n.ts';
+import { type MessageKey, t } from '../i18n.ts';
 import { Page } from '../page.ts';
 import {
   comboKey,
@@ -49,8 +49,10 @@ export class ProductEditPage extends Page {
   @state() private errors: Errors = new Map();
   @state() private notFound = false;
   @state() private stale = false;
-  @state() private busy = '';
-  @state() private notice = '';
+  /** What is under way (a message key), or '' when nothing is. */
+  @state() private busy: MessageKey | '' = '';
+  /** A message key: shown in the language of the moment, even after a switch. */
+  @state() private notice: MessageKey | '' = '';
   /** Images chosen for a product not created yet: uploaded right after creation. */
   @state() private pendingImages: { file: File; alt: string; preview: string }[] = [];
   @state() private pendingFile: File | null = null;
@@ -133,7 +135,7 @@ export class ProductEditPage extends Page {
    * Runs a save or an upload: a 412 shows the stale-edit message, other failures their field
    * errors (those naming no field go to `field`, the upload's own control, when given).
    */
-  private async run(label: string, work: () => Promise<void>, fieldForGeneral?: string) {
+  private async run(label: MessageKey, work: () => Promise<void>, fieldForGeneral?: string) {
     this.busy = label;
     this.notice = '';
     try {
@@ -178,7 +180,7 @@ export class ProductEditPage extends Page {
     const body = createBody(this.draft, this.currency);
     const money = moneyErrors(this.draft, this.currency, t('form.amount'));
     if (!this.validate(CreateProductBody.safeParse(body), money)) return;
-    this.run(t('app.saving'), async () => {
+    this.run('app.saving', async () => {
       const res = await api.request<SellerProduct>('/seller/products', { method: 'POST', body });
       this.adopt(res.data, res.headers);
       // The product exists from here on: the address names it, whatever the uploads do.
@@ -193,7 +195,7 @@ export class ProductEditPage extends Page {
         URL.revokeObjectURL(p.preview);
       }
       if (file) await this.uploadFile(file);
-      this.notice = t('product.created');
+      this.notice = 'product.created';
     });
   }
 
@@ -212,7 +214,7 @@ export class ProductEditPage extends Page {
         for (const [k, m] of zodErrors(r.error, `variants.${v.index}`)) errors.set(k, m);
     }
     if (!this.validate({ success: true }, errors)) return;
-    this.run(t('app.saving'), async () => {
+    this.run('app.saving', async () => {
       const draft = this.draft;
       if (body) await this.write('', { method: 'PATCH', body });
       for (const v of variants) {
@@ -234,16 +236,16 @@ export class ProductEditPage extends Page {
       // What was typed and not sent (nothing, on success) stays as typed.
       if (!body && !variants.length) this.draft = draft;
       this.errors = new Map();
-      this.notice = t('app.saved');
+      this.notice = 'app.saved';
       this.revision++;
     });
   }
 
   private handleArchive() {
     const archived = this.loaded?.product.status === 'archived';
-    this.run(t('app.saving'), async () => {
+    this.run('app.saving', async () => {
       await this.write('', { method: 'PATCH', body: { status: archived ? 'active' : 'archived' } });
-      this.notice = t('app.saved');
+      this.notice = 'app.saved';
       this.revision++;
     });
   }
@@ -280,7 +282,7 @@ export class ProductEditPage extends Page {
       return;
     }
     this.run(
-      t('product.uploading'),
+      'product.uploading',
       async () => {
         await this.uploadImage(file, '');
         this.errors = new Map();
@@ -300,7 +302,7 @@ export class ProductEditPage extends Page {
       return;
     }
     this.run(
-      t('product.uploading'),
+      'product.uploading',
       async () => {
         const draft = this.draft;
         await this.uploadFile(file);
@@ -365,7 +367,12 @@ export class ProductEditPage extends Page {
       ${general ? html`<p class="form-error" role="alert" tabindex="-1">${general}</p>` : nothing}
       ${count > 0 && !general ? html`<p class="form-error" role="alert">${t('app.fixErrors', { count })}</p>` : nothing}
       ${this.loaded?.product.status === 'archived' ? html`<p class="note">${t('product.archived')}</p>` : nothing}
-      <p role="status" class="notice">${this.busy || this.notice}</p>`;
+      <p role="status" class="notice">${this.renderNotice()}</p>`;
+  }
+
+  private renderNotice() {
+    const key = this.busy || this.notice;
+    return key ? t(key) : '';
   }
 
   private renderDetails() {

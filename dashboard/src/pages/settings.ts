@@ -20,7 +20,7 @@ import {
   toMinor,
   zodErrors,
 } from '../forms.ts';
-import { formatDate, t } from '../i18n.ts';
+import { formatDate, type MessageKey, t } from '../i18n.ts';
 import { Page } from '../page.ts';
 import type { Session } from '../session.ts';
 
@@ -71,7 +71,8 @@ export class SettingsPage extends Page {
   @state() private draft: SettingsDraft | null = null;
   @state() private errors: Errors = new Map();
   @state() private busy = false;
-  @state() private notice = '';
+  /** A message key: shown in the language of the moment, even after a switch. */
+  @state() private notice: MessageKey | '' = '';
   @state() private deliveries: WebhookDelivery[] | null = null;
   @state() private revealed: { label: string; value: string; until: string } | null = null;
 
@@ -144,7 +145,7 @@ export class SettingsPage extends Page {
       this.dispatchEvent(
         new CustomEvent<Session>('bip-session', { detail: this.session, bubbles: true }),
       );
-      this.notice = t('app.saved');
+      this.notice = 'app.saved';
     } catch (err) {
       this.errors = apiErrors(err);
       await this.updateComplete;
@@ -219,7 +220,7 @@ export class SettingsPage extends Page {
         ${general ? html`<p class="form-error" role="alert" tabindex="-1">${general}</p>` : nothing}
         <div class="actions">
           <button type="submit" ?disabled=${this.busy}>${t('settings.save')}</button>
-          <p role="status" class="notice">${this.notice}</p>
+          <p role="status" class="notice">${this.notice && t(this.notice)}</p>
         </div>
       </form>
       ${this.renderDeliveries()} ${this.renderRotation()}`;

@@ -9,7 +9,7 @@ import {
 } from '../../../server/src/protocol/seller.ts';
 import { ApiError, api } from '../api.ts';
 import { apiErrors, type Errors, errorFor, focusFirstError, input, zodErrors } from '../forms.ts';
-import { t } from '../i18n.ts';
+import { type MessageKey, t } from '../i18n.ts';
 import { Page } from '../page.ts';
 import { href } from '../router.ts';
 import type { Session } from '../session.ts';
@@ -36,7 +36,8 @@ export class SharePage extends Page {
   @state() private product: SellerProduct | null = null;
   @state() private notFound = false;
   @state() private post = '';
-  @state() private copied = '';
+  /** A message key: shown in the language of the moment, even after a switch. */
+  @state() private copied: MessageKey | '' = '';
   @state() private origin = '';
   @state() private errors: Errors = new Map();
   @state() private busy = false;
@@ -62,9 +63,9 @@ export class SharePage extends Page {
     const text = snippet(this.session!, this.product!, this.post);
     try {
       await navigator.clipboard.writeText(text);
-      this.copied = t('share.copied');
+      this.copied = 'share.copied';
     } catch {
-      this.copied = t('share.copyFailed');
+      this.copied = 'share.copyFailed';
       this.querySelector<HTMLTextAreaElement>('#share-snippet')?.select();
     }
   }
@@ -155,7 +156,7 @@ export class SharePage extends Page {
         <textarea id="share-snippet" class="code" readonly rows="5" dir="ltr" spellcheck="false" .value=${snippet(this.session!, p, this.post)}></textarea>
         <div class="actions">
           <button type="button" @click=${this.handleCopy}>${t('share.copy')}</button>
-          <p role="status" class="notice">${this.copied}</p>
+          <p role="status" class="notice">${this.copied && t(this.copied)}</p>
         </div>
       </section>
       ${this.renderOrigins()}`;
