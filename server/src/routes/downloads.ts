@@ -9,7 +9,15 @@ const download = createRoute({
   tags: tag('Downloads'),
   security: security.none,
   summary: 'The file of a paid digital order (signed, expiring link)',
-  request: { params: z.object({ token: z.string().max(2000) }) },
+  request: {
+    params: z.object({
+      token: z.string().max(2000).openapi({
+        description: 'The signed token of the link (`order.downloadUrl` of a paid checkout)',
+        example:
+          'eyJhbGciOiJIUzI1NiJ9.eyJwaWQiOiJkaWdpdGFsLWFsYnVtIiwic3ViIjoib3JkX2FIMHR2In0.c2lnbmF0dXJl',
+      }),
+    }),
+  },
   responses: {
     200: { description: 'The file' },
     404: problem('Unknown link'),

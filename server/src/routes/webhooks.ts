@@ -4,10 +4,20 @@ import { ServiceError } from '../services/errors.ts';
 import type { PaymentEventService } from '../services/payment-events.ts';
 
 const Received = json(
-  z.object({ received: z.literal(true), outcome: z.string(), duplicate: z.boolean() }),
+  z
+    .object({ received: z.literal(true), outcome: z.string(), duplicate: z.boolean() })
+    .openapi({ example: { received: true, outcome: 'paid', duplicate: false } }),
   'Received (also for events this endpoint does not act on)',
 );
-const SignatureHeader = z.object({ 'stripe-signature': z.string().max(2000).optional() });
+const SignatureHeader = z.object({
+  'stripe-signature': z
+    .string()
+    .max(2000)
+    .optional()
+    .openapi({
+      example: 't=1795517157,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+    }),
+});
 
 const stripeWebhook = createRoute({
   method: 'post',
