@@ -1,4 +1,4 @@
-import type { ResolveAnswer } from '../../server/src/protocol/products.ts';
+import type { ResolveAnswer } from '../../server/src/protocol/index.ts';
 
 /** A commerce endpoint the client trusts, and the sites whose links it may resolve. */
 export interface TrustedEndpoint {
