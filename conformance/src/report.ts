@@ -13,7 +13,7 @@ export function textReport(report: Report): string {
     }
     lines.push(`  ${MARK[r.status]}  ${r.id.padEnd(22)} ${r.level.padEnd(6)} ${r.text}`);
     if (r.status !== 'pass' || r.detail) lines.push(`        ${r.detail ?? ''}`.trimEnd());
-    if (r.status === 'fail') lines.push(`        see ${r.link}`);
+    if (r.status !== 'pass') lines.push(`        see ${r.link}`);
   }
   const count = (f: (r: Result) => boolean) => report.results.filter(f).length;
   const passed = count((r) => r.status === 'pass');
