@@ -111,6 +111,39 @@ for (const { name, skip } of dialects()) {
       assert.equal((await outboxOf(server, seller.id, 'order.refunded')).length, 2);
     });
 
+    test('a refund of the seller API whose event is recorded first is recorded as the API’s', async () => {
+      const seller = await makeSeller(server, 'Early Event Artist');
+      await onboard(fake, seller);
+      const { piId, orderId } = await paidOrder(server, fake, seller);
+      // What the endpoint asks Stripe for in refundPart, made straight at the fake with the
+      // event dropped, then read as its charge.refunded event would have it read.
+      fake.webhookPolicy = { mode: 'drop', duplicates: 0, delayMs: 0 };
+      try {
+        const res = await fetch(`${fake.url}/v1/refunds`, {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${fake.secretKey}`,
+            'Content-Type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({
+            payment_intent: piId,
+            amount: '1200',
+            'metadata[order_id]': orderId,
+            'metadata[bip_source]': 'api',
+            'metadata[bip_reason]': 'wrong size',
+          }),
+        });
+        assert.equal(res.status, 200);
+      } finally {
+        fake.webhookPolicy = { mode: 'deliver', duplicates: 0, delayMs: 0 };
+      }
+      assert.equal(await server.app.services.refunds.fromProvider(piId), 'refunded');
+      const [event] = await outboxOf(server, seller.id, 'order.refunded');
+      assert.equal(event.data.refund.source, 'api');
+      assert.equal(event.data.refund.reason, 'wrong size');
+      assert.equal(moneyOf(fake, piId).transfer.amount_reversed, 1200);
+    });
+
     test('rounding: odd shares of odd amounts still reverse exactly the whole in the end', async () => {
       const seller = await makeSeller(server, 'Odd Brand');
       const account = await onboard(fake, seller);

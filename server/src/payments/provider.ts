@@ -89,6 +89,11 @@ export interface ProviderRefund {
   currency: string;
   /** Provider's time (seconds): refunds of one payment are put in order by it, then by id. */
   created: number;
+  /**
+   * Made through the seller API (`refundPart`), with its reason: said by the refund itself, so
+   * whichever of the API call and the provider's event records it first records it alike.
+   */
+  viaApi?: { reason: string | null };
 }
 
 /** What the platform's money did for one refund (platform mode): ids, or null for nothing to do. */
@@ -178,7 +183,7 @@ export interface PaymentProvider {
   refundPart(
     reference: string,
     amount: number,
-    opts: { key: string; orderId: string; currency: string },
+    opts: { key: string; orderId: string; currency: string; reason?: string | null },
   ): Promise<ProviderRefund>;
   /**
    * Every refund of a payment, oldest first, for a provider that keeps them (refunds made

@@ -280,10 +280,19 @@ export class StripePaymentProvider implements PaymentProvider {
   async refundPart(
     reference: string,
     amount: number,
-    opts: { key: string; orderId: string; currency: string },
+    opts: { key: string; orderId: string; currency: string; reason?: string | null },
   ): Promise<ProviderRefund> {
     const refund = await this.stripe.refunds.create(
-      { payment_intent: reference, amount, metadata: { order_id: opts.orderId } },
+      {
+        payment_intent: reference,
+        amount,
+        // What the seller API knows of it rides with the refund: its event may be recorded first.
+        metadata: {
+          order_id: opts.orderId,
+          bip_source: 'api',
+          ...(opts.reason ? { bip_reason: opts.reason } : {}),
+        },
+      },
       { idempotencyKey: `bip_${opts.orderId}_refund_${opts.key}` },
     );
     return toRefund(refund);
@@ -349,5 +358,13 @@ export class StripePaymentProvider implements PaymentProvider {
 }
 
 function toRefund(r: Stripe.Refund): ProviderRefund {
-  return { id: r.id, amount: r.amount, currency: r.currency.toUpperCase(), created: r.created };
+  return {
+    id: r.id,
+    amount: r.amount,
+    currency: r.currency.toUpperCase(),
+    created: r.created,
+    ...(r.metadata?.bip_source === 'api'
+      ? { viaApi: { reason: r.metadata.bip_reason ?? null } }
+      : {}),
+  };
 }

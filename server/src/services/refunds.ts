@@ -84,6 +84,7 @@ export class RefundService {
         key,
         orderId: order.id,
         currency: order.currency,
+        reason: body.reason ?? null,
       });
     } catch (err) {
       throw providerRefusal(err, left, order.currency, this.log, order.id);
@@ -127,7 +128,8 @@ export class RefundService {
     if (!order || !this.provider.refundsOf) return 'ignored';
     let recorded = 0;
     for (const r of await this.provider.refundsOf(reference))
-      if (await this.record(order, r, 'provider', null)) recorded++;
+      if (await this.record(order, r, r.viaApi ? 'api' : 'provider', r.viaApi?.reason ?? null))
+        recorded++;
     await this.reverse(order);
     return recorded > 0 ? 'refunded' : 'already_refunded';
   }
