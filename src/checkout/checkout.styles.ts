@@ -100,7 +100,9 @@ const dialogStyles = css`
     outline-offset: 2px;
   }
   .body {
-    flex: 1;
+    /* Basis auto, not flex: 1's 0%: WebKit sizes the auto-height dialog from its items' bases, and
+       a 0% basis collapsed it around a 32px scrolling body (Safari; npm run test:engines' axe). */
+    flex: 1 1 auto;
     min-block-size: 0;
     overflow-y: auto;
     overscroll-behavior: contain;
