@@ -359,7 +359,9 @@ export class BuyInPost extends LitElement {
     const prices = new Set(p.variants.map((v) => v.price.amount));
     const price = i18n.money(p.priceFrom);
     const text = !p.available
-      ? t.soldOut
+      ? p.unavailableReason
+        ? t.unavailable
+        : t.soldOut
       : this.label || (prices.size > 1 ? t.buyFrom(price) : t.buy(price));
     return html`<button
       part="button"

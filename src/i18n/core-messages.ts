@@ -5,6 +5,8 @@ export interface CoreMessages {
   buy: (price: string) => string;
   buyFrom: (price: string) => string;
   soldOut: string;
+  /** Not for sale for another reason than stock (a platform's seller not set up to be paid). */
+  unavailable: string;
   loading: string;
   viewProduct: string;
 }
@@ -13,6 +15,7 @@ export const coreEn: CoreMessages = {
   buy: (price) => `Buy · ${price}`,
   buyFrom: (price) => `Buy · from ${price}`,
   soldOut: 'Sold out',
+  unavailable: 'Not available',
   loading: 'Loading price…',
   viewProduct: 'View product page',
 };
@@ -21,6 +24,7 @@ export const coreAr: CoreMessages = {
   buy: (price) => `اشترِ · ${price}`,
   buyFrom: (price) => `اشترِ · من ${price}`,
   soldOut: 'نفدت الكمية',
+  unavailable: 'غير متاح',
   loading: 'جارٍ تحميل السعر…',
   viewProduct: 'فتح صفحة المنتج',
 };

@@ -195,6 +195,34 @@ export async function createEndpoint({ dir, pageOrigin }) {
 
   const db = async () => (await running()).app.db.kysely;
 
+  /**
+   * A second endpoint, in platform mode (Stripe Connect) against the fake Stripe API, started on
+   * first use: a seller there cannot take payments until it has onboarded (issue 13).
+   */
+  let platform = null;
+  async function platformEndpoint() {
+    if (platform) return platform;
+    const { startFakeStripe, connectEnv } = await import('../../server/test/doubles/stripe-api.ts');
+    const fake = await startFakeStripe();
+    const server = await startServer(
+      loadConfig({
+        ...env({ PORT: '0', DATABASE_URL: join(dir, 'platform.sqlite') }),
+        ...connectEnv(fake),
+      }),
+    );
+    server.app.config.publicUrl = server.url;
+    fake.connectWebhookUrl = `${server.url}/v1/webhooks/stripe/connect`;
+    platform = {
+      fake,
+      server,
+      close: async () => {
+        await server.close();
+        await fake.close();
+      },
+    };
+    return platform;
+  }
+
   const commands = {
     'bip-new-tee': (p) => newTee(p ?? {}),
     'bip-new-digital': (p) => newDigital(p ?? {}),
@@ -209,6 +237,31 @@ export async function createEndpoint({ dir, pageOrigin }) {
     'bip-set-stock': ({ productId, variantId, stock }) =>
       api('PATCH', `/seller/products/${productId}/variants/${variantId}`, { stock }),
     'bip-seller-product': ({ productId }) => api('GET', `/seller/products/${productId}`),
+    /** Platform mode: a product of a seller who has not onboarded yet, on the platform endpoint. */
+    'bip-platform-product': async () => {
+      const { server } = await platformEndpoint();
+      const { apiKey } = await server.app.services.sellers.create({
+        name: 'Waiting Artist',
+        kind: 'artist',
+        shippingZones: ZONES,
+      });
+      const id = `platform-poster-${++seq}`;
+      await sellerCall(server.url, apiKey, 'POST', '/seller/products', {
+        id,
+        title: 'Poster',
+        kind: 'physical',
+        variants: [{ id: `${id}-a2`, price: 2500, stock: 5 }],
+      });
+      return { endpoint: server.url, productId: id, apiKey };
+    },
+    /** Platform mode: the seller finishes Stripe's onboarding (account.updated is delivered). */
+    'bip-platform-onboard': async ({ apiKey }) => {
+      const { server, fake } = await platformEndpoint();
+      const { accountId } = await sellerCall(server.url, apiKey, 'GET', '/seller/payouts');
+      fake.updateAccount(accountId);
+      await fake.idle();
+      return accountId;
+    },
     /** The seller refunds `amount` of an order (all that is left without it), as its API does. */
     'bip-refund': async ({ orderId, amount }) => {
       const res = await fetch(`${base}/v1/seller/orders/${orderId}/refunds`, {
@@ -314,6 +367,9 @@ export async function createEndpoint({ dir, pageOrigin }) {
         return fn(payload);
       },
     },
-    close: stop,
+    close: async () => {
+      await stop();
+      await platform?.close();
+    },
   };
 }
