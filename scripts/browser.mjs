@@ -11,6 +11,18 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 
+/** Chromium flags for these machines (TOOLCHAIN.md): no sandbox as root, no outside calls. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 const first = (paths) => paths.find((p) => p && existsSync(p)) ?? null;
 
 /** Prints one line and stops the process: the test run cannot start without this browser. */

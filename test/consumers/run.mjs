@@ -5,9 +5,11 @@
 //   - strict TypeScript, moduleResolution `bundler` and `node16`, using `buy-in-post` and
 //     `buy-in-post/define` with typed events (src/element.ts);
 //   - Vite + React with `buy-in-post/react` (src/main.tsx), type-checked and built;
+//   - that app in Chromium: the props reach the element as properties, onPurchase hears it;
 //   - React server rendering of `buy-in-post/react` in plain Node (ssr.mjs);
 //   - dist/sri.json against the bytes installed.
-// One install serves every check (it is most of the time). Needs `npm run build` first.
+// One install serves every check (it is most of the time). Needs `npm run build` first; starts
+// one browser, so run it under the shared lock like the other browser suites.
 // Prints `consumers: N passed, N failed` last; exit 1 on any failure. KEEP=1 keeps the project.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,11 +22,36 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/browser.mjs';
 
 const run = promisify(execFile);
+
+/** A plain static server for a built app on a free loopback port. */
+async function serveDir(dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = resolve(dir, `.${path === '/' ? '/index.html' : path}`);
+    try {
+      if (!file.startsWith(dir)) throw new Error('outside');
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
 const root = resolve(import.meta.dirname, '../..');
 const started = Date.now();
 
@@ -179,6 +206,63 @@ try {
       .join('\n');
     check(js.includes('buy-in-post-purchase'), 'the build lacks the element (its purchase event)');
     check(js.includes('customElements'), 'the build does not register the element');
+  });
+
+  await test('Vite + React in Chromium: props reach the element as properties, onPurchase its event', async () => {
+    const site = await serveDir(join(project, 'dist'));
+    const { chromium } = await import('playwright');
+    const browser = await chromium.launch({
+      executablePath: await chromiumPath(),
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+    try {
+      const page = await browser.newPage();
+      // nothing leaves the machine (the app's endpoint is a made-up address)
+      await page.route(
+        (url) => url.hostname !== '127.0.0.1',
+        (route) => route.abort('blockedbyclient'),
+      );
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const logged = [];
+      page.on('console', (m) => logged.push(m.text()));
+      await page.goto(site.origin);
+      await page.waitForFunction(
+        () => customElements.get('buy-in-post') && document.querySelector('buy-in-post.buy'),
+      );
+      const element = await page.evaluate(() => {
+        const el = document.querySelector('buy-in-post.buy');
+        return {
+          upgraded: el instanceof customElements.get('buy-in-post'),
+          product: el.product,
+          endpoint: el.endpoint,
+          getBuyerToken: typeof el.getBuyerToken,
+        };
+      });
+      check(element.upgraded, 'the element was not upgraded');
+      check(
+        element.product === 'tee' && element.endpoint === 'https://shop.example/api',
+        `properties: ${JSON.stringify(element)}`,
+      );
+      check(element.getBuyerToken === 'function', 'getBuyerToken did not arrive as a function');
+      // what the element fires when an order is paid, with the fields a handler reads
+      const heard = page.waitForEvent('console', (m) => m.text().startsWith('purchased'));
+      await page.evaluate(() =>
+        document.querySelector('buy-in-post.buy').dispatchEvent(
+          Object.assign(new Event('buy-in-post-purchase', { bubbles: true, composed: true }), {
+            orderNumber: 'BIP-1001',
+            total: { amount: 2500, currency: 'USD' },
+          }),
+        ),
+      );
+      const line = (await heard).text();
+      check(line === 'purchased BIP-1001 2500 tee', `onPurchase logged ${JSON.stringify(line)}`);
+      check(errors.length === 0, `errors in the page: ${errors.join(' | ')}`);
+    } finally {
+      await browser.close();
+      await site.close();
+    }
   });
 
   await test('React server rendering in Node (no DOM): import does not crash, renders the tag', async () => {

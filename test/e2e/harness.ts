@@ -10,24 +10,15 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
-import { chromiumPath } from '../../scripts/browser.mjs';
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/browser.mjs';
 import { loadConfig } from '../../server/src/config.ts';
 import { seedDemo } from '../../server/src/seed.ts';
 import { type RunningServer, startServer } from '../../server/src/server.ts';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Chromium flags for these machines (see TOOLCHAIN.md): no sandbox as root, no outside calls. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+/** Chromium flags for these machines (see TOOLCHAIN.md), kept with the browser's discovery. */
+export { CHROMIUM_ARGS };
 
 /** Fails early, with the fix, when the bundle has not been built. */
 export function requireBuild(): void {
