@@ -33,8 +33,12 @@ const dialects = [
   { name: 'SQLite', env: { DIALECT: 'sqlite' } },
   ...(process.env.TEST_POSTGRES_URL ? [{ name: 'PostgreSQL', env: { DIALECT: 'postgres' } }] : []),
 ];
-if (!process.env.TEST_POSTGRES_URL)
+if (!process.env.TEST_POSTGRES_URL) {
+  // CI sets both, so it can never skip PostgreSQL unnoticed (as the server's tests do).
+  if (process.env.BIP_REQUIRE_POSTGRES === '1')
+    throw new Error('BIP_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set');
   console.warn('TEST_POSTGRES_URL is not set: the kit is not run against PostgreSQL');
+}
 
 for (const dialect of dialects) {
   describe(`the reference endpoint on ${dialect.name}`, () => {
