@@ -12,6 +12,9 @@
 //   - examples: on the zod schemas (`.openapi({ example })`) of bodies and parameters.
 // A route that is being retired also says `...deprecatedOperation(…)` and is mounted behind the
 // `deprecation(…)` middleware (http/deprecation.ts, docs/versioning.md).
+// After changing a route or a protocol schema: `npm run openapi:write` refreshes the kit's copy
+// of the document (conformance/openapi.json; `npm run lint:openapi` fails until it matches), and
+// a change a v1 client would notice follows docs/versioning.md (additions only within v1).
 // ────────────────────────────────────────────────────────────────────────────────────────────
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
