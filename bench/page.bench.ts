@@ -79,8 +79,9 @@ const timeline = (endpoint: string, posts: number, withElement: boolean) => `<!d
         border-radius: 14px; background: #fff; }
       article p { margin-block: 0.5rem 0.75rem; line-height: 1.5; }
       /* docs/embedding.md: the element's box, kept before its script runs */
-      buy-in-post:not(:defined) { display: inline-flex; vertical-align: middle;
-        min-inline-size: 7.5rem; min-block-size: max(2.5rem, calc(1rem + 1.2em)); }
+      buy-in-post:where(:not(:defined), :state(loading)) { display: inline-flex;
+        vertical-align: middle; min-inline-size: 7.5rem;
+        min-block-size: max(2.5rem, calc(1rem + 1.2em)); }
     </style>
     ${withElement ? '<script type="module" src="/dist/buy-in-post.js"></script>' : ''}
   </head>

@@ -10,9 +10,9 @@ import { css } from 'lit';
  *   is more. The placeholder, the skeleton and the button all take it.
  * - The host is an inline flex box, not inline-block: no line box (and no strut) inside, so it
  *   is exactly as tall as what it shows, whatever the page's font size and line height.
- * - Until the price arrives — also far from the viewport, where nothing is rendered inside yet —
- *   the host is a box of the button's size (`:state(loading)`): nothing moves when the button
- *   replaces it.
+ * - Until the price arrives the host is a box of the button's size (`:state(loading)`): nothing
+ *   moves when the button replaces it. (Far from the viewport there is no shadow root, so none
+ *   of this applies yet: the page's own rule, docs/embedding.md, sizes the box.)
  */
 export const styles = css`
   :host {

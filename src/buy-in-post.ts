@@ -176,7 +176,7 @@ export class BuyInPost extends LitElement {
   override connectedCallback() {
     super.connectedCallback();
     if (this.mayRender) this.followLang();
-    // Not rendered yet (far from the viewport): the loading state sizes the empty box.
+    // Not rendered yet (far from the viewport): the page's rule sizes the box by this state.
     else this.setState('loading', true);
   }
 
@@ -197,9 +197,20 @@ export class BuyInPost extends LitElement {
   }
 
   /**
+   * No shadow root while far from the viewport: Lit makes it before the first render instead
+   * (performUpdate), so a far element stays as the page had it before the script ran — its
+   * fallback, sized by the page's rule (docs/embedding.md) — and costs the page no new style,
+   * layout or paint. On a timeline, attaching a thousand styled shadow roots was most of the
+   * upgrade's time and made the next frame lay out every post again.
+   */
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    return this.mayRender ? super.createRenderRoot() : (undefined as unknown as HTMLElement);
+  }
+
+  /**
    * The first render waits until the element nears the viewport (or must show itself): on a
-   * timeline of a thousand posts, the far ones cost an empty box of the button's size each, not
-   * a shadow tree, a style and an animation. `updateComplete` waits with it.
+   * timeline of a thousand posts, the far ones cost their upgrade only, not a shadow tree, a
+   * style and an animation. `updateComplete` waits with it.
    */
   protected override async scheduleUpdate(): Promise<void> {
     if (!this.mayRender)
@@ -282,7 +293,9 @@ export class BuyInPost extends LitElement {
     const el = this;
     return {
       element: el,
-      renderRoot: el.renderRoot as ShadowRoot,
+      get renderRoot() {
+        return el.renderRoot as ShadowRoot;
+      },
       get product() {
         return el.products.value!;
       },

@@ -53,7 +53,20 @@ function watchShifts() {
   };
 }
 
-const rendered = (el: BuyInPost) => el.shadowRoot!.childElementCount > 0;
+/** The rule docs/embedding.md gives pages: the button's box before the element renders. */
+const PAGE_RULE = `buy-in-post:where(:not(:defined), :state(loading)) {
+  display: inline-flex; vertical-align: middle;
+  min-inline-size: 7.5rem; min-block-size: max(2.5rem, calc(1rem + 1.2em)); }`;
+
+/** Adds the page's rule for the tests in this block. */
+function withPageRule() {
+  const style = document.createElement('style');
+  style.textContent = PAGE_RULE;
+  before(() => document.head.append(style));
+  after(() => style.remove());
+}
+
+const rendered = (el: BuyInPost) => el.shadowRoot !== null;
 const priced = (el: BuyInPost) => /\d/.test(buyButton(el)?.textContent ?? '');
 const frame = () => new Promise((r) => requestAnimationFrame(r));
 
@@ -73,7 +86,7 @@ describe('on a timeline', () => {
         </article>`);
         const el = wrapper.querySelector<BuyInPost>('buy-in-post')!;
         const below = wrapper.querySelector('#below')!;
-        await waitUntil(() => el.shadowRoot!.querySelector('[part="skeleton"]'), 'the skeleton');
+        await waitUntil(() => el.shadowRoot?.querySelector('[part="skeleton"]'), 'the skeleton');
         await frame();
         const before = { box: el.getBoundingClientRect(), below: below.getBoundingClientRect() };
         const shifts = watchShifts();
@@ -98,6 +111,8 @@ describe('on a timeline', () => {
   });
 
   describe('far posts', () => {
+    withPageRule();
+
     /** `count` posts, each `gap` px tall; the first few are within the viewport. */
     async function timeline(ids: string[], gap: number) {
       const wrapper = await fixture<HTMLElement>(
@@ -106,7 +121,7 @@ describe('on a timeline', () => {
       return [...wrapper.querySelectorAll<BuyInPost>('buy-in-post')];
     }
 
-    it('render nothing, and keep the button’s size, until they near the viewport', async () => {
+    it('render nothing — no shadow root — and keep the page’s box of the button’s size, until they near the viewport', async () => {
       const { id } = await newProduct({ variants: [{ price: 900, stock: 3 }] });
       const els = await timeline(
         Array.from({ length: 40 }, () => id),
@@ -170,12 +185,32 @@ describe('on a timeline', () => {
     });
   });
 
+  describe('far posts on a page without the rule', () => {
+    it('stay as the page had them — the fallback link shows — until they near the viewport', async () => {
+      const { id } = await newProduct({ variants: [{ price: 800, stock: 3 }] });
+      const wrapper = await fixture<HTMLElement>(html`<div>
+        <buy-in-post product=${id} endpoint=${ENDPOINT}><a href="https://shop.example/a">In the shop</a></buy-in-post>
+        <div style=${`block-size: ${window.innerHeight + 1000}px`}></div>
+        <buy-in-post product=${id} endpoint=${ENDPOINT}><a href="https://shop.example/b">In the shop</a></buy-in-post>
+      </div>`);
+      const [near, far] = [...wrapper.querySelectorAll<BuyInPost>('buy-in-post')];
+      await waitUntil(() => priced(near!), 'the near post is priced');
+      expect(far!.shadowRoot, 'the far post’s shadow root').to.equal(null);
+      const link = far!.querySelector('a')!;
+      expect(link.getBoundingClientRect().width, 'the fallback link’s width').to.be.greaterThan(0);
+
+      far!.scrollIntoView();
+      await waitUntil(() => priced(far!), 'priced once scrolled near');
+      expect(link.getBoundingClientRect().width, 'the fallback once rendered').to.equal(0);
+    });
+  });
+
   describe('the fallback', () => {
     it('keeps text beside a link flowing as text', async () => {
       const el = await fixture<BuyInPost>(
         html`<buy-in-post product="no-such-product" endpoint=${ENDPOINT}>Buy it <a href="https://shop.example/gone">in the shop</a></buy-in-post>`,
       );
-      await waitUntil(() => el.shadowRoot!.querySelector('slot'), 'the fallback shows');
+      await waitUntil(() => el.shadowRoot?.querySelector('slot'), 'the fallback shows');
       const text = el.firstChild as Text; // "Buy it "
       const link = el.querySelector('a')!;
       const range = document.createRange();

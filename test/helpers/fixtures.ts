@@ -104,7 +104,8 @@ export async function mountReady(
 }
 
 export function buyButton(el: BuyInPost): HTMLButtonElement | null {
-  return el.shadowRoot!.querySelector<HTMLButtonElement>('button[part="button"]');
+  // no shadow root yet while far from the viewport
+  return el.shadowRoot?.querySelector<HTMLButtonElement>('button[part="button"]') ?? null;
 }
 
 export function dialog(el: BuyInPost): HTMLDialogElement | null {
