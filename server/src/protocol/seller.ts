@@ -11,6 +11,7 @@ import {
   Timestamp,
   text,
 } from './common.ts';
+import { Refund, RefundStatus } from './payouts.ts';
 import { ProductImage, ProductKind, SellerKind, Variant } from './products.ts';
 
 export const ShippingZone = z
@@ -219,6 +220,9 @@ export const Order = z
     postRef: z.string().nullable(),
     fulfillments: z.array(Fulfillment),
     createdAt: Timestamp,
+    /** The part of the total given back (refunds through the API or at the provider). */
+    amountRefunded: Money.optional(),
+    refundStatus: RefundStatus.optional(),
   })
   .openapi('Order');
 export type Order = z.infer<typeof Order>;
@@ -258,9 +262,10 @@ export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 export const WebhookEvent = z
   .object({
     id: Id,
-    type: z.enum(['order.paid', 'order.fulfilled']),
+    type: z.enum(['order.paid', 'order.fulfilled', 'order.refunded']),
     createdAt: Timestamp,
-    data: z.object({ order: Order }),
+    /** `refund`: the refund an `order.refunded` event is about. */
+    data: z.object({ order: Order, refund: Refund.optional() }),
   })
   .openapi('WebhookEvent');
 export type WebhookEvent = z.infer<typeof WebhookEvent>;

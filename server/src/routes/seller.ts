@@ -38,6 +38,7 @@ import type { SellerSessions } from '../services/seller-sessions.ts';
 import type { SellerService } from '../services/sellers.ts';
 import { ordersCsv } from './dashboard-csv.ts';
 import { sellerAuth } from './dashboard-session.ts';
+import { type SellerPaymentDeps, sellerPaymentRoutes } from './seller-payments.ts';
 
 type SellerEnv = { Variables: { seller: SellerRow } };
 
@@ -295,7 +296,7 @@ export function sellerRoutes(
     webhooks: WebhookDispatcher;
     sellerSessions: SellerSessions;
     images: ProductImages;
-  },
+  } & SellerPaymentDeps,
   config: Config,
 ) {
   const { sellers, catalog, orders, webhooks, images } = deps;
@@ -418,6 +419,7 @@ export function sellerRoutes(
     webhooks.poke();
     return c.json(order, 201);
   });
+  app.route('/', sellerPaymentRoutes(deps));
   app.openapi(r.rotateApiKey, async (c) => c.json(await sellers.rotateApiKey(sellerId(c)), 201));
   app.openapi(r.webhookSecret, (c) =>
     c.json({ webhookSecret: c.get('seller').webhook_secret }, 200),
