@@ -51,6 +51,7 @@ export const BREAKAGES: Breakage[] = [
   },
   {
     id: 'SCHEMA-ANSWERS',
+    with: ['lookups'],
     // A field renamed: every other check still passes, the answer no longer matches the schema.
     handle: async (req, f) =>
       isPath(req.path, PRODUCT)
@@ -197,6 +198,8 @@ export const BREAKAGES: Breakage[] = [
   },
   {
     id: 'CHECKOUT-EXPIRY',
+    // Reservations last 6 s on the broken endpoint's server.
+    wait: 8,
     handle: async (req, f) =>
       req.method === 'GET' && isPath(req.path, CHECKOUT)
         ? withJson(await f(req), (b) => {
@@ -302,6 +305,7 @@ export const BREAKAGES: Breakage[] = [
   },
   {
     id: 'ERROR-PROBLEM',
+    with: ['errors'],
     handle: async (req, f) => {
       const res = await f(req);
       return res.status === 404

@@ -26,6 +26,10 @@ export interface Delivery {
 export interface Breakage {
   /** The requirement it breaks. */
   id: string;
+  /** Checks to run with it, whose traffic shows the breakage (for the requirements on every answer). */
+  with?: string[];
+  /** The kit's --wait for it (3 s: the endpoint retries webhooks within a second). */
+  wait?: number;
   /** Answers a request; `forward` asks the reference endpoint. */
   handle?(req: Req, forward: (req: Req) => Promise<Res>): Promise<Res>;
   /**

@@ -6,7 +6,9 @@ import { type DialectName, startTestServer } from '../../../server/test/helpers/
 
 const dialect = (process.env.DIALECT ?? 'sqlite') as DialectName;
 const server = await startTestServer(dialect, {
-  BIP_RESERVATION_SECONDS: process.env.BIP_RESERVATION_SECONDS ?? '8',
+  // Long enough for a checkout's whole story on a loaded machine, short enough for the kit to
+  // see one lapse (CHECKOUT-EXPIRY) within its wait.
+  BIP_RESERVATION_SECONDS: process.env.BIP_RESERVATION_SECONDS ?? '12',
   BIP_WEBHOOK_RETRY_BASE_MS: '200',
   BIP_WEBHOOK_POLL_MS: '50',
 });
