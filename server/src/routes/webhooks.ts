@@ -10,13 +10,9 @@ const Received = json(
   'Received (also for events this endpoint does not act on)',
 );
 const SignatureHeader = z.object({
-  'stripe-signature': z
-    .string()
-    .max(2000)
-    .optional()
-    .openapi({
-      example: 't=1795517157,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
-    }),
+  'stripe-signature': z.string().max(2000).optional().openapi({
+    example: 't=1795517157,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+  }),
 });
 
 const stripeWebhook = createRoute({
