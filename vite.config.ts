@@ -1,4 +1,4 @@
-import { defineConfig, type Plugin } from 'vite';
+import { type BuildOptions, defineConfig, type Plugin } from 'vite';
 
 /**
  * Writes dist/.vite/chunk-graph.json — each emitted chunk's static and dynamic imports, straight
@@ -26,6 +26,13 @@ function chunkGraph(): Plugin {
     },
   };
 }
+
+/** Quiets the one expected warning: src/react/index.ts's 'use client', kept on purpose. */
+const keepUseClient: NonNullable<BuildOptions['rollupOptions']>['onwarn'] = (warning, warn) => {
+  if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.id?.endsWith('/src/react/index.ts'))
+    return;
+  warn(warning);
+};
 
 // Library build, ES modules, Lit bundled:
 // - dist/buy-in-post.js — the one-script-tag bundle: registers <buy-in-post>;
@@ -56,6 +63,7 @@ export default defineConfig({
     },
     rollupOptions: {
       external: ['react'],
+      onwarn: keepUseClient,
       output: {
         // Library mode leaves whitespace and names alone unless told: minify the output itself.
         minify: true,

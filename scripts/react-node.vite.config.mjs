@@ -21,6 +21,15 @@ export default defineConfig({
     // The checkout stays a chunk of its own, which a server never loads.
     rollupOptions: {
       output: { entryFileNames: 'react.js', chunkFileNames: '[name]-[hash].js' },
+      // src/react/index.ts's 'use client' is kept on purpose (as in vite.config.ts)
+      onwarn(warning, warn) {
+        if (
+          warning.code === 'MODULE_LEVEL_DIRECTIVE' &&
+          warning.id?.endsWith('/src/react/index.ts')
+        )
+          return;
+        warn(warning);
+      },
     },
   },
   ssr: {

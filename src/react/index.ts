@@ -1,3 +1,7 @@
+// A client component for React Server Components (Next.js's App Router): the directive is kept in
+// dist/react.js and dist/node/react.js, so a server component may render <BuyInPost>.
+'use client';
+
 /**
  * `buy-in-post/react`: `<BuyInPost>` for React, made with @lit/react. Importing it registers
  * `<buy-in-post>` (as `buy-in-post/define` does). The element's properties are props, set as

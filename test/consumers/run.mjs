@@ -156,6 +156,13 @@ try {
     }
   });
 
+  await test("npm pack: buy-in-post/react keeps 'use client' (React Server Components)", async () => {
+    for (const file of ['dist/react.js', 'dist/node/react.js']) {
+      const code = readFileSync(join(dir, 'package', file), 'utf8');
+      check(/^["']use client["'];/.test(code), `${file} does not open with 'use client'`);
+    }
+  });
+
   await test('a fresh project installs the tarball from the npm cache', async () => {
     check(tarball, 'no tarball');
     cpSync(join(import.meta.dirname, 'project'), project, { recursive: true });
