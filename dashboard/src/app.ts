@@ -86,6 +86,8 @@ export class Dashboard extends LitElement {
     const a = (e.target as Element).closest?.('a');
     if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin) return;
     if (!a.pathname.startsWith(BASE)) return;
+    // A link within this page (the skip link) is the browser's to follow.
+    if (a.hash && a.pathname === location.pathname && a.search === location.search) return;
     e.preventDefault();
     if (a.pathname !== location.pathname || a.search !== location.search)
       this.go(a.pathname + a.search);

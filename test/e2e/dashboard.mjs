@@ -178,8 +178,41 @@ async function axe(label) {
   check(width <= 390, `${label}: the page is ${width} px wide at 390 px`);
 }
 
-/** axe in English, then in Arabic (right to left), then back. */
+/**
+ * Keyboard: Tab from the first control reaches every visible, enabled control of the page
+ * (links, buttons, fields), in the page's own order — nothing is reachable only by pointer.
+ */
+async function everyControlByTab(label) {
+  const count = await page.evaluate(() => {
+    const controls = [
+      ...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]'),
+    ].filter((el) => el.tabIndex >= 0 && !el.disabled && el.getClientRects().length > 0);
+    controls.forEach((el, i) => {
+      el.dataset.tabProbe = String(i);
+    });
+    controls[0]?.focus();
+    return controls.length;
+  });
+  const reached = new Set(['0']);
+  // A few more presses than controls: the preview's element holds buttons in its shadow root.
+  for (let i = 0; i < count + 6; i++) {
+    await page.keyboard.press('Tab');
+    const probe = await page.evaluate(() => document.activeElement?.dataset?.tabProbe ?? null);
+    if (probe !== null) reached.add(probe);
+  }
+  const missed = await page.evaluate(
+    (reached) =>
+      [...document.querySelectorAll('[data-tab-probe]')]
+        .filter((el) => !reached.includes(el.dataset.tabProbe))
+        .map((el) => el.outerHTML.slice(0, 80)),
+    [...reached],
+  );
+  check(!missed.length, `${label}: not reached by Tab: ${missed.join(' | ')}`);
+}
+
+/** axe in English, then in Arabic (right to left), then back; and every control by Tab. */
 async function axeBoth(label) {
+  await everyControlByTab(label);
   await axe(`${label}, en`);
   await page.getByLabel('Language').selectOption('ar');
   await page.locator('html[dir="rtl"][lang="ar"]').waitFor();
@@ -195,8 +228,18 @@ const tests = {
     await page.goto(base);
     await heading('Sign in to your shop');
     await axeBoth('sign-in');
-    await page.keyboard.press('Tab'); // skip link
-    await page.getByLabel('Email').focus();
+    // A fresh page puts focus on its heading; Tab goes on to the email field.
+    await page.reload();
+    await heading('Sign in to your shop');
+    const focused = (locator) => locator.evaluate((el) => el === document.activeElement);
+    check(await focused(page.getByRole('heading', { level: 1 })), 'the heading has not the focus');
+    await page.keyboard.press('Tab');
+    check(await focused(page.getByLabel('Email')), 'Tab from the heading misses the email field');
+    // The skip link leads there too.
+    await page.getByRole('link', { name: 'Skip to content' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    check(await focused(page.getByLabel('Email')), 'the skip link does not lead to the form');
     await page.keyboard.type(EMAIL);
     const mail = smtp.next(EMAIL);
     await page.keyboard.press('Enter');
