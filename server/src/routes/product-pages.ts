@@ -30,6 +30,9 @@ import { notFoundPage, type PurchaseForm, productPage, STYLE_HASH } from './prod
 
 const ID = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
 
+/** A build file named by its content (`core-D98jU3IQ.js`): it never changes. */
+const isHashed = (name: string) => /^[a-z]+-[A-Za-z0-9_-]{8}\.js(\.map)?$/.test(name);
+
 /** Where the endpoint finds the built element: the installed package, else this repository's build. */
 function findElementBuild(): string | null {
   const candidates: string[] = [];
@@ -45,8 +48,8 @@ function findElementBuild(): string | null {
 
 /**
  * The built element, served under `/element/`: looked for again until found (a build may come
- * after the server starts), each file read once. The entry may change with a release; the
- * chunks carry a content hash in their names and never change.
+ * after the server starts). The chunks carry a content hash in their names, never change, and
+ * are kept in memory once read; the entries are read each time.
  */
 class ElementBuild {
   private dir: string | null = null;
@@ -72,7 +75,9 @@ class ElementBuild {
     if (kept) return kept;
     try {
       const bytes = new Uint8Array(await readFile(join(this.dir!, name)));
-      this.files.set(name, bytes);
+      // Only a chunk named by its content is kept: an entry is read again, so a rebuild while
+      // the server runs never leaves it naming chunks that are gone.
+      if (isHashed(name)) this.files.set(name, bytes);
       return bytes;
     } catch {
       return null;
@@ -340,7 +345,7 @@ export function productPageRoutes(services: Services, deps: ProductPageDeps) {
     const name = c.req.param('file');
     const bytes = await build.read(name);
     if (!bytes) return c.notFound();
-    const hashed = /-[A-Za-z0-9_-]{8,}\.js(\.map)?$/.test(name);
+    const hashed = isHashed(name);
     return c.body(bytes, 200, {
       'Content-Type': name.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8',
       'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
