@@ -52,6 +52,7 @@ const server = serve({ fetch: site.fetch, port: config.port, hostname: config.ho
   console.log(`\nbuy-in-post demo: ${url}/demo/index.html   (timeline)`);
   console.log(`                  ${url}/demo/blog.html    (one script tag)`);
   console.log(`                  ${url}/demo/seller.html  (the seller's orders)`);
+  console.log(`                  ${url}/p/tour-tee        (a product page: what a seller shares)`);
   if (config.mode === 'development')
     console.log(`                  ${url}/demo/mailbox.html (sign-in codes the endpoint "sent")`);
   const payments = config.stripe
