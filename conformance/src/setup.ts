@@ -96,129 +96,144 @@ export async function setUp(client: Client, options: Options, notes: string[]): 
     },
   });
   must(patched.status === 200, `PATCH /v1/seller/me answered ${patched.status}`);
-
-  const create = async (body: Record<string, unknown>) => {
-    const res = await seller_({ method: 'POST', path: '/products', body });
-    if (res.status !== 201)
-      throw new Error(`creating a product answered ${res.status}: ${JSON.stringify(res.body)}`);
-    products.push(String(body.id));
-    return res;
-  };
-  const id = (name: string) => `conf-${runId}-${name}`;
-  const prices = { small: 2500, medium: 2750 };
-  await create({
-    id: id('tee'),
-    title: 'Conformance tee',
-    kind: 'physical',
-    options: [{ name: 'Size', values: ['S', 'M'] }],
-    variants: [
-      { id: id('tee-s'), options: { Size: 'S' }, price: prices.small, stock: 40 },
-      { id: id('tee-m'), options: { Size: 'M' }, price: prices.medium, stock: 40 },
-    ],
-  });
-  await create({
-    id: id('scarce'),
-    title: 'Conformance scarce print',
-    kind: 'physical',
-    variants: [{ id: id('scarce-1'), price: 1000, stock: SCARCE_STOCK }],
-  });
-  await create({
-    id: id('lapse'),
-    title: 'Conformance poster',
-    kind: 'physical',
-    variants: [{ id: id('lapse-1'), price: 1500, stock: 10 }],
-  });
-  await create({
-    id: id('album'),
-    title: 'Conformance album',
-    kind: 'digital',
-    variants: [{ id: id('album-1'), price: 900, stock: null }],
-  });
-  const file = new TextEncoder().encode(`conformance ${runId}\n`);
-  const upload = await seller_({
-    method: 'PUT',
-    path: `/products/${id('album')}/file?name=conformance.txt`,
-    raw: file,
-    contentType: 'text/plain',
-  });
-  if (upload.status !== 200)
-    notes.push(`uploading the digital product's file answered ${upload.status}`);
-
-  const development = (await client.send({ path: '/dev/mailbox', unjudged: true })).status === 200;
-  if (development)
-    notes.push('development mode (GET /v1/dev/mailbox answers): every origin may sell there');
-
-  const ctx: Context = {
-    client,
-    sellerKey,
-    seller,
-    currency: seller.currency,
-    runId,
-    development,
-    provider: 'unknown',
-    fixtures: {
-      tee: { id: id('tee'), small: id('tee-s'), medium: id('tee-m'), prices },
-      scarce: { id: id('scarce'), variant: id('scarce-1') },
-      lapse: { id: id('lapse'), variant: id('lapse-1') },
-      album: { id: id('album'), variant: id('album-1'), price: 900, file },
-    },
-    asSeller: seller_,
-    async createCheckout(body, extra = {}) {
-      const res = await client.send({
-        method: 'POST',
-        path: '/checkouts',
-        body,
-        idempotencyKey: idempotencyKey(),
-        ...extra,
-      });
-      if (res.status === 201 && res.body?.clientToken) open.set(res.body.id, res.body.clientToken);
-      return res;
-    },
-    async cancel(checkout) {
-      open.delete(checkout.id);
-      return client.send({
-        method: 'DELETE',
-        path: `/checkouts/${checkout.id}`,
-        token: checkout.clientToken,
-      });
-    },
-    async reserved(productId, variantId) {
-      const res = await seller_({ path: `/products/${productId}` });
-      must(res.status === 200, `GET /v1/seller/products/${productId} answered ${res.status}`);
-      const variant = res.body.variants.find((v: { id: string }) => v.id === variantId);
-      must(variant, `the seller API does not list variant ${variantId}`);
-      return variant.reserved as number;
-    },
-    async tearDown() {
-      // Holds count against what one client may keep open: give back all the run still has.
-      await Promise.all([...open].map(([id, clientToken]) => ctx.cancel({ id, clientToken })));
-      for (const product of products)
-        await seller_({
-          method: 'PATCH',
-          path: `/products/${product}`,
-          body: { status: 'archived' },
-        });
+  /** Archives what the run made and puts the seller's settings back as they were. */
+  const undo = async () => {
+    for (const product of products)
       await seller_({
         method: 'PATCH',
-        path: '/me',
-        body: {
-          webhookUrl: seller.webhookUrl,
-          allowedOrigins: seller.allowedOrigins,
-          shippingZones: seller.shippingZones,
-          taxRates: seller.taxRates,
-        },
+        path: `/products/${product}`,
+        body: { status: 'archived' },
       });
-    },
+    await seller_({
+      method: 'PATCH',
+      path: '/me',
+      body: {
+        webhookUrl: seller.webhookUrl,
+        allowedOrigins: seller.allowedOrigins,
+        shippingZones: seller.shippingZones,
+        taxRates: seller.taxRates,
+      },
+    });
   };
-  // Which hand-off does this endpoint give? The kit pays only through the test provider.
-  const probe = await ctx.createCheckout({
-    productId: ctx.fixtures.album.id,
-    variantId: ctx.fixtures.album.variant,
-    quantity: 1,
-  });
-  if (probe.status === 201) {
-    ctx.provider = probe.body.payment?.provider ?? 'unknown';
-    await ctx.cancel(probe.body);
+  try {
+    return await fixturesAndContext();
+  } catch (err) {
+    // Half set up: nothing of the run stays on the seller.
+    await undo();
+    throw err;
   }
-  return ctx;
+
+  async function fixturesAndContext(): Promise<Context> {
+    const create = async (body: Record<string, unknown>) => {
+      const res = await seller_({ method: 'POST', path: '/products', body });
+      if (res.status !== 201)
+        throw new Error(`creating a product answered ${res.status}: ${JSON.stringify(res.body)}`);
+      products.push(String(body.id));
+      return res;
+    };
+    const id = (name: string) => `conf-${runId}-${name}`;
+    const prices = { small: 2500, medium: 2750 };
+    await create({
+      id: id('tee'),
+      title: 'Conformance tee',
+      kind: 'physical',
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+      variants: [
+        { id: id('tee-s'), options: { Size: 'S' }, price: prices.small, stock: 40 },
+        { id: id('tee-m'), options: { Size: 'M' }, price: prices.medium, stock: 40 },
+      ],
+    });
+    await create({
+      id: id('scarce'),
+      title: 'Conformance scarce print',
+      kind: 'physical',
+      variants: [{ id: id('scarce-1'), price: 1000, stock: SCARCE_STOCK }],
+    });
+    await create({
+      id: id('lapse'),
+      title: 'Conformance poster',
+      kind: 'physical',
+      variants: [{ id: id('lapse-1'), price: 1500, stock: 10 }],
+    });
+    await create({
+      id: id('album'),
+      title: 'Conformance album',
+      kind: 'digital',
+      variants: [{ id: id('album-1'), price: 900, stock: null }],
+    });
+    const file = new TextEncoder().encode(`conformance ${runId}\n`);
+    const upload = await seller_({
+      method: 'PUT',
+      path: `/products/${id('album')}/file?name=conformance.txt`,
+      raw: file,
+      contentType: 'text/plain',
+    });
+    if (upload.status !== 200)
+      notes.push(`uploading the digital product's file answered ${upload.status}`);
+
+    const development =
+      (await client.send({ path: '/dev/mailbox', unjudged: true })).status === 200;
+    if (development)
+      notes.push('development mode (GET /v1/dev/mailbox answers): every origin may sell there');
+
+    const ctx: Context = {
+      client,
+      sellerKey,
+      seller,
+      currency: seller.currency,
+      runId,
+      development,
+      provider: 'unknown',
+      fixtures: {
+        tee: { id: id('tee'), small: id('tee-s'), medium: id('tee-m'), prices },
+        scarce: { id: id('scarce'), variant: id('scarce-1') },
+        lapse: { id: id('lapse'), variant: id('lapse-1') },
+        album: { id: id('album'), variant: id('album-1'), price: 900, file },
+      },
+      asSeller: seller_,
+      async createCheckout(body, extra = {}) {
+        const res = await client.send({
+          method: 'POST',
+          path: '/checkouts',
+          body,
+          idempotencyKey: idempotencyKey(),
+          ...extra,
+        });
+        if (res.status === 201 && res.body?.clientToken)
+          open.set(res.body.id, res.body.clientToken);
+        return res;
+      },
+      async cancel(checkout) {
+        open.delete(checkout.id);
+        return client.send({
+          method: 'DELETE',
+          path: `/checkouts/${checkout.id}`,
+          token: checkout.clientToken,
+        });
+      },
+      async reserved(productId, variantId) {
+        const res = await seller_({ path: `/products/${productId}` });
+        must(res.status === 200, `GET /v1/seller/products/${productId} answered ${res.status}`);
+        const variant = res.body.variants.find((v: { id: string }) => v.id === variantId);
+        must(variant, `the seller API does not list variant ${variantId}`);
+        return variant.reserved as number;
+      },
+      async tearDown() {
+        // Holds count against what one client may keep open: give back all the run still has.
+        await Promise.all([...open].map(([id, clientToken]) => ctx.cancel({ id, clientToken })));
+        await undo();
+      },
+    };
+    // Which hand-off does this endpoint give? The kit pays only through the test provider.
+    const probe = await ctx.createCheckout({
+      productId: ctx.fixtures.album.id,
+      variantId: ctx.fixtures.album.variant,
+      quantity: 1,
+    });
+    if (probe.status === 201) {
+      ctx.provider = probe.body.payment?.provider ?? 'unknown';
+      await ctx.cancel(probe.body);
+    }
+    return ctx;
+  }
 }
