@@ -423,6 +423,8 @@ interface TraceFigures {
   longestTask: [number, number];
   /** The longest task in which the element's code ran (its script, reactions, microtasks). */
   longestScriptTask: [number, number];
+  /** What that task spent its time on (self time, the busiest few). */
+  longestScriptTaskTop: [string, number][];
   tasksOver50: number;
   buckets: [string, number][];
   top: [string, number][];
@@ -452,6 +454,32 @@ async function tracedLoad(tab: Tab, path: string): Promise<TraceFigures> {
 function longest(tasks: TraceEvent[]): [number, number] {
   const top = tasks.reduce<TraceEvent | null>((a, t) => (!a || t.dur! > a.dur! ? t : a), null);
   return top ? [top.dur! / 1000, (top.tdur ?? top.dur!) / 1000] : [0, 0];
+}
+
+/**
+ * The self time of each event name inside the longest of `tasks`, the busiest four: whether the
+ * element's code or the page's own work (parsing, its load-time layout) made it long.
+ */
+function busiest(onMain: TraceEvent[], tasks: TraceEvent[]): [string, number][] {
+  const top = tasks.reduce<TraceEvent | null>((a, t) => (!a || t.dur! > a.dur! ? t : a), null);
+  if (!top) return [];
+  const inside = onMain
+    .filter((e) => e !== top && e.ts >= top.ts && e.ts + (e.dur ?? 0) <= top.ts + top.dur!)
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const self = new Map<string, number>();
+  const stack: { end: number; name: string }[] = [];
+  for (const e of inside) {
+    while (stack.length && stack[stack.length - 1]!.end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
+    stack.push({ end: e.ts + e.dur!, name: e.name });
+  }
+  return [...self]
+    .filter(([name]) => name !== 'RunTask' && name !== 'ThreadControllerImpl::RunTask')
+    .map(([name, us]) => [name, us / 1000] as [string, number])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4);
 }
 
 function traceFigures(events: TraceEvent[], path: string): TraceFigures {
@@ -520,6 +548,7 @@ function traceFigures(events: TraceEvent[], path: string): TraceFigures {
   return {
     longestTask: longest(outermost),
     longestScriptTask: longest([...scriptTasks]),
+    longestScriptTaskTop: busiest(onMain, [...scriptTasks]),
     tasksOver50: tasks.filter((t) => t > 50).length,
     buckets: [...buckets].sort((a, b) => b[1] - a[1]),
     top: [...self]
@@ -597,6 +626,10 @@ function report(
       [
         '  the longest of them running the element’s code',
         wallCpu(traced.element.longestScriptTask),
+      ],
+      [
+        '    what that task spent its time on',
+        traced.element.longestScriptTaskTop.map(([n, t]) => `${n} ${ms(t)}`).join(' · '),
       ],
       ['  the floor’s longest task, traced', wallCpu(traced.floor.longestTask)],
       [
