@@ -1,7 +1,8 @@
 // A product's editor (new or existing): details, options and variants, images, the digital file,
 // archive, and the preview of the real <buy-in-post>. Every write to an existing product sends
 // If-Match with the ETag it was read with, so an edit made elsewhere meanwhile is never
-// overwritten: the endpoint answers 412 and the page says so.
+// overwritten: the endpoint answers 412 and the page says so. (Past 300 lines because saving,
+// uploading and the stale-edit state are one thing; the plain fieldsets are in product-fields.ts.)
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
@@ -25,18 +26,22 @@ import {
 import { type MessageKey, t } from '../i18n.ts';
 import { Page } from '../page.ts';
 import {
-  comboKey,
   createBody,
   draftFromProduct,
   emptyDraft,
   moneyErrors,
   type ProductDraft,
-  splitValues,
   updateBody,
   variantsFor,
   variantUpdates,
 } from '../product-draft.ts';
 import { href, navigate } from '../router.ts';
+import {
+  detailsFieldset,
+  optionsFieldset,
+  type ProductFieldsContext,
+  variantsFieldset,
+} from './product-fields.ts';
 
 type Loaded = { product: SellerProduct; etag: string };
 
@@ -334,7 +339,7 @@ export class ProductEditPage extends Page {
       ${this.renderStatus()}
       <div class="editor">
         <form @submit=${this.handleSubmit} novalidate class="grow">
-          ${this.renderDetails()} ${this.renderOptionFields()} ${this.renderVariants()}
+          ${detailsFieldset(this.fields)} ${optionsFieldset(this.fields)} ${variantsFieldset(this.fields)}
           ${this.renderImages()} ${this.draft.kind === 'digital' ? this.renderFile() : nothing}
           <div class="actions">
             <button type="submit" ?disabled=${Boolean(this.busy) || this.stale}>
@@ -375,119 +380,17 @@ export class ProductEditPage extends Page {
     return key ? t(key) : '';
   }
 
-  private renderDetails() {
-    const d = this.draft;
-    const err = (k: string) => errorFor(this.errors, k);
-    return html`<fieldset>
-      <legend>${t('product.details')}</legend>
-      ${input({ id: 'p-title', label: t('product.titleField'), required: true, value: d.title, error: err('title'), onInput: (v) => this.set({ title: v }) })}
-      ${field({
-        id: 'p-description',
-        label: t('product.description'),
-        error: err('description'),
-        control: ({ describedBy, invalid }) =>
-          html`<textarea id="p-description" rows="4" .value=${d.description} aria-describedby=${ifDefined(describedBy)} aria-invalid=${ifDefined(invalid)}
-            @input=${(e: Event) => this.set({ description: (e.target as HTMLTextAreaElement).value })}></textarea>`,
-      })}
-      ${field({
-        id: 'p-kind',
-        label: t('product.kind'),
-        error: err('kind'),
-        control: ({ describedBy, invalid }) =>
-          html`<select id="p-kind" ?disabled=${Boolean(this.loaded)} aria-describedby=${ifDefined(describedBy)} aria-invalid=${ifDefined(invalid)}
-            @change=${(e: Event) => this.set({ kind: (e.target as HTMLSelectElement).value as ProductDraft['kind'] })}>
-            <option value="physical" ?selected=${d.kind === 'physical'}>${t('product.kind.physical')}</option>
-            <option value="digital" ?selected=${d.kind === 'digital'}>${t('product.kind.digital')}</option>
-          </select>`,
-      })}
-      ${input({ id: 'p-url', label: t('product.url'), type: 'url', value: d.url, error: err('url'), onInput: (v) => this.set({ url: v }) })}
-      ${input({ id: 'p-max', label: t('product.maxPerCheckout'), inputmode: 'numeric', value: d.maxPerCheckout, error: err('maxPerCheckout'), onInput: (v) => this.set({ maxPerCheckout: v }) })}
-    </fieldset>`;
-  }
-
-  private renderOptionFields() {
-    const d = this.draft;
-    const locked = Boolean(this.loaded);
-    return html`<fieldset>
-      <legend>${t('product.options')}</legend>
-      <p class="help">${locked ? t('product.optionsLocked') : t('product.optionsHelp')}</p>
-      ${d.options.map((o, i) => {
-        const n = i + 1;
-        const update = (patch: Partial<typeof o>) => {
-          const options = d.options.slice();
-          options[i] = { ...o, ...patch };
-          this.setOptions(options);
-        };
-        return html`<div class="row">
-          ${field({
-            id: `p-option-${i}-name`,
-            label: t('product.optionName', { n }),
-            error: errorFor(this.errors, `options.${i}.name`),
-            control: ({
-              describedBy,
-              invalid,
-            }) => html`<input id="p-option-${i}-name" .value=${o.name} ?readonly=${locked}
-              aria-describedby=${ifDefined(describedBy)} aria-invalid=${ifDefined(invalid)}
-              @input=${(e: Event) => update({ name: (e.target as HTMLInputElement).value })} />`,
-          })}
-          ${field({
-            id: `p-option-${i}-values`,
-            label: t('product.optionValues', { n }),
-            error: errorFor(this.errors, `options.${i}.values`),
-            control: ({
-              describedBy,
-              invalid,
-            }) => html`<input id="p-option-${i}-values" .value=${o.values} ?readonly=${locked}
-              aria-describedby=${ifDefined(describedBy)} aria-invalid=${ifDefined(invalid)}
-              @input=${(e: Event) => update({ values: (e.target as HTMLInputElement).value })} />`,
-          })}
-          ${
-            locked
-              ? nothing
-              : html`<button type="button" class="secondary" @click=${() => this.setOptions(d.options.filter((_, j) => j !== i))}>
-                ${t('product.removeOption', { n })}
-              </button>`
-          }
-        </div>`;
-      })}
-      ${
-        !locked && d.options.length < 3
-          ? html`<button type="button" class="secondary" @click=${() => this.setOptions([...d.options, { name: '', values: '' }])}>
-            ${t('product.addOption')}
-          </button>`
-          : nothing
-      }
-    </fieldset>`;
-  }
-
-  private renderVariants() {
-    const d = this.draft;
-    const named = d.options.filter((o) => o.name.trim() && splitValues(o.values).length);
-    return html`<fieldset>
-      <legend>${t('product.variants')}</legend>
-      ${d.variants.map((v, i) => {
-        const label = named.length
-          ? named.map((o) => v.options[o.name.trim()] ?? '').join(' / ')
-          : t('product.default');
-        const err = (k: string) => errorFor(this.errors, `variants.${i}.${k}`);
-        return html`<div class="variant" role="group" aria-labelledby="p-v-${i}-label" data-variant=${comboKey(named, v.options)}>
-          <p class="variant-label" id="p-v-${i}-label">${label}</p>
-          <div class="row">
-            ${input({ id: `p-v-${i}-price`, label: t('product.price', { currency: this.currency }), inputmode: 'decimal', required: true, value: v.price, error: err('price'), onInput: (x) => this.setVariant(i, { price: x }) })}
-            ${input({ id: `p-v-${i}-compare`, label: t('product.compareAt'), inputmode: 'decimal', value: v.compareAt, error: err('compareAtPrice'), onInput: (x) => this.setVariant(i, { compareAt: x }) })}
-            ${input({ id: `p-v-${i}-stock`, label: t('product.stock'), inputmode: 'numeric', value: v.stock, help: t('product.stockHelp'), error: err('stock'), onInput: (x) => this.setVariant(i, { stock: x }) })}
-            ${input({ id: `p-v-${i}-sku`, label: t('product.sku'), value: v.sku, error: err('sku'), onInput: (x) => this.setVariant(i, { sku: x }) })}
-          </div>
-          ${
-            v.id
-              ? html`<label class="check"><input type="checkbox" .checked=${v.archived}
-                @change=${(e: Event) => this.setVariant(i, { archived: (e.target as HTMLInputElement).checked })} />
-                ${t('product.archiveVariant')}</label>`
-              : nothing
-          }
-        </div>`;
-      })}
-    </fieldset>`;
+  /** What the details, options and variants fieldsets read and change. */
+  private get fields(): ProductFieldsContext {
+    return {
+      draft: this.draft,
+      errors: this.errors,
+      locked: Boolean(this.loaded),
+      currency: this.currency,
+      set: (patch) => this.set(patch),
+      setOptions: (options) => this.setOptions(options),
+      setVariant: (i, patch) => this.setVariant(i, patch),
+    };
   }
 
   private renderImages() {
