@@ -496,6 +496,17 @@ const tests = {
     );
     await axeBoth('not found');
   },
+
+  'signing out ends the session: the dashboard asks to sign in again': async () => {
+    await page.goto(`${base}orders`);
+    await heading('Orders');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in to your shop');
+    await page.goto(`${base}orders`);
+    await heading('Sign in to your shop');
+    const res = await page.evaluate(async () => (await fetch('/v1/dashboard/session')).status);
+    check(res === 401, `the session still answers: ${res}`);
+  },
 };
 
 // The steps are one seller's story, each building on the last: after a failure the rest would
