@@ -115,7 +115,16 @@ for (const { name, skip } of dialects()) {
           ),
           false,
         );
-        const log = await seller.api('GET', '/seller/webhook-deliveries');
+        // The receiver hears the event before the dispatcher has written the delivery down
+        // (it records the answer it got): wait for the record, then check there is one.
+        const log = await waitFor(
+          async () => {
+            const res = await seller.api('GET', '/seller/webhook-deliveries');
+            return res.body.deliveries.length > 0 ? res : null;
+          },
+          5_000,
+          'the delivery in the log',
+        );
         assert.equal(log.body.deliveries.length, 1);
         assert.equal(log.body.deliveries[0].ok, true);
         assert.equal(log.body.deliveries[0].eventType, 'order.paid');
