@@ -342,6 +342,16 @@ const tests = {
       .getByRole('button', { name: /^اشترِ/ })
       .waitFor();
     await axeBoth('product editor');
+    // A price changed and saved (two variants, each its own If-Match write): the preview follows.
+    await page.locator('#p-v-0-price').fill('24');
+    await page.locator('#p-v-1-price').fill('24');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await page.locator('.preview-pane.dark').scrollIntoViewIfNeeded();
+    await page
+      .locator('.preview-pane.light buy-in-post')
+      .getByRole('button', { name: /\$24\.00/ })
+      .waitFor();
   },
 
   'a text file is refused as an image, with the reason beside the upload field': async () => {

@@ -6,7 +6,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { keyed } from 'lit/directives/keyed.js';
 import {
   CreateProductBody,
   type SellerProduct,
@@ -477,7 +476,7 @@ export class ProductEditPage extends Page {
       ${
         p
           ? html`<p class="help">${t('product.previewHelp')}</p>
-            ${keyed(this.revision, html`<bip-preview .productId=${p.id} .endpoint=${this.session?.endpoint ?? location.origin}></bip-preview>`)}`
+            <bip-preview .productId=${p.id} .endpoint=${this.session?.endpoint ?? location.origin} .revision=${this.revision}></bip-preview>`
           : html`<p class="help">${t('product.previewSave')}</p>`
       }
     </aside>`;
