@@ -298,8 +298,8 @@ for (const { name, skip } of dialects()) {
           await look(server.url, path);
           const schema = new URL(server.databaseUrl).searchParams.get('schema');
           const killed = await admin.query(
-            `select pg_terminate_backend(pid) from pg_stat_activity where query = $1`,
-            [`LISTEN "bip_changes.${schema}"`],
+            `select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1`,
+            [`bip_changes.${schema}`],
           );
           assert.equal(killed.rowCount, 1, 'one listening connection per process');
           await waitFor(() => !server.app.db.changes.live, 10_000, 'the loss noticed');
@@ -341,6 +341,7 @@ describe('ProductCache', () => {
       return () => this.listeners.delete(l);
     }
     poll() {}
+    sync = async () => {};
     close = async () => {};
     hear(topic: string | null) {
       for (const l of this.listeners) l.changed(topic);

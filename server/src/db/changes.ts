@@ -28,6 +28,11 @@ export interface ChangeFeed {
   subscribe(listener: ChangeListener): () => void;
   /** Looks for changes no one pushes (SQLite); tells the listeners before it returns. */
   poll(): void;
+  /**
+   * Resolves once every change committed before the call has reached the listeners: SQLite
+   * polls; PostgreSQL makes a round trip on the listening connection (see there).
+   */
+  sync(): Promise<void>;
   /** Whether changes by other processes are being heard right now. */
   readonly live: boolean;
   close(): Promise<void>;
@@ -52,6 +57,10 @@ export function sqliteChanges(db: SQLite.Database): ChangeFeed {
       if (now === seen) return;
       seen = now;
       for (const l of listeners) l.changed(null);
+    },
+    sync() {
+      this.poll();
+      return Promise.resolve();
     },
     close: async () => listeners.clear(),
   };
@@ -78,6 +87,9 @@ export function postgresChanges(opts: {
   let closed = false;
   let attempt = 0;
   let retry: NodeJS.Timeout | null = null;
+  /** The round trip on its way (sync), and the one that waits for it to return. */
+  let inFlight: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
 
   const setLive = (value: boolean) => {
     if (live === value) return;
@@ -118,6 +130,24 @@ export function postgresChanges(opts: {
     setLive(true);
   };
 
+  const roundTrip = (): Promise<void> => {
+    const c = client;
+    // Not listening: whoever keeps things keeps nothing meanwhile (live is false).
+    if (!c || !live) return Promise.resolve();
+    // A failed query is a lost connection, which `lost` handles (and live goes false).
+    const trip: Promise<void> = c
+      .query('select 1')
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => {
+        if (inFlight === trip) inFlight = null;
+      });
+    inFlight = trip;
+    return trip;
+  };
+
   return {
     get live() {
       return live;
@@ -131,6 +161,21 @@ export function postgresChanges(opts: {
       return () => listeners.delete(listener);
     },
     poll() {},
+    // A NOTIFY reaches the other processes a moment after the writer's commit — later still on a
+    // loaded machine — so a look-up on another process right after a seller's answer could be
+    // served what that process kept. A query on the listening connection closes the gap: the
+    // writer's commit signalled this connection's backend before the writer heard back, and a
+    // backend sends the notifications it holds ahead of its next answer, which node-pg reads in
+    // order. So when `select 1` returns, every change committed before the call has been heard.
+    // Callers at the same moment share one round trip, as long as it left after they called.
+    sync() {
+      if (!inFlight) return roundTrip();
+      queued ??= inFlight.then(() => {
+        queued = null;
+        return roundTrip();
+      });
+      return queued;
+    },
     async close() {
       closed = true;
       if (retry) clearTimeout(retry);

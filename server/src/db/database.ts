@@ -51,7 +51,13 @@ export function openDatabase(
     pool.on('error', onIdleError);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const changes = postgresChanges({
-      client: () => new pg.Client({ ...connection, keepAlive: true }),
+      // Named after its channel, so an operator (or a test) finds it in pg_stat_activity.
+      client: () =>
+        new pg.Client({
+          ...connection,
+          keepAlive: true,
+          application_name: schema ? `bip_changes.${schema}` : 'bip_changes',
+        }),
       schema,
       query: (text, values) => pool.query(text, values),
     });

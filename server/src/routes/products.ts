@@ -90,13 +90,13 @@ export function productRoutes(catalog: CatalogService) {
 
   // A look-up answered before (the same query string, valid then) goes out from memory, before
   // the query is validated again; anything else falls through to the routes below.
-  app.get('/products', (c, next) => {
+  app.get('/products', async (c, next) => {
     const query = c.req.query('ids');
-    const kept = query === undefined || wantsFresh(c) ? undefined : lookups.keptBatch(query);
+    const kept = query === undefined || wantsFresh(c) ? undefined : await lookups.keptBatch(query);
     return kept ? send(c, kept) : next();
   });
-  app.get('/products/:id', (c, next) => {
-    const kept = wantsFresh(c) ? undefined : lookups.keptProduct(c.req.param('id'));
+  app.get('/products/:id', async (c, next) => {
+    const kept = wantsFresh(c) ? undefined : await lookups.keptProduct(c.req.param('id'));
     return kept ? send(c, kept) : next();
   });
 

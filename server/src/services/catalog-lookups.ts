@@ -42,12 +42,14 @@ export class ProductLookups {
    * The answer kept for exactly this batch query string, if any: only a query that was valid
    * when it was answered is kept, so a repeat needs neither validation nor the database.
    */
-  keptBatch(query: string): ProductsAnswer | undefined {
+  async keptBatch(query: string): Promise<ProductsAnswer | undefined> {
+    await this.cache.sync();
     return this.cache.answer(`?${query}`);
   }
 
   /** The answer kept for one product, if any (as {@link keptBatch}). */
-  keptProduct(id: string): ProductsAnswer | undefined {
+  async keptProduct(id: string): Promise<ProductsAnswer | undefined> {
+    await this.cache.sync();
     return this.cache.answer(`/${id}`);
   }
 
@@ -126,6 +128,7 @@ export class ProductLookups {
       if (id) named.set(url, id);
     }
     // Active means what a look-up shows: the same kept answers, no second rule.
+    await this.cache.sync();
     const { json } = await this.publicJson(
       [...new Set(named.values())],
       this.cache.ticket(),

@@ -9,9 +9,11 @@
  *
  * How stale it can be:
  * - A seller's change (product, variant, price, stock, the seller's name or shipping zones) is
- *   forgotten by the process that made it before its answer is sent, and by the others as soon
- *   as they hear of it (db/changes.ts: PostgreSQL `NOTIFY`; SQLite `data_version`). While a
- *   PostgreSQL process is not listening (starting, or its connection lost) it keeps nothing.
+ *   forgotten by the process that made it before its answer is sent, and by the others before
+ *   their next look-up: each look-up first makes sure it has heard every change committed
+ *   before it began ({@link ProductCache.sync}; db/changes.ts: PostgreSQL `NOTIFY` and a round
+ *   trip on the listening connection; SQLite `data_version`). While a PostgreSQL process is not
+ *   listening (starting, or its connection lost) it keeps nothing.
  * - Availability also moves with every checkout, which does not tell the cache: nothing kept is
  *   used once it is `ttlMs` old (`BIP_PRODUCT_CACHE_MS`, 1 s by default), measured from when
  *   its read began.
@@ -99,6 +101,14 @@ export class ProductCache {
   private fresh(kept: Kept<unknown>, now: number) {
     // A clock set back counts as expired, never as younger.
     return now >= kept.at && now - kept.at < this.opts.ttlMs;
+  }
+
+  /**
+   * Hears every change committed before the call (PostgreSQL: one round trip shared by the
+   * look-ups of the moment; SQLite: one pragma). Await it before {@link answer}.
+   */
+  async sync(): Promise<void> {
+    if (this.enabled) await this.opts.changes.sync();
   }
 
   /** The answer kept for `key`, if it is fresh. Asks the feed first (SQLite: one pragma). */
