@@ -288,6 +288,17 @@ const tests = {
       check(me.shippingZones[0]?.countries.join() === 'US,GB', JSON.stringify(me.shippingZones));
       check(me.shippingZones[0]?.rate === 500, JSON.stringify(me.shippingZones));
       await axeBoth('settings');
+      // A new API key, shown once; the old one keeps working through the grace period.
+      await page.getByRole('button', { name: 'Rotate the API key' }).click();
+      const fresh = await page.getByLabel('New value (shown once, copy it now)').inputValue();
+      check(fresh && fresh !== seller.apiKey, 'no new key shown');
+      for (const key of [fresh, seller.apiKey]) {
+        const res = await fetch(`${endpoint.url}/v1/seller/me`, {
+          headers: { Authorization: `Bearer ${key}` },
+        });
+        check(res.status === 200, `${key === fresh ? 'new' : 'old'} key: ${res.status}`);
+      }
+      await page.getByText(/The old one works until/).waitFor();
     },
 
   'a product with two options (four variants) and an image': async () => {
