@@ -257,7 +257,7 @@ const tests = {
     await axeBoth('products, empty');
   },
 
-  'settings: a shipping zone, the webhook URL, saved; errors shown beside their field':
+  'settings: a zone and the webhook URL saved, errors beside their field; the API key rotated':
     async () => {
       await page.getByRole('link', { name: 'Settings' }).click();
       await heading('Settings');
