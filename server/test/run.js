@@ -18,6 +18,9 @@ const res = spawnSync(
     '--import',
     'tsx',
     '--test',
+    // One file at a time (node's default on 2 cores); BIP_TEST_CONCURRENCY=2 runs two at once,
+    // which on a loaded machine shows timing races (see the hosted-page price-change race).
+    `--test-concurrency=${process.env.BIP_TEST_CONCURRENCY ?? 1}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     `--test-reporter=${join(here, 'helpers', 'summary-reporter.js')}`,
