@@ -250,6 +250,18 @@ const tests = {
       await page.getByLabel('Code').evaluate((el) => el === document.activeElement),
       'focus is not on the code field',
     );
+    // A wrong code first: the endpoint's refusal, in the seller's words, beside the code field.
+    await page.keyboard.type(code === '000000' ? '111111' : '000000');
+    await page.keyboard.press('Enter');
+    await page
+      .locator('#sign-in-code-error')
+      .filter({ hasText: 'This code is not the one we sent' })
+      .waitFor();
+    check(
+      await page.getByLabel('Code').evaluate((el) => el === document.activeElement),
+      'focus is not back on the code field',
+    );
+    await page.getByLabel('Code').fill('');
     await page.keyboard.type(code);
     await page.keyboard.press('Enter');
     await heading('Products');
