@@ -5,7 +5,8 @@ import { css } from 'lit';
  * out here: inside css`` they would ship in the bundle.)
  *
  * - `:host` gives the defaults of the public custom properties (a value set by the page,
- *   inherited, wins; `--buy-in-post-font` unset means the host page's font).
+ *   inherited, wins; `--buy-in-post-font` unset means the host page's font). Those only the
+ *   dialog uses (`--_surface`, `--_muted`) come with the checkout chunk's styles.
  * - `--_block` is the Buy button's height: 2.5rem, or its padding and one line of text if that
  *   is more. The placeholder, the skeleton and the button all take it.
  * - The host is an inline flex box, not inline-block: no line box (and no strut) inside, so it
@@ -20,9 +21,7 @@ export const styles = css`
     --_on-accent: var(--buy-in-post-on-accent, #ffffff);
     --_radius: var(--buy-in-post-radius, 999px);
     --_spacing: var(--buy-in-post-spacing, 0.5rem);
-    --_surface: var(--buy-in-post-surface, Canvas);
     --_text: var(--buy-in-post-text, CanvasText);
-    --_muted: var(--buy-in-post-muted, color-mix(in srgb, CanvasText 62%, Canvas));
     --_border: var(--buy-in-post-border, color-mix(in srgb, CanvasText 18%, Canvas));
     --_block: max(2.5rem, calc(1rem + 1.2em));
     display: inline-flex;

@@ -6,13 +6,11 @@ import { BuyInPost } from './buy-in-post.ts';
 // still loading and holds more than a screenful of them, the tag is registered in a task of its
 // own rather than on top of the page's. Elsewhere — a few elements, an app importing this module
 // — it is registered at once. `customElements.whenDefined('buy-in-post')` covers both.
-if (
-  typeof document !== 'undefined' &&
-  document.readyState !== 'complete' &&
-  document.getElementsByTagName('buy-in-post').length > 50
-)
-  setTimeout(() => BuyInPost.define());
-else BuyInPost.define();
+const define = () => BuyInPost.define();
+const page = globalThis.document as Document | undefined; // none in a server render
+if (page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50)
+  setTimeout(define);
+else define();
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -8,6 +8,11 @@ import { walletStyles } from './wallet/wallet.styles.ts';
  * properties (see buy-in-post.styles.ts), which follow `color-scheme` by default.
  */
 const dialogStyles = css`
+  /* The element's theme properties only the dialog uses (the rest: buy-in-post.styles.ts). */
+  :host {
+    --_surface: var(--buy-in-post-surface, Canvas);
+    --_muted: var(--buy-in-post-muted, color-mix(in srgb, CanvasText 62%, Canvas));
+  }
   dialog {
     /* Targets: 40px with a mouse, 44px under a finger (WCAG 2.5.5); never below 24px. */
     --_target: 2.5rem;
