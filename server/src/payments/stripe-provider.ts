@@ -140,7 +140,8 @@ export class StripePaymentProvider implements PaymentProvider {
   ): Promise<PreparedPayment> {
     if (!ctx.ready || (c.payment_ref && c.payment_amount === c.total)) return current;
     if (!c.return_url) throw new Error(`checkout ${c.id}: hosted payment without a return URL`);
-    if (c.payment_ref) await this.expireSession(c.payment_ref);
+    // The session it replaces is not expired here but once this one is stored (the settlement
+    // closes it): a change that loses its race must leave the stored session open.
     const currency = c.currency.toLowerCase();
     const evenUnits = c.subtotal % c.quantity === 0;
     const lineItems: Stripe.Checkout.SessionCreateParams.LineItem[] = [
@@ -160,57 +161,68 @@ export class StripePaymentProvider implements PaymentProvider {
       });
     const address = c.shipping_address ? (JSON.parse(c.shipping_address) as ShippingAddress) : null;
     const expiresAt = sessionExpiry(Date.now());
-    const session = await this.stripe.checkout.sessions.create(
-      {
-        mode: 'payment',
-        line_items: lineItems,
-        client_reference_id: c.id,
+    const params: Stripe.Checkout.SessionCreateParams = {
+      mode: 'payment',
+      line_items: lineItems,
+      client_reference_id: c.id,
+      metadata: { checkout_id: c.id, seller_id: c.seller_id },
+      payment_intent_data: {
         metadata: { checkout_id: c.id, seller_id: c.seller_id },
-        payment_intent_data: {
-          metadata: { checkout_id: c.id, seller_id: c.seller_id },
-          // Platform mode: the same destination charge as on the page (docs/stripe.md).
-          ...(ctx.destination ? destinationCharge(c.total, ctx.destination) : {}),
-        },
-        success_url: withReturnParams(c.return_url, c.id, 'done'),
-        cancel_url: withReturnParams(c.return_url, c.id, 'canceled'),
-        expires_at: expiresAt,
-        // A signed-in buyer's Customer: Stripe's page offers its saved cards, and a box to save
-        // the new one (the buyer's consent). Stripe takes `customer` or `customer_email`.
-        ...(ctx.customer
-          ? {
-              customer: ctx.customer,
-              saved_payment_method_options: {
-                payment_method_save: 'enabled' as const,
-                payment_method_remove: 'enabled' as const,
-                allow_redisplay_filters: ['always' as const],
-              },
-            }
-          : c.email
-            ? { customer_email: c.email }
-            : {}),
-        ...(address
-          ? {
-              // The shipping price was computed for this country: Stripe collects the street
-              // address, in that country only.
-              shipping_address_collection: {
-                allowed_countries: [
-                  address.country as Stripe.Checkout.SessionCreateParams.ShippingAddressCollection.AllowedCountry,
-                ],
-              },
-              shipping_options: [
-                {
-                  shipping_rate_data: {
-                    type: 'fixed_amount',
-                    display_name: 'Shipping',
-                    fixed_amount: { amount: c.shipping ?? 0, currency },
-                  },
-                },
-              ],
-            }
-          : {}),
+        // Platform mode: the same destination charge as on the page (docs/stripe.md).
+        ...(ctx.destination ? destinationCharge(c.total, ctx.destination) : {}),
       },
-      { idempotencyKey: key(c, 'session', c.total, c.updated_at, expiresAt) },
-    );
+      success_url: withReturnParams(c.return_url, c.id, 'done'),
+      cancel_url: withReturnParams(c.return_url, c.id, 'canceled'),
+      expires_at: expiresAt,
+      // A signed-in buyer's Customer: Stripe's page offers its saved cards, and a box to save
+      // the new one (the buyer's consent). Stripe takes `customer` or `customer_email`.
+      ...(ctx.customer
+        ? {
+            customer: ctx.customer,
+            saved_payment_method_options: {
+              payment_method_save: 'enabled' as const,
+              payment_method_remove: 'enabled' as const,
+              allow_redisplay_filters: ['always' as const],
+            },
+          }
+        : c.email
+          ? { customer_email: c.email }
+          : {}),
+      ...(address
+        ? {
+            // The shipping price was computed for this country: Stripe collects the street
+            // address, in that country only.
+            shipping_address_collection: {
+              allowed_countries: [
+                address.country as Stripe.Checkout.SessionCreateParams.ShippingAddressCollection.AllowedCountry,
+              ],
+            },
+            shipping_options: [
+              {
+                shipping_rate_data: {
+                  type: 'fixed_amount',
+                  display_name: 'Shipping',
+                  fixed_amount: { amount: c.shipping ?? 0, currency },
+                },
+              },
+            ],
+          }
+        : {}),
+    };
+    // The whole request is in the key: two changes stamped in one millisecond (same total,
+    // another address or email) must not meet on one key, which Stripe refuses.
+    const made = key(c, 'session', c.updated_at, JSON.stringify(params));
+    let session = await this.stripe.checkout.sessions.create(params, { idempotencyKey: made });
+    // A key Stripe has seen answers the session first made for it, as it was then; expired
+    // since (a change made for this same row lost its race, or the row came back to it within
+    // the millisecond), it must not be handed out: another one, under a key naming it.
+    while (
+      session.lastResponse.headers['idempotent-replayed'] === 'true' &&
+      (await this.stripe.checkout.sessions.retrieve(session.id)).status !== 'open'
+    )
+      session = await this.stripe.checkout.sessions.create(params, {
+        idempotencyKey: key(c, 'session', made, session.id),
+      });
     return { reference: session.id, secret: session.url, amount: session.amount_total ?? c.total };
   }
 

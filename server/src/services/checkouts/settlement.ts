@@ -4,7 +4,8 @@
  * the provider says — in the confirmation, a webhook, or a read that asked — is applied here,
  * once, from the states it may be applied from.
  */
-import type { CheckoutRow } from '../../db/schema.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { CheckoutRow, Database } from '../../db/schema.ts';
 import type { Logger } from '../../log.ts';
 import type {
   PaymentCheckout,
@@ -53,10 +54,14 @@ export class Settlement {
    * row as stored. Throws when the provider cannot be reached.
    *
    * Concurrent changes each prepare from the row they wrote, which another may already have
-   * replaced: a payment is stored only over the very row it was made for (same `updated_at`,
-   * same payment replaced). The loser's payment — a second hosted page — is closed at once, and
-   * it prepares again from the row as it now is, so one payment at most is ever open for a
-   * checkout (each replaced one was closed by the provider as it made its successor).
+   * replaced: a payment is stored only over the very row it was made for — every column it is
+   * made from the same (`updated_at` alone cannot tell apart two changes of one millisecond),
+   * the same payment replaced — and a payment found unchanged is answered only if it is still
+   * the one stored. The payment it replaces is closed only once it is stored: closed before, it
+   * would be lost whenever the change loses to one that keeps that payment (a change back to its
+   * price). The loser's own payment — a second hosted page — is closed at once, and it prepares
+   * again from the row as it now is. So the payment stored stays open, and at most it is open:
+   * every other one was closed by the change that replaced it or the change that lost with it.
    */
   async prepare(
     row: CheckoutRow,
@@ -70,26 +75,41 @@ export class Settlement {
       // Platform mode: a destination charge to the seller's account, with the platform's fee.
       destination: this.connect ? await this.connect.destinationFor(row.seller_id) : null,
     });
-    if (samePayment(p, row)) return row;
     const stored = { payment_ref: p.reference, payment_secret: p.secret, payment_amount: p.amount };
-    const res = await this.ctx.db
-      .updateTable('checkouts')
-      .set(stored)
-      .where('id', '=', row.id)
-      .where('updated_at', '=', row.updated_at)
-      .where((eb) =>
-        row.payment_ref === null
-          ? eb('payment_ref', 'is', null)
-          : eb('payment_ref', '=', row.payment_ref),
-      )
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 1) return { ...row, ...stored };
+    // Unchanged, it is still checked: the caller's row may be stale, its payment replaced since.
+    const won = samePayment(p, row) ? await this.isStored(row) : await this.storeOver(row, stored);
+    if (won) {
+      if (row.payment_ref !== null && row.payment_ref !== p.reference) await this.closed(row);
+      return { ...row, ...stored };
+    }
     const fresh = await this.load(row.id);
     if (p.reference && p.reference !== fresh.payment_ref && p.reference !== row.payment_ref)
       await this.closed({ ...row, ...stored });
     return fresh.status === 'open' && retries > 0
       ? this.prepare(fresh, product, retries - 1)
       : fresh;
+  }
+
+  /** Stores a payment over the very row it was made for; false when the row is another now. */
+  private async storeOver(row: CheckoutRow, stored: Partial<CheckoutRow>): Promise<boolean> {
+    const res = await this.ctx.db
+      .updateTable('checkouts')
+      .set(stored)
+      .where('id', '=', row.id)
+      .where((eb) => eb.and(madeFrom(eb, row)))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** True when the stored row is still `row`, as far as its payment goes. */
+  private async isStored(row: CheckoutRow): Promise<boolean> {
+    const found = await this.ctx.db
+      .selectFrom('checkouts')
+      .select('id')
+      .where('id', '=', row.id)
+      .where((eb) => eb.and(madeFrom(eb, row)))
+      .executeTakeFirst();
+    return found !== undefined;
   }
 
   /** {@link prepare}, keeping the row as it was when the provider cannot be reached. */
@@ -328,6 +348,38 @@ export class Settlement {
   private load(id: string) {
     return loadCheckout(this.ctx.db, id);
   }
+}
+
+/**
+ * What a payment is made from: the columns the provider reads (the buyer's, for their saved
+ * cards), the payment it replaces, and the row's state and version. A payment made for a row
+ * equal in all of these is the right one for it.
+ */
+const PAYMENT_INPUTS = [
+  'status',
+  'updated_at',
+  'quantity',
+  'subtotal',
+  'shipping',
+  'tax',
+  'total',
+  'currency',
+  'email',
+  'shipping_address',
+  'return_url',
+  'payment_mode',
+  'buyer_id',
+  'payment_ref',
+  'payment_secret',
+  'payment_amount',
+] as const satisfies readonly (keyof CheckoutRow)[];
+
+/** The conditions that the stored row is still the very row `row` (see {@link PAYMENT_INPUTS}). */
+function madeFrom(eb: ExpressionBuilder<Database, 'checkouts'>, row: CheckoutRow) {
+  return PAYMENT_INPUTS.filter((column) => row[column] !== undefined).map((column) => {
+    const value = row[column];
+    return value === null ? eb(column, 'is', null) : eb(column, '=', value as never);
+  });
 }
 
 function samePayment(p: PreparedPayment, row: CheckoutRow) {
