@@ -205,6 +205,41 @@ describe('on a timeline', () => {
     });
   });
 
+  describe('registering on a page still loading', () => {
+    /**
+     * Whether the tag was registered when a page of `count` elements, loading the element's
+     * module, fired DOMContentLoaded (the end of the task that ends its parse) — and once loaded.
+     */
+    async function registeredOn(count: number) {
+      const frame = document.createElement('iframe');
+      const defineUrl = new URL('../src/define.ts', import.meta.url).href;
+      frame.srcdoc = `<!doctype html><html lang="en"><head><script>
+        document.addEventListener('DOMContentLoaded', () => {
+          window.atParseEnd = !!customElements.get('buy-in-post');
+        });
+        </script><script type="module" src="${defineUrl}"></script></head>
+        <body>${'<buy-in-post product="nothing"></buy-in-post>'.repeat(count)}</body></html>`;
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve));
+      document.body.append(frame);
+      try {
+        await loaded;
+        const win = frame.contentWindow as Window & { atParseEnd?: boolean };
+        await win.customElements.whenDefined('buy-in-post');
+        return win.atParseEnd;
+      } finally {
+        frame.remove();
+      }
+    }
+
+    it('with a timeline’s worth of elements, in a task of its own after the parse', async () => {
+      expect(await registeredOn(60)).to.equal(false);
+    });
+
+    it('with a few, at once', async () => {
+      expect(await registeredOn(5)).to.equal(true);
+    });
+  });
+
   describe('the fallback', () => {
     it('keeps text beside a link flowing as text', async () => {
       const el = await fixture<BuyInPost>(
