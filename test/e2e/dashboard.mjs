@@ -223,6 +223,20 @@ async function axeBoth(label) {
 
 const heading = (name) => page.getByRole('heading', { level: 1, name }).waitFor();
 
+/**
+ * Scrolls the dark preview into view. A save re-renders the preview, and Playwright does not
+ * retry a scroll whose element was replaced between finding and scrolling ("not attached").
+ */
+async function scrollToPreview() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.locator('.preview-pane.dark').scrollIntoViewIfNeeded({ timeout: 10_000 });
+    } catch (err) {
+      if (attempt >= 5 || !/not attached/i.test(String(err))) throw err;
+    }
+  }
+}
+
 const tests = {
   'a new seller signs in with the code mailed to them, by keyboard alone': async () => {
     await page.goto(base);
@@ -358,7 +372,7 @@ const tests = {
     );
     // The preview: the real element, light in English and dark in Arabic. (An element far from
     // the viewport renders nothing yet: the preview sits below the form on a phone.)
-    await page.locator('.preview-pane.dark').scrollIntoViewIfNeeded();
+    await scrollToPreview();
     await page
       .locator('.preview-pane.light buy-in-post')
       .getByRole('button', { name: /^Buy/ })
@@ -373,7 +387,7 @@ const tests = {
     await page.locator('#p-v-1-price').fill('24');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-    await page.locator('.preview-pane.dark').scrollIntoViewIfNeeded();
+    await scrollToPreview();
     await page
       .locator('.preview-pane.light buy-in-post')
       .getByRole('button', { name: /\$24\.00/ })
