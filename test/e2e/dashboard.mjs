@@ -20,8 +20,10 @@ import {
   root,
   runChecks,
   serveStatic,
+  shipToSpringfield,
   startEndpoint,
   step,
+  testCardToReview,
 } from './harness.ts';
 
 requireBuild();
@@ -440,17 +442,8 @@ const tests = {
         await dialog.getByRole('radio', { name: 'A3' }).check();
         await dialog.getByRole('radio', { name: 'Gloss' }).check();
         await p.getByRole('button', { name: 'Continue' }).click();
-        await step(p, 'shipping');
-        await p.getByRole('textbox', { name: 'Email' }).fill('reader@example.com');
-        await p.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
-        await p.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
-        await p.getByRole('textbox', { name: 'City' }).fill('Springfield');
-        await p.getByRole('combobox', { name: 'Country' }).selectOption('US');
-        await p.getByRole('button', { name: 'Continue' }).click();
-        await step(p, 'payment');
-        await p.getByLabel('Card number').fill('4242424242424242');
-        await p.getByRole('button', { name: /^Continue to review/ }).click();
-        await step(p, 'review');
+        await shipToSpringfield(p, 'reader@example.com');
+        await testCardToReview(p);
         const pay = p.getByRole('button', { name: /^Pay / });
         check((await pay.textContent()).includes('$40.50'), `pay: ${await pay.textContent()}`);
         await pay.click();

@@ -12,8 +12,10 @@ import {
   requireBuild,
   runChecks,
   serveStatic,
+  shipToSpringfield,
   startEndpoint,
   step,
+  testCardToReview,
 } from './harness.ts';
 
 requireBuild();
@@ -105,18 +107,9 @@ const tests = {
         );
         await p.getByRole('button', { name: 'Continue' }).click();
 
-        await step(p, 'shipping');
-        await p.getByRole('textbox', { name: 'Email' }).fill('ada@example.com');
-        await p.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
-        await p.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
-        await p.getByRole('textbox', { name: 'City' }).fill('Springfield');
-        await p.getByRole('combobox', { name: 'Country' }).selectOption('US');
-        await p.getByRole('button', { name: 'Continue' }).click();
+        await shipToSpringfield(p);
 
-        await step(p, 'payment');
-        await p.getByLabel('Card number').fill('4242424242424242');
-        await p.getByRole('button', { name: /^Continue to review/ }).click();
-        await step(p, 'review');
+        await testCardToReview(p);
         await p.getByRole('button', { name: /^Pay / }).click();
         await step(p, 'done');
         await p.getByText(/^Order BIP-/).waitFor();

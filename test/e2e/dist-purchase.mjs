@@ -10,8 +10,10 @@ import {
   requireBuild,
   runChecks,
   serveStatic,
+  shipToSpringfield,
   startEndpoint,
   step,
+  testCardToReview,
 } from './harness.ts';
 
 requireBuild();
@@ -124,19 +126,9 @@ const tests = {
       check(await p.getByRole('radio', { name: 'M', exact: true }).isChecked(), 'M not chosen');
       await p.getByRole('button', { name: 'Continue' }).click();
 
-      await step(p, 'shipping');
-      await p.getByRole('textbox', { name: 'Email' }).fill('ada@example.com');
-      await p.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
-      await p.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
-      await p.getByRole('textbox', { name: 'City' }).fill('Springfield');
-      await p.getByRole('combobox', { name: 'Country' }).selectOption('US');
-      await p.getByRole('button', { name: 'Continue' }).click();
+      await shipToSpringfield(p);
 
-      await step(p, 'payment');
-      await p.getByLabel('Card number').fill('4242424242424242');
-      await p.getByRole('button', { name: /^Continue to review/ }).click();
-
-      await step(p, 'review');
+      await testCardToReview(p);
       const pay = p.getByRole('button', { name: /^Pay / });
       check((await pay.textContent()).includes('$30.00'), `pay button: ${await pay.textContent()}`);
       await pay.click();

@@ -11,9 +11,11 @@ import {
   check,
   keepOffline,
   launchChromium,
+  payOnFakeHostedPage,
   requireBuild,
   runChecks,
   serveStatic,
+  shipToSpringfield,
   startEndpoint,
   step,
 } from './harness.ts';
@@ -86,13 +88,7 @@ async function toPayment(p) {
   await p.getByRole('button', { name: /^Buy/ }).click();
   await step(p, 'product');
   await p.getByRole('button', { name: 'Continue' }).click();
-  await step(p, 'shipping');
-  await p.getByRole('textbox', { name: 'Email' }).fill('ada@example.com');
-  await p.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
-  await p.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
-  await p.getByRole('textbox', { name: 'City' }).fill('Springfield');
-  await p.getByRole('combobox', { name: 'Country' }).selectOption('US');
-  await p.getByRole('button', { name: 'Continue' }).click();
+  await shipToSpringfield(p);
   await step(p, 'payment');
 }
 
@@ -134,11 +130,7 @@ const tests = {
       await link.click();
       await p.waitForURL((u) => u.href.startsWith(`${fake.url}/c/pay/`));
       check(stripeJsRequests.length === 0, 'Stripe.js loaded for a hosted payment');
-      await p.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
-      await p.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
-      await p.getByRole('textbox', { name: 'City' }).fill('Springfield');
-      await p.getByRole('textbox', { name: 'Postal code' }).fill('62701');
-      await p.getByRole('button', { name: 'Pay' }).click();
+      await payOnFakeHostedPage(p);
       // back on the host page, which loads again: the element reopens on its own
       await p.waitForURL((u) => u.origin === site.origin);
       await step(p, 'done');

@@ -166,6 +166,34 @@ export function step(page: Page, name: string): Promise<void> {
   return page.locator(`buy-in-post [data-step="${name}"]`).waitFor();
 }
 
+/** The element's shipping step, filled in as a reader in Springfield, US; then Continue. */
+export async function shipToSpringfield(page: Page, email = 'ada@example.com'): Promise<void> {
+  await step(page, 'shipping');
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
+  await page.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
+  await page.getByRole('textbox', { name: 'City' }).fill('Springfield');
+  await page.getByRole('combobox', { name: 'Country' }).selectOption('US');
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** The element's payment step with the test provider's card that succeeds; on to the review. */
+export async function testCardToReview(page: Page): Promise<void> {
+  await step(page, 'payment');
+  await page.getByLabel('Card number').fill('4242424242424242');
+  await page.getByRole('button', { name: /^Continue to review/ }).click();
+  await step(page, 'review');
+}
+
+/** The fake Stripe API's hosted page (server/test/doubles/stripe-api.ts), filled in and paid. */
+export async function payOnFakeHostedPage(page: Page): Promise<void> {
+  await page.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
+  await page.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
+  await page.getByRole('textbox', { name: 'City' }).fill('Springfield');
+  await page.getByRole('textbox', { name: 'Postal code' }).fill('62701');
+  await page.getByRole('button', { name: 'Pay' }).click();
+}
+
 /**
  * Runs the checks one after another, printing ✔ or ✖ (with the reason) for each and a last
  * plain line the CI can read, `<label>: N passed, N failed`. Returns how many failed.

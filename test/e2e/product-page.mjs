@@ -12,6 +12,7 @@ import {
   check,
   keepOffline,
   launchChromium,
+  payOnFakeHostedPage,
   requireBuild,
   runChecks,
   serveStatic,
@@ -175,11 +176,7 @@ const tests = {
         await page.getByLabel('Country').selectOption('US');
         await page.getByRole('button', { name: 'Continue to payment' }).click();
         await page.waitForURL((u) => u.href.startsWith(`${fake.url}/c/pay/`));
-        await page.getByRole('textbox', { name: 'Full name' }).fill('Ada Reader');
-        await page.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Main Street');
-        await page.getByRole('textbox', { name: 'City' }).fill('Springfield');
-        await page.getByRole('textbox', { name: 'Postal code' }).fill('62701');
-        await page.getByRole('button', { name: 'Pay' }).click();
+        await payOnFakeHostedPage(page);
         await page.waitForURL((u) => u.href.startsWith(`${canonical}?`));
         await page.getByRole('status').filter({ hasText: 'your payment went through' }).waitFor();
         await fake.idle(); // the webhook that says it is paid
