@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import {
   ADDRESS_FR,
   ADDRESS_US,
@@ -351,6 +352,49 @@ for (const { name, skip } of dialects()) {
             (statuses[0] === 201 && statuses[1] === 409),
           `got ${statuses}`,
         );
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 1 });
+      });
+
+      test('the answer is stored with the checkout: when it cannot be, nothing is written and the key runs again', async () => {
+        const tee = await makeTee(seller, { stock: 5 });
+        const key = newKey();
+        const body = { productId: tee.id, variantId: tee.small, quantity: 1 };
+        const db = server.app.db.kysely;
+        // Storing this key's answer fails (a full disk, a lost connection, at that very write).
+        if (name === 'sqlite')
+          await sql`CREATE TRIGGER answer_fails BEFORE UPDATE OF response_status ON idempotency_keys
+            WHEN NEW.key = ${sql.lit(key)} BEGIN SELECT RAISE(ABORT, 'answer lost'); END`.execute(
+            db,
+          );
+        else {
+          await sql`CREATE FUNCTION answer_fails() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'answer lost'; END $$`.execute(db);
+          await sql`CREATE TRIGGER answer_fails BEFORE UPDATE OF response_status ON idempotency_keys
+            FOR EACH ROW WHEN (NEW.key = ${sql.lit(key)}) EXECUTE FUNCTION answer_fails()`.execute(
+            db,
+          );
+        }
+        const lost = await createCheckout(server.url, body, key);
+        if (name === 'sqlite') await sql`DROP TRIGGER answer_fails`.execute(db);
+        else {
+          await sql`DROP TRIGGER answer_fails ON idempotency_keys`.execute(db);
+          await sql`DROP FUNCTION answer_fails()`.execute(db);
+        }
+        assert.equal(lost.status, 500);
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 0 });
+        const made = await db
+          .selectFrom('checkouts')
+          .select('id')
+          .where('product_id', '=', tee.id)
+          .execute();
+        assert.equal(made.length, 0, 'a checkout without its answer would be made again');
+
+        const again = await createCheckout(server.url, body, key);
+        assert.equal(again.status, 201);
+        assert.notEqual(again.headers.get('idempotent-replayed'), 'true');
+        const replay = await createCheckout(server.url, body, key);
+        assert.equal(replay.body.id, again.body.id);
+        assert.equal(replay.headers.get('idempotent-replayed'), 'true');
         assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 1 });
       });
 

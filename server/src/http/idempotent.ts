@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { ServiceError } from '../services/errors.ts';
-import type { IdempotencyService } from '../services/idempotency.ts';
+import type { IdempotencyService, SuccessWith } from '../services/idempotency.ts';
 import { statusOf, toProblem } from './problem.ts';
 
 export interface IdempotentCall<S extends 200 | 201, T = unknown> {
@@ -31,16 +31,18 @@ export async function idempotent<S extends 200 | 201, T>(
   c: Context,
   idem: IdempotencyService,
   call: IdempotentCall<S, T>,
-  run: () => Promise<T>,
+  run: (successWith: SuccessWith<T>) => Promise<T>,
 ) {
   const r = await idem.run(
     call.scope,
     c.req.header('Idempotency-Key'),
     call.request,
     { required: call.required },
-    async () => {
+    async (answerWith) => {
+      const successWith: SuccessWith<T> =
+        answerWith && ((trx, body) => answerWith(trx, { status: call.status, body }));
       try {
-        return { status: call.status as number, body: await run() };
+        return { status: call.status as number, body: await run(successWith) };
       } catch (err) {
         // A rate limit is about the moment, not the request: stored, it would refuse the same
         // key's retry for as long as keys are kept. It is answered, not stored.

@@ -150,6 +150,14 @@ export interface PaymentProvider {
   readonly confirmsInPage: boolean;
   /** Events the provider posts about payments, when it sends them and they are configured. */
   readonly events: PaymentEvents | null;
+  /**
+   * True when {@link prepare} asks no one (no round trip, nothing made elsewhere): a new
+   * checkout's payment is then prepared before its row is written, and stored with it in the
+   * transaction that takes its units — one write instead of two. A provider that makes something
+   * of its own (Stripe: a PaymentIntent or a Checkout Session) is asked only once the units are
+   * held, so a buyer refused for stock leaves nothing behind at the provider.
+   */
+  readonly preparesLocally: boolean;
   /** How a new checkout is paid: the page asks, the provider (and its configuration) decides. */
   paymentMode(requested: PaymentMode | undefined): PaymentMode;
   /**

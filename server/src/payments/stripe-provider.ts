@@ -60,6 +60,7 @@ export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe';
   /** The page confirms the PaymentIntent with Stripe.js; Stripe says how it went. */
   readonly confirmsInPage = true;
+  readonly preparesLocally = false;
   /** Stripe's webhooks, when their signing secret is set (otherwise they are refused). */
   readonly events: PaymentEvents | null;
   /** Platform mode (Stripe Connect): the sellers' connected accounts. */

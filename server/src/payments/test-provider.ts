@@ -53,6 +53,7 @@ export class TestPaymentProvider implements PaymentProvider {
   readonly name = 'test';
   /** The card is checked here, in one call: nothing is left for the page to do. */
   readonly confirmsInPage = false;
+  readonly preparesLocally = true;
   readonly events = null;
   /** Sellers are paid by whoever runs the endpoint: there is no platform mode without Stripe. */
   readonly connect = null;

@@ -136,8 +136,12 @@ export function checkoutRoutes(
       // replayed, and never stored with it.
       present: (checkout: Checkout) => checkouts.present(checkout, buyer),
     } as const;
-    return idempotent(c, idem, call, () =>
-      checkouts.create(input, { origin: c.req.header('Origin'), buyer, client: deps.clientKey(c) }),
+    return idempotent(c, idem, call, (successWith) =>
+      checkouts.create(
+        input,
+        { origin: c.req.header('Origin'), buyer, client: deps.clientKey(c) },
+        successWith,
+      ),
     );
   });
 

@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { canonicalJson, iso, sha256 } from '../util.ts';
 import { open, SealError, seal } from '../wallet/crypto.ts';
+import type { Db } from './checkouts/access.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 
@@ -9,6 +10,27 @@ export interface StoredResponse {
   body: unknown;
   replayed: boolean;
 }
+
+/** An answer to store: the status and body a replay gets. */
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Stores the answer in the handler's own transaction, the one that writes what it answers for,
+ * so both commit together or neither does: a crash between them can neither leave a checkout
+ * whose key would run again (a second checkout) nor an answer for nothing. Null when the call
+ * has no key (nothing is stored).
+ */
+export type AnswerWith = ((trx: Db, answer: Answer) => Promise<void>) | null;
+
+/**
+ * {@link AnswerWith} for a service: stores its success (the call's status, this body). Pass it
+ * the transaction that writes what the answer is for, as that transaction's last statement, and
+ * answer with that very body. Null when the call has no key.
+ */
+export type SuccessWith<T> = ((trx: Db, body: T) => Promise<void>) | null;
 
 /** After this long, a request that never finished (its process died) no longer holds its key. */
 const STALE_LOCK_MS = 60_000;
@@ -25,7 +47,8 @@ const KEY = /^[\x21-\x7E]{8,255}$/;
  * the same key with a different request is refused (422); a repeat while the first is still
  * running is told to retry (409). The handler returns the answer to store, refusals included
  * (`http/idempotent.ts` turns them into problems); when it throws, nothing is stored, so the
- * client may retry (a 5xx).
+ * client may retry (a 5xx). A handler may store its answer in its last transaction itself
+ * ({@link AnswerWith}); what it stored so is never overwritten or forgotten.
  */
 export class IdempotencyService {
   /**
@@ -69,7 +92,7 @@ export class IdempotencyService {
     key: string | undefined,
     request: unknown,
     opts: { required: boolean },
-    handler: () => Promise<{ status: number; body: unknown }>,
+    handler: (answerWith: AnswerWith) => Promise<Answer>,
   ): Promise<StoredResponse> {
     if (key === undefined) {
       if (opts.required)
@@ -77,7 +100,7 @@ export class IdempotencyService {
           'idempotency_key_required',
           'Send a unique Idempotency-Key header (a UUID, say) with this request',
         );
-      return { ...(await handler()), replayed: false };
+      return { ...(await handler(null)), replayed: false };
     }
     if (!KEY.test(key)) {
       throw new ServiceError('validation_failed', undefined, {
@@ -140,25 +163,42 @@ export class IdempotencyService {
         );
       }
     }
-    let result: { status: number; body: unknown };
+    let result: Answer;
+    /** What the handler's own transaction stored, if it did. */
+    let storedBody: unknown;
+    const answerWith: AnswerWith = async (trx, answer) => {
+      await this.store(trx, scope, key, answer);
+      storedBody = answer.body;
+    };
     try {
-      result = await handler();
+      result = await handler(answerWith);
     } catch (err) {
-      // Nothing to store (the handler answers refusals itself): let the client try again.
+      // Nothing to store (the handler answers refusals itself): let the client try again —
+      // unless the handler's transaction committed its answer before the error, which stays.
       await db
         .deleteFrom('idempotency_keys')
         .where('scope', '=', scope)
         .where('key', '=', key)
+        .where('response_status', 'is', null)
         .execute();
       throw err;
     }
+    // The handler answering with what its transaction stored means that transaction committed
+    // (a rollback throws); anything else is stored now.
+    if (storedBody === undefined || result.body !== storedBody)
+      await this.store(db, scope, key, result);
+    return { ...result, replayed: false };
+  }
+
+  /** Stores the answer for a claimed key, unless one is stored. */
+  private async store(db: Db, scope: string, key: string, answer: Answer): Promise<void> {
     await db
       .updateTable('idempotency_keys')
-      .set({ response_status: result.status, response_body: this.seal(scope, key, result.body) })
+      .set({ response_status: answer.status, response_body: this.seal(scope, key, answer.body) })
       .where('scope', '=', scope)
       .where('key', '=', key)
+      .where('response_status', 'is', null)
       .execute();
-    return { ...result, replayed: false };
   }
 
   /**

@@ -17,6 +17,7 @@ import { iso, newId, newSecret, sha256 } from '../../util.ts';
 import type { ConnectService } from '../connect.ts';
 import type { ServiceContext } from '../context.ts';
 import { invalid, ServiceError } from '../errors.ts';
+import type { SuccessWith } from '../idempotency.ts';
 import type { OrderService } from '../orders.ts';
 import type { OriginPolicy } from '../origins.ts';
 import {
@@ -72,7 +73,16 @@ export class CheckoutService {
     return this.settlement.provider;
   }
 
-  async create(body: CreateCheckoutBody, req: RequestInfo = {}): Promise<Checkout> {
+  /**
+   * A new checkout: its units held, its payment set up. `successWith` (a call with an
+   * Idempotency-Key) stores the answer in the transaction that writes the checkout, when the
+   * payment is made without a round trip; otherwise the key's answer is stored after it.
+   */
+  async create(
+    body: CreateCheckoutBody,
+    req: RequestInfo = {},
+    successWith: SuccessWith<Checkout> = null,
+  ): Promise<Checkout> {
     const { db } = this.ctx;
     const product = await activeProduct(db, body.productId);
     const seller = await sellerOf(db, product.seller_id);
@@ -125,21 +135,38 @@ export class CheckoutService {
       created_at: iso(now),
       updated_at: iso(now),
     };
-    await this.expiry.releaseExpired(variant.id);
-    await db.transaction().execute(async (trx) => {
-      await this.holds.lock(trx, row.client_key);
-      if (!(await holdUnits(trx, variant.id, body.quantity)))
-        throw await outOfStock(trx, variant.id);
-      await this.holds.check(trx, {
-        client: row.client_key,
-        checkoutId: row.id,
-        variantId: variant.id,
-        quantity: body.quantity,
-        cap: product.max_per_checkout,
-        newHold: true,
+    // A payment made without a round trip is written with the row, and the answer with both.
+    const local = await this.settlement.beforeWriting(row, product);
+    const written = local ? { ...row, ...local } : row;
+    const answer = local ? await this.answer(written, product, clientToken) : null;
+    const write = () =>
+      db.transaction().execute(async (trx) => {
+        await this.holds.lock(trx, row.client_key);
+        if (!(await holdUnits(trx, variant.id, body.quantity))) throw new StockShort(variant.id);
+        await this.holds.check(trx, {
+          client: row.client_key,
+          checkoutId: row.id,
+          variantId: variant.id,
+          quantity: body.quantity,
+          cap: product.max_per_checkout,
+          newHold: true,
+        });
+        await trx.insertInto('checkouts').values(written).execute();
+        if (answer && successWith) await successWith(trx, answer);
       });
-      await trx.insertInto('checkouts').values(row).execute();
-    });
+    try {
+      await write();
+    } catch (err) {
+      if (!(err instanceof StockShort)) throw err;
+      // Units held by reservations that have lapsed are given back (here rather than before
+      // every checkout: the sweeper does it too), then the hold is tried once more.
+      if ((await this.expiry.releaseExpired(variant.id)) === 0)
+        throw await outOfStock(db, err.variantId);
+      await write().catch(async (again) => {
+        throw again instanceof StockShort ? await outOfStock(db, again.variantId) : again;
+      });
+    }
+    if (answer) return answer;
     let prepared: CheckoutRow;
     try {
       prepared = await this.settlement.prepare(row, product);
@@ -149,7 +176,16 @@ export class CheckoutService {
       this.log.error({ err, checkout: row.id }, 'preparing the payment failed');
       throw providerUnavailable();
     }
-    return { ...(await this.view(prepared, product)), clientToken };
+    return this.answer(prepared, product, clientToken);
+  }
+
+  /** A new checkout's answer: the protocol's view, with the client token (shown once). */
+  private async answer(
+    row: CheckoutRow,
+    product: Pick<ProductRow, 'kind'>,
+    clientToken: string,
+  ): Promise<Checkout> {
+    return { ...(await this.view(row, product)), clientToken };
   }
 
   async get(id: string, token: string | undefined): Promise<Checkout> {
@@ -361,6 +397,13 @@ export class CheckoutService {
           }
         : null,
     });
+  }
+}
+
+/** The units could not be held: thrown out of the transaction, which rolls back. */
+class StockShort extends Error {
+  constructor(readonly variantId: string) {
+    super(`not enough units of ${variantId}`);
   }
 }
 

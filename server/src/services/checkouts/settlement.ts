@@ -68,14 +68,8 @@ export class Settlement {
     product: { title: string; kind: ProductKind },
     retries = 2,
   ): Promise<CheckoutRow> {
-    const p = await this.provider.prepare(row, {
-      title: product.title,
-      ready: isReadyToPay(product.kind, row),
-      customer: await paymentCustomerOf(this.ctx.db, row),
-      // Platform mode: a destination charge to the seller's account, with the platform's fee.
-      destination: this.connect ? await this.connect.destinationFor(row.seller_id) : null,
-    });
-    const stored = { payment_ref: p.reference, payment_secret: p.secret, payment_amount: p.amount };
+    const p = await this.make(row, product);
+    const stored = storedAs(p);
     // Unchanged, it is still checked: the caller's row may be stale, its payment replaced since.
     const won = samePayment(p, row) ? await this.isStored(row) : await this.storeOver(row, stored);
     if (won) {
@@ -88,6 +82,29 @@ export class Settlement {
     return fresh.status === 'open' && retries > 0
       ? this.prepare(fresh, product, retries - 1)
       : fresh;
+  }
+
+  /**
+   * A new checkout's payment, made before its row is written, when the provider makes it
+   * without a round trip (`PaymentProvider.preparesLocally`): what to write with the row. Null
+   * otherwise — {@link prepare} makes it once the row is stored.
+   */
+  async beforeWriting(
+    row: CheckoutRow,
+    product: { title: string; kind: ProductKind },
+  ): Promise<Pick<CheckoutRow, 'payment_ref' | 'payment_secret' | 'payment_amount'> | null> {
+    return this.provider.preparesLocally ? storedAs(await this.make(row, product)) : null;
+  }
+
+  /** The provider's payment for the row's total, not stored. */
+  private async make(row: CheckoutRow, product: { title: string; kind: ProductKind }) {
+    return this.provider.prepare(row, {
+      title: product.title,
+      ready: isReadyToPay(product.kind, row),
+      customer: await paymentCustomerOf(this.ctx.db, row),
+      // Platform mode: a destination charge to the seller's account, with the platform's fee.
+      destination: this.connect ? await this.connect.destinationFor(row.seller_id) : null,
+    });
   }
 
   /** Stores a payment over the very row it was made for; false when the row is another now. */
@@ -388,4 +405,9 @@ function samePayment(p: PreparedPayment, row: CheckoutRow) {
     p.secret === row.payment_secret &&
     p.amount === row.payment_amount
   );
+}
+
+/** The columns a prepared payment is stored in. */
+function storedAs(p: PreparedPayment) {
+  return { payment_ref: p.reference, payment_secret: p.secret, payment_amount: p.amount };
 }
