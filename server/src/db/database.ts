@@ -77,6 +77,11 @@ export function openDatabase(
   // WAL lets readers proceed while a writer commits; busy_timeout makes a second process
   // sharing the file wait for the lock instead of failing at once.
   sqlite.pragma('journal_mode = WAL');
+  // Durable commits: each one is on disk (the WAL synced) before it returns, so a power cut
+  // cannot take back an order, a payment's record or an answer already given. Said explicitly:
+  // better-sqlite3's build defaults a database that is already in WAL mode — every start but
+  // the first — to NORMAL, which may lose the last commits on a power cut.
+  sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   // Deleted rows are overwritten with zeros, not left in free pages: an erased wallet must not
