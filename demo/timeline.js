@@ -1,6 +1,7 @@
 // The timeline demo's own script (a file, not inline: the demo pages run under a CSP with no
 // 'unsafe-inline', as a careful host would).
-import { upgradeLinks } from '/dist/links.js';
+// The script-tag build's links module: it loads the same /dist/buy-in-post.js as the page's tag.
+import { upgradeLinks } from '/dist/buy-in-post-links.js';
 
 // A social client's posts are text and links: product links to the endpoint it trusts (here the
 // demo's own, "/") become Buy buttons beside the link, in posts there now and added later.
