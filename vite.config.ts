@@ -1,12 +1,12 @@
 import { type BuildOptions, defineConfig, type Plugin } from 'vite';
 
 /**
- * Writes dist/.vite/chunk-graph.json — each emitted chunk's static and dynamic imports, straight
- * from the bundler — so scripts/size.mjs can tell what loads at page load from what loads lazily
- * without parsing minified code. (Vite's own manifest is keyed by source file and loses one of
- * the two entries built from src/define.ts.)
+ * Writes dist/.vite/<fileName> — each emitted chunk's static and dynamic imports, straight from
+ * the bundler — so scripts/size.mjs can tell what loads at page load from what loads lazily
+ * without parsing minified code. One file per build: chunk-graph.npm.json (this config),
+ * chunk-graph.tag.json (vite.tag.config.ts).
  */
-function chunkGraph(): Plugin {
+export function chunkGraph(fileName: string): Plugin {
   return {
     name: 'buy-in-post:chunk-graph',
     generateBundle(_options, bundle) {
@@ -20,7 +20,7 @@ function chunkGraph(): Plugin {
       }
       this.emitFile({
         type: 'asset',
-        fileName: '.vite/chunk-graph.json',
+        fileName: `.vite/${fileName}`,
         source: JSON.stringify(graph, null, 2),
       });
     },
@@ -34,29 +34,29 @@ const keepUseClient: NonNullable<BuildOptions['rollupOptions']>['onwarn'] = (war
   warn(warning);
 };
 
-// Library build, ES modules, Lit bundled:
-// - dist/buy-in-post.js — the one-script-tag bundle: registers <buy-in-post>;
-// - dist/define.js      — the same, for `import 'buy-in-post/define'`;
-// - dist/index.js       — the class and its events, no registration;
+// The npm build (what `import 'buy-in-post/…'` reaches), ES modules, Lit bundled:
+// - dist/define.js      — `buy-in-post/define`: registers <buy-in-post>;
+// - dist/index.js       — `buy-in-post`: the class and its events, no registration;
 // - dist/react.js       — `buy-in-post/react` (src/react/): registers, @lit/react bundled, React
 //                         external (an optional peer); dist/node/ has its server build;
-// - dist/links.js, dist/buy-in-post-links.js — the links module (import, script tag): loads the
-//                         core only once a post holds a product link;
-// - dist/core-*.js      — Lit + the element, shared by the three entries (never duplicated);
-// - dist/checkout-*.js  — the checkout flow, reached only through a dynamic import() on the
+// - dist/links.js       — `buy-in-post/links`: loads the core only once a post holds a product link;
+// - dist/chunks/core-*.js     — Lit + the element, shared by those entries: an app that imports
+//                         several of them gets Lit and the element once;
+// - dist/chunks/checkout-*.js — the checkout flow, reached only through a dynamic import() on the
 //                         reader's first sign of interest.
+// The script-tag files (dist/buy-in-post.js, dist/buy-in-post-links.js and their chunks at the
+// top of dist/) are another build, vite.tag.config.ts, run after this one: a page loads one build
+// or the other, never both.
 export default defineConfig({
-  plugins: [chunkGraph()],
+  plugins: [chunkGraph('chunk-graph.npm.json')],
   build: {
     target: 'es2022',
     sourcemap: true,
     lib: {
       entry: {
-        'buy-in-post': 'src/define.ts',
         define: 'src/define.ts',
         index: 'src/index.ts',
         links: 'src/links/index.ts',
-        'buy-in-post-links': 'src/links/auto.ts',
         react: 'src/react/index.ts',
       },
       formats: ['es'],
@@ -69,12 +69,10 @@ export default defineConfig({
         minify: true,
         chunkFileNames: (chunk) =>
           chunk.facadeModuleId?.endsWith('/src/checkout/index.ts')
-            ? 'checkout-[hash].js'
-            : chunk.name === 'buy-in-post'
-              ? 'core-[hash].js'
-              : chunk.moduleIds.some((id) => id.endsWith('/src/links/upgrade.ts'))
-                ? 'links-[hash].js'
-                : '[name]-[hash].js',
+            ? 'chunks/checkout-[hash].js'
+            : chunk.moduleIds.some((id) => id.endsWith('/src/buy-in-post.ts'))
+              ? 'chunks/core-[hash].js'
+              : 'chunks/[name]-[hash].js',
       },
     },
   },

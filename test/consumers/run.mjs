@@ -25,7 +25,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { extname, join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/browser.mjs';
 
@@ -118,6 +118,8 @@ try {
       'package.json',
       'custom-elements.json',
       'dist/buy-in-post.js',
+      'dist/buy-in-post-links.js',
+      'dist/define.js',
       'dist/index.js',
       'dist/react.js',
       'dist/node/react.js',
@@ -143,7 +145,8 @@ try {
 
   // The one server module the element bundles: the protocol's zod-free rules (Luhn, return
   // parameters), written once for both sides. Its code is the element's, so its map may show it.
-  const SHARED = new Set(['../server/src/protocol/rules.ts']);
+  // (A map's sources are relative to the map: read from the package's root.)
+  const SHARED = new Set(['server/src/protocol/rules.ts']);
   await test('npm pack: no source map in the tarball maps server code', async () => {
     check(tarball, 'no tarball');
     await sh('tar', ['xzf', tarball, '-C', dir], dir);
@@ -151,7 +154,9 @@ try {
     check(maps.length > 0, 'no source maps at all (the check would prove nothing)');
     for (const map of maps) {
       const { sources = [] } = JSON.parse(readFileSync(join(dir, 'package', map), 'utf8'));
-      const server = sources.filter((s) => /(^|\/)server\//.test(s) && !SHARED.has(s));
+      const server = sources
+        .map((s) => posix.normalize(posix.join(posix.dirname(map), s)))
+        .filter((s) => /(^|\/)server\//.test(s) && !SHARED.has(s));
       check(server.length === 0, `${map} maps server sources: ${server.join(', ')}`);
     }
   });
@@ -200,7 +205,7 @@ try {
   await test('Vite + React: buy-in-post/react type-checks (typed props and event props)', () =>
     tsc('tsconfig.react.json'));
 
-  await test('Vite + React: vite build bundles the element and the React component', async () => {
+  await test('Vite + React: vite build bundles the element and the React component, Lit once', async () => {
     await sh(
       'node',
       [join(project, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
@@ -213,6 +218,11 @@ try {
       .join('\n');
     check(js.includes('buy-in-post-purchase'), 'the build lacks the element (its purchase event)');
     check(js.includes('customElements'), 'the build does not register the element');
+    const lits = js.split('litHtmlVersions').length - 1;
+    check(
+      lits === 1,
+      `Lit is in the bundle ${lits} times (buy-in-post/react + buy-in-post/define)`,
+    );
   });
 
   await test('Vite + React in Chromium: props reach the element as properties, onPurchase its event', async () => {

@@ -1,7 +1,8 @@
-// Subresource Integrity as docs/embedding.md tells script-tag users to use it: the entry pinned
-// with `integrity` on its tag, the chunks it loads itself (the core, and the checkout reached by
-// import()) pinned in an import map's "integrity" section, every hash from dist/sri.json. The
-// page works with the right hashes, and a file whose bytes differ from its hash is not run.
+// Subresource Integrity as docs/embedding.md tells script-tag users to use it: the entry (Lit and
+// the element, one file) pinned with `integrity` on its tag, the chunks it loads itself (the
+// checkout reached by import(), and what that loads) pinned in an import map's "integrity"
+// section, every hash from dist/sri.json. The page works with the right hashes, and a file whose
+// bytes differ from its hash is not run.
 // The built bundle from a plain static server, the real endpoint, Chromium, offline.
 //
 //   npm run build && node --import tsx test/e2e/dist-sri.mjs   (prints `sri: N passed, N failed`)

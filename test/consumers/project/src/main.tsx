@@ -1,5 +1,8 @@
-// A Vite + React consumer of `buy-in-post/react`: typed props and typed event props.
+// A Vite + React consumer of `buy-in-post/react`: typed props and typed event props. It also
+// imports `buy-in-post/define`, as an app with a plain element elsewhere would: the two entries
+// share one copy of Lit and the element (run.mjs checks the bundle).
 
+import 'buy-in-post/define';
 import { BuyInPost, type BuyInPostElement, type BuyInPostPurchaseEvent } from 'buy-in-post/react';
 import { StrictMode, useRef } from 'react';
 import { createRoot } from 'react-dom/client';
