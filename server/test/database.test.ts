@@ -1,36 +1,143 @@
 /**
- * The embedded database's settings, as the server opens it — the first time and on every start
- * after (SQLite remembers some settings in the file and defaults others by what it finds).
+ * The embedded database as the server opens it — the first time and on every start after
+ * (SQLite remembers some settings in the file and defaults others by what it finds) — and its
+ * group commit: a write is answered only once the WAL holding it is synced to disk.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
 
 const pragma = async (db: ReturnType<typeof openDatabase>, name: string) =>
   (await sql.raw(`PRAGMA ${name}`).execute(db.kysely)).rows[0] as Record<string, unknown>;
 
-test('SQLite commits are durable (synchronous FULL, WAL) when the file is new and when it is opened again', async () => {
+function tempDir(t: { after: (fn: () => void) => void }) {
   const dir = mkdtempSync(join(tmpdir(), 'bip-db-'));
-  try {
-    const file = join(dir, 'shop.sqlite');
-    for (const start of ['first start', 'restart']) {
-      const db = openDatabase(file);
-      try {
-        // A write, so the next start finds a WAL-mode file with a WAL behind it.
-        await sql`CREATE TABLE IF NOT EXISTS t (x INTEGER)`.execute(db.kysely);
-        await sql`INSERT INTO t (x) VALUES (1)`.execute(db.kysely);
-        assert.equal((await pragma(db, 'journal_mode')).journal_mode, 'wal', start);
-        // 2 = FULL: the WAL is synced at each commit (1, NORMAL, may lose the last ones).
-        assert.equal((await pragma(db, 'synchronous')).synchronous, 2, start);
-      } finally {
-        await db.close();
-      }
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A WAL sync the test releases by hand, recording what each covered. */
+function heldSyncs(file: string) {
+  // A second connection reads what is committed when a sync begins: what that sync covers.
+  let reader: SQLite.Database | null = null;
+  const syncs: { covers: number; done: boolean; release: () => void }[] = [];
+  const syncWal = (_fd: number) =>
+    new Promise<void>((resolve) => {
+      reader ??= new SQLite(file, { readonly: true });
+      const { n } = reader.prepare('SELECT count(*) AS n FROM t').get() as { n: number };
+      const s = {
+        covers: n,
+        done: false,
+        release: () => {
+          s.done = true;
+          resolve();
+        },
+      };
+      syncs.push(s);
+    });
+  return { syncs, syncWal, close: () => reader?.close() };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test('SQLite is in WAL mode with group commit (synchronous NORMAL, the WAL synced for each write) when the file is new and when it is opened again', async (t) => {
+  const file = join(tempDir(t), 'shop.sqlite');
+  for (const start of ['first start', 'restart']) {
+    let synced = 0;
+    const db = openDatabase(file, {
+      syncWal: async () => {
+        synced++;
+      },
+    });
+    try {
+      await sql`CREATE TABLE IF NOT EXISTS t (x INTEGER)`.execute(db.kysely);
+      await sql`INSERT INTO t (x) VALUES (1)`.execute(db.kysely);
+      assert.equal((await pragma(db, 'journal_mode')).journal_mode, 'wal', start);
+      // 1 = NORMAL: SQLite does not wait for the disk; the group commit does (below).
+      assert.equal((await pragma(db, 'synchronous')).synchronous, 1, start);
+      assert.ok(synced >= 1, `${start}: the writes were synced`);
+      const before = synced;
+      await db.kysely
+        .selectFrom('t' as never)
+        .selectAll()
+        .execute();
+      assert.equal(synced, before, `${start}: a read waits for no sync`);
+    } finally {
+      await db.close();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a write is answered only after a sync of the WAL that began after it; concurrent writes share syncs', async (t) => {
+  const file = join(tempDir(t), 'shop.sqlite');
+  const setup = new SQLite(file);
+  setup.pragma('journal_mode = WAL');
+  setup.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER)');
+  setup.close();
+  const held = heldSyncs(file);
+  t.after(held.close);
+  const db = openDatabase(file, { syncWal: held.syncWal });
+  t.after(() => db.close());
+  const insert = (x: number) =>
+    sql<never>`INSERT INTO t (x) VALUES (${x})`.execute(db.kysely).then((r) => Number(r.insertId));
+
+  // One write: not answered while its sync is on its way.
+  let answered = false;
+  const first = insert(1).then((id) => {
+    answered = true;
+    return id;
+  });
+  for (let i = 0; i < 5 && held.syncs.length === 0; i++) await tick();
+  assert.equal(held.syncs.length, 1, 'the write asked for a sync');
+  assert.equal(held.syncs[0]!.covers, 1, 'the sync began after the commit');
+  await tick();
+  assert.equal(answered, false, 'answered before its commit was on disk');
+  held.syncs[0]!.release();
+  assert.equal(await first, 1);
+
+  // Twenty writes at once, while a sync is on its way and as each one ends: every write is
+  // answered only after a finished sync covering it, and they share far fewer than twenty.
+  const answers: { id: number; coveredThen: number }[] = [];
+  const writes = Array.from({ length: 20 }, (_, i) =>
+    insert(i).then((id) => {
+      const covered = Math.max(0, ...held.syncs.filter((s) => s.done).map((s) => s.covers));
+      answers.push({ id, coveredThen: covered });
+    }),
+  );
+  const all = Promise.all(writes);
+  let settled = false;
+  void all.then(() => (settled = true));
+  while (!settled) {
+    await tick();
+    for (const s of held.syncs) if (!s.done) s.release();
+  }
+  await all;
+  for (const a of answers)
+    assert.ok(
+      a.coveredThen >= a.id,
+      `write ${a.id} answered when only ${a.coveredThen} were synced`,
+    );
+  const syncs = held.syncs.length - 1;
+  assert.ok(syncs >= 1 && syncs < 20, `20 concurrent writes took ${syncs} syncs`);
+});
+
+test('a write whose WAL cannot be synced fails (the caller is not told it is committed)', async (t) => {
+  const file = join(tempDir(t), 'shop.sqlite');
+  let failing = false;
+  const db = openDatabase(file, {
+    syncWal: async () => {
+      if (failing) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    },
+  });
+  t.after(() => db.close());
+  await sql`CREATE TABLE t (x INTEGER)`.execute(db.kysely);
+  failing = true;
+  await assert.rejects(sql`INSERT INTO t (x) VALUES (1)`.execute(db.kysely), /EIO/);
+  failing = false;
+  await sql`INSERT INTO t (x) VALUES (2)`.execute(db.kysely);
 });
