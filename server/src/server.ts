@@ -16,10 +16,22 @@ export async function startServer(
   options: AppOptions = {},
 ): Promise<RunningServer> {
   const app = await createApp(config, options);
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(s),
+  // Requests being handled, awaited before the database closes: Node's server.close() waits
+  // for connections, and one whose client left (a closed tab, a proxy's timeout) is closed while
+  // its request is still at work — a checkout half made, its answer never stored.
+  const handling = new Set<Promise<unknown>>();
+  const fetch: typeof app.app.fetch = (request, ...rest) => {
+    const answer = Promise.resolve(app.app.fetch(request, ...rest));
+    const settled = answer.then(
+      () => {},
+      () => {},
     );
+    handling.add(settled);
+    void settled.then(() => handling.delete(settled));
+    return answer;
+  };
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -37,6 +49,7 @@ export async function startServer(
           // Idle keep-alive sockets would hold close() open forever.
           (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         });
+        while (handling.size > 0) await Promise.all(handling);
         await app.close();
       })();
       return closing;
