@@ -111,10 +111,12 @@ export class ProductCache {
     if (this.enabled) await this.opts.changes.sync();
   }
 
-  /** The answer kept for `key`, if it is fresh. Asks the feed first (SQLite: one pragma). */
+  /**
+   * The answer kept for `key`, if it is fresh. Call it right after {@link sync}, which has
+   * heard the changes (asking again here cost a second pragma per look-up on SQLite).
+   */
   answer(key: string): ProductsAnswer | undefined {
     if (!this.enabled) return undefined;
-    this.opts.changes.poll();
     const kept = this.answers.get(key);
     if (!kept) return undefined;
     if (this.fresh(kept, this.now())) return kept.value;
