@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CompiledQuery, sql } from 'kysely';
 import {
   client,
   dialects,
@@ -69,6 +70,33 @@ for (const { name, skip } of dialects()) {
         { url: asked[1], productId: id },
       ]);
       assert.deepEqual(res.body.missing, asked.slice(2));
+    });
+
+    test("a product's own url is looked up through an index, not by reading every product", async () => {
+      const db = server.app.db.kysely;
+      const query = db
+        .selectFrom('products')
+        .select(['id', 'url'])
+        .where('url', 'in', ['https://shop.example/a', 'https://shop.example/b'])
+        .where('status', '=', 'active')
+        .compile();
+      const plan =
+        name === 'sqlite'
+          ? await db.executeQuery(
+              CompiledQuery.raw(`EXPLAIN QUERY PLAN ${query.sql}`, [...query.parameters]),
+            )
+          : await db.connection().execute(async (c) => {
+              // The table is small: asked to avoid a sequential scan, the planner shows the index.
+              await sql`SET enable_seqscan = off`.execute(c);
+              try {
+                return await c.executeQuery(
+                  CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]),
+                );
+              } finally {
+                await sql`RESET enable_seqscan`.execute(c);
+              }
+            });
+      assert.match(JSON.stringify(plan.rows), /products_url/);
     });
 
     test('an archived product resolves no more', async () => {

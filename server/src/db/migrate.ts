@@ -8,6 +8,7 @@ import * as m005 from './migrations/005_buyer_consents.ts';
 import * as m006 from './migrations/006_client_holds.ts';
 import * as m007 from './migrations/007_connect.ts';
 import * as m008 from './migrations/008_dashboard.ts';
+import * as m009 from './migrations/009_product_urls.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -20,6 +21,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '006_client_holds': m006,
     '007_connect': m007,
     '008_dashboard': m008,
+    '009_product_urls': m009,
   };
   return {
     async getMigrations() {
