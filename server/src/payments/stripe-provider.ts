@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { StripeConfig } from '../config.ts';
 import type { PaymentHandoff, PaymentMode, ShippingAddress } from '../protocol/checkouts.ts';
@@ -125,7 +125,11 @@ export class StripePaymentProvider implements PaymentProvider {
           ? { application_fee_amount: applicationFee(c.total, destination.feeBps) }
           : {}),
       },
-      { idempotencyKey: key(c, 'amount', c.total, c.updated_at) },
+      // A key of its own per update: setting an amount is idempotent by itself (the SDK's own
+      // retries of this call still share it). A key made from the total and the change's time
+      // was shared by a change back to an earlier total in the same millisecond, and Stripe
+      // replayed the first answer without setting the amount: the buyer paid the total before.
+      { idempotencyKey: key(c, 'amount', c.total, randomUUID()) },
     );
     return { reference: pi.id, secret: pi.client_secret ?? c.payment_secret, amount: pi.amount };
   }
