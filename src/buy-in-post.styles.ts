@@ -4,11 +4,18 @@ import { css } from 'lit';
  * Styles of the core chunk: the Buy button. The checkout dialog brings its own. (Comments stay
  * out here: inside css`` they would ship in the bundle.)
  *
- * - `:host` gives the defaults of the public custom properties (a value set by the page,
- *   inherited, wins; `--buy-in-post-font` unset means the host page's font). Those only the
- *   dialog uses (`--_surface`, `--_muted`) come with the checkout chunk's styles.
- * - `--_block` is the Buy button's height: 2.5rem, or its padding and one line of text if that
- *   is more. The placeholder, the skeleton and the button all take it.
+ * - The shadow root's top-level nodes (`:host > *`), not the host, give the defaults of the
+ *   public custom properties (a value set by the page, inherited, wins; `--buy-in-post-font`
+ *   unset means the host page's font). A host that declares or reads a custom property is
+ *   restyled in full whenever something it inherits changes — and opening a modal dialog makes
+ *   the whole page inert, which every element inherits: on a timeline of a thousand Buy buttons
+ *   that was a thousand more full restyles on the way to the dialog (issue 11). That rule comes
+ *   after `[part='button']`, so its `font-family` wins over the button's `font: inherit`. Those
+ *   only the dialog uses (`--_surface`, `--_muted`) come with the checkout chunk's styles.
+ * - The Buy button's height is 2.5rem, or its padding and one line of text if that is more:
+ *   `max(2.5rem, calc(1rem + 1.2em))`. The placeholder, the skeleton and the button all take it,
+ *   written out in each (as the page's own rule does, docs/embedding.md): a custom property for
+ *   it would have to be declared on the host, which the point above rules out.
  * - The host is an inline flex box, not inline-block: no line box (and no strut) inside, so it
  *   is exactly as tall as what it shows, whatever the page's font size and line height.
  * - Until the price arrives the host is a box of the button's size (`:state(loading)`): nothing
@@ -17,15 +24,7 @@ import { css } from 'lit';
  */
 export const styles = css`
   :host {
-    --_accent: var(--buy-in-post-accent, #1d4ed8);
-    --_on-accent: var(--buy-in-post-on-accent, #ffffff);
-    --_radius: var(--buy-in-post-radius, 999px);
-    --_spacing: var(--buy-in-post-spacing, 0.5rem);
-    --_text: var(--buy-in-post-text, CanvasText);
-    --_border: var(--buy-in-post-border, color-mix(in srgb, CanvasText 18%, Canvas));
-    --_block: max(2.5rem, calc(1rem + 1.2em));
     display: inline-flex;
-    font-family: var(--buy-in-post-font);
     color-scheme: light dark;
     vertical-align: middle;
   }
@@ -34,13 +33,13 @@ export const styles = css`
   }
   :host(:state(loading)) {
     min-inline-size: 7.5rem;
-    min-block-size: var(--_block);
+    min-block-size: max(2.5rem, calc(1rem + 1.2em));
   }
   [part='button'] {
     display: inline-flex;
     align-items: center;
     gap: var(--_spacing);
-    min-block-size: var(--_block);
+    min-block-size: max(2.5rem, calc(1rem + 1.2em));
     min-inline-size: 2.5rem;
     padding-block: 0.5rem;
     padding-inline: 1rem;
@@ -53,6 +52,15 @@ export const styles = css`
     line-height: 1.2;
     cursor: pointer;
     transition: filter 120ms ease-out;
+  }
+  :host > * {
+    --_accent: var(--buy-in-post-accent, #1d4ed8);
+    --_on-accent: var(--buy-in-post-on-accent, #ffffff);
+    --_radius: var(--buy-in-post-radius, 999px);
+    --_spacing: var(--buy-in-post-spacing, 0.5rem);
+    --_text: var(--buy-in-post-text, CanvasText);
+    --_border: var(--buy-in-post-border, color-mix(in srgb, CanvasText 18%, Canvas));
+    font-family: var(--buy-in-post-font);
   }
   [part='button']:hover:not(:disabled) {
     filter: brightness(1.1);
@@ -69,7 +77,7 @@ export const styles = css`
   [part='skeleton'] {
     display: block;
     inline-size: 7.5rem;
-    block-size: var(--_block);
+    block-size: max(2.5rem, calc(1rem + 1.2em));
     border-radius: var(--_radius);
     background: linear-gradient(90deg, var(--_border), transparent, var(--_border));
     background-size: 200% 100%;

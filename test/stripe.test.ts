@@ -328,16 +328,18 @@ describe('Stripe', () => {
     const el = await mount(poster.id, { locale: 'ar' });
     el.style.setProperty('--buy-in-post-accent', 'rgb(200, 30, 90)');
     el.style.setProperty('--buy-in-post-on-accent', '#fff');
+    el.style.setProperty('--buy-in-post-font', 'Georgia, serif');
     await toPaymentStep(el);
     const call = fakeStripe()!
       .calls.filter((c) => c.method === 'elements')
       .at(-1)!;
     const options = call.args[0] as {
       locale: string;
-      appearance: { variables: { colorPrimary: string } };
+      appearance: { variables: { colorPrimary: string; fontFamily: string } };
     };
     expect(options.locale).to.equal('ar');
     expect(options.appearance.variables.colorPrimary).to.equal('rgb(200, 30, 90)');
+    expect(options.appearance.variables.fontFamily).to.equal('Georgia, serif');
     expect(cardForm().textContent).to.include('رقم البطاقة');
     await expect(el).to.be.accessible();
     // the element's language changes while the form is up: Stripe's follows

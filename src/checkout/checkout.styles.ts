@@ -18,13 +18,13 @@ const dialogStyles = css`
     --_target: 2.5rem;
     --_danger: #b3261e;
     --_danger: light-dark(#b3261e, #ffb4ab);
-    --_radius: 16px;
     box-sizing: border-box;
     inline-size: min(32rem, 100vw - 2rem);
     max-block-size: min(90dvh, 48rem);
     padding: 0;
     border: 1px solid var(--_border);
-    border-radius: var(--_radius);
+    /* Not through --_radius: the top-level rule of the core's styles sets it to the button's. */
+    border-radius: 16px;
     background: var(--_surface);
     color: var(--_text);
     font-family: var(--buy-in-post-font);

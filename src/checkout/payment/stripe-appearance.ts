@@ -7,9 +7,15 @@ import type { Appearance, StripeElementLocale } from '@stripe/stripe-js';
 
 /**
  * Resolves a colour the element's theme sets (a custom property, perhaps a `light-dark()`) to
- * the rgb() Stripe's Appearance API takes, by letting the browser compute it in place.
+ * the rgb() Stripe's Appearance API takes, by letting the browser compute it in place; without
+ * a value, what the element's own styles give a node at the top of its shadow root (its font:
+ * `--buy-in-post-font` is read there, not on the host — buy-in-post.styles.ts says why).
  */
-function resolved(root: ShadowRoot, property: 'color' | 'backgroundColor', value: string) {
+function resolved(
+  root: ShadowRoot,
+  property: 'color' | 'backgroundColor' | 'fontFamily',
+  value = '',
+) {
   const probe = document.createElement('span');
   probe.style[property] = value;
   probe.hidden = true;
@@ -35,7 +41,7 @@ export function appearanceFor(host: HTMLElement): Appearance {
       colorBackground: surface,
       colorText: resolved(root, 'color', 'var(--_text)'),
       // --buy-in-post-font, or the page's font the element inherits
-      fontFamily: getComputedStyle(host).fontFamily,
+      fontFamily: resolved(root, 'fontFamily'),
       borderRadius: '8px',
     },
   };
