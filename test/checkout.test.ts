@@ -12,6 +12,7 @@ import {
   errorText,
   field,
   focused,
+  hover,
   mountReady,
   newDigital,
   newTee,
@@ -235,6 +236,80 @@ describe('checkout', () => {
       expect(heading(el)!.textContent).to.equal('Order confirmed');
       expect(bodyText(el)).to.match(/Order BIP-/);
       expect(bodyText(el)).to.contain('The seller has your order');
+    });
+  });
+
+  // Buy → first step interactive (issue 11): everything the first step needs is done in the task
+  // of the press, so the browser draws it in one frame, and restyles the page once for it.
+  describe('opening', () => {
+    /** The reader has shown interest: the checkout chunk is loaded and the checkout made. */
+    async function interested(el: BuyInPost) {
+      await hover(buyButton(el)!);
+      await import('../src/checkout/index.ts');
+      // the element's own hand-over of the chunk is a few promise steps on: a frame later it is done
+      await new Promise(requestAnimationFrame);
+      await el.updateComplete;
+    }
+
+    it('the press shows the first step in one frame: drawn, not busy, the focus on its heading', async () => {
+      const tee = await newTee();
+      const el = await mountReady(tee.id);
+      await interested(el);
+      // what the first frame with the dialog open shows
+      const firstFrame = new Promise<{ step: string | null; busy: boolean; focus: string }>(
+        (resolve) => {
+          const tick = () => {
+            if (!dialog(el)?.open) return requestAnimationFrame(tick);
+            const f = focused(el);
+            resolve({
+              step: step(el),
+              busy: !!el.shadowRoot!.querySelector('[aria-busy="true"]'),
+              focus: f === heading(el) ? 'heading' : (f?.outerHTML.slice(0, 60) ?? 'none'),
+            });
+          };
+          requestAnimationFrame(tick);
+        },
+      );
+      await clickOn(buyButton(el)!);
+      expect(await firstFrame).to.deep.equal({ step: 'product', busy: false, focus: 'heading' });
+    });
+
+    it('the dialog’s styles join the element’s when it first opens, not when the pointer nears Buy', async () => {
+      const tee = await newTee();
+      const el = await mountReady(tee.id);
+      const sheets = () => el.shadowRoot!.adoptedStyleSheets.length;
+      const before = sheets();
+      await interested(el);
+      // a style change while the pointer moves on would cost the page a restyle and a layout
+      // before the press, on a timeline of a thousand posts
+      expect(sheets(), 'the Buy button’s styles only').to.equal(before);
+      await open(el);
+      expect(sheets(), 'the dialog’s with them').to.be.greaterThan(before);
+      expect(getComputedStyle(dialog(el)!).backgroundColor, 'a styled sheet').to.not.equal(
+        'rgba(0, 0, 0, 0)',
+      );
+    });
+
+    it('the page’s theme reaches the button and the dialog, though the host declares no property of its own', async () => {
+      const tee = await newTee();
+      const el = await mountReady(tee.id);
+      el.style.setProperty('--buy-in-post-accent', 'rgb(200, 30, 90)');
+      el.style.setProperty('--buy-in-post-radius', '4px');
+      el.style.setProperty('--buy-in-post-font', 'Georgia, serif');
+      const buy = getComputedStyle(buyButton(el)!);
+      expect(buy.backgroundColor).to.equal('rgb(200, 30, 90)');
+      expect(buy.borderStartStartRadius).to.equal('4px');
+      expect(buy.fontFamily).to.equal('Georgia, serif');
+      // Opening a modal dialog makes the whole page inert, which every element inherits: a host
+      // declaring custom properties is restyled in full for it — a thousand of them on a timeline.
+      expect(getComputedStyle(el).getPropertyValue('--_accent'), 'on the host').to.equal('');
+      await open(el);
+      expect(getComputedStyle(primary(el)).backgroundColor).to.equal('rgb(200, 30, 90)');
+      const sheet = getComputedStyle(dialog(el)!);
+      expect(sheet.fontFamily).to.equal('Georgia, serif');
+      expect(sheet.borderStartStartRadius, 'the sheet’s own corners, not the button’s').to.equal(
+        '16px',
+      );
     });
   });
 

@@ -25,9 +25,10 @@ export class CheckoutDialogView implements CheckoutView {
   private readonly signIn: SignInPanel;
   private readonly savedDetails: SavedDetailsPanel;
 
+  /** Whether the dialog's styles are among the element's yet (they come with its first render). */
+  private styled = false;
+
   constructor(private readonly host: CheckoutHost) {
-    // The dialog's styles arrive with this chunk: add them to the element's own.
-    host.addStyles(checkoutStyles);
     this.dialog = new CheckoutDialog(host, () => {
       this.panel = null; // a panel is a moment: the next open shows the step
       this.flow.closed();
@@ -115,9 +116,14 @@ export class CheckoutDialogView implements CheckoutView {
   }
 
   render() {
-    return this.host.open
-      ? renderDialog(this.context(), this.dialog, this.openPanelView())
-      : nothing;
+    if (!this.host.open) return nothing;
+    // The dialog's styles arrive with this chunk: added to the element's own with the dialog's
+    // first render, in the task that shows it, so the page restyles once for both. Not when the
+    // view is made (the reader's pointer nearing Buy): the pointer's next hit test would restyle
+    // and lay out the page for them first, on the way to the press.
+    if (!this.styled) this.host.addStyles(checkoutStyles);
+    this.styled = true;
+    return renderDialog(this.context(), this.dialog, this.openPanelView());
   }
 
   private openPanelView(): OpenPanel | null {
