@@ -50,8 +50,11 @@ export const CountryCode = z
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US')
   .openapi({ example: 'US' });
 
+/** The largest amount the protocol carries, in minor units: 100 million major units. */
+export const MAX_AMOUNT = 10_000_000_000;
+
 /** Minor units (cents). Up to 100 million major units. */
-export const Amount = z.number().int().min(0).max(10_000_000_000);
+export const Amount = z.number().int().min(0).max(MAX_AMOUNT);
 
 export const Money = z
   .object({ amount: Amount, currency: CurrencyCode })

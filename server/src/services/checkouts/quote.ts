@@ -8,9 +8,10 @@ import type {
   ShippingPreview,
   UpdateCheckoutBody,
 } from '../../protocol/checkouts.ts';
+import { MAX_AMOUNT } from '../../protocol/common.ts';
 import type { ProductKind } from '../../protocol/products.ts';
 import type { ShippingZone, TaxRate } from '../../protocol/seller.ts';
-import { ServiceError } from '../errors.ts';
+import { invalid, ServiceError } from '../errors.ts';
 import { computeTotals, DoesNotShipError, type PriceResult } from '../pricing.ts';
 import { parseAddress, parsePreview } from './presenter.ts';
 
@@ -41,8 +42,9 @@ export function price(
   quantity: number,
   to: { country: string } | null,
 ): PriceResult {
+  let totals: PriceResult;
   try {
-    return computeTotals({
+    totals = computeTotals({
       unitPrice,
       quantity,
       kind,
@@ -58,4 +60,11 @@ export function price(
       ],
     });
   }
+  // Every amount of a checkout is a Money, which carries at most MAX_AMOUNT minor units.
+  if (Math.max(totals.subtotal, totals.shipping ?? 0, totals.tax, totals.total) > MAX_AMOUNT)
+    throw invalid(
+      [{ field: 'quantity', message: 'the total would be more than one checkout can carry' }],
+      'The total would be more than one checkout can carry (100,000,000 in major units); buy fewer',
+    );
+  return totals;
 }
