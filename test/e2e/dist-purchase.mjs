@@ -70,6 +70,10 @@ const site = await serveStatic({
   get '/versioned.html'() {
     return versioned;
   },
+  // the same page, the element's script by an address that redirects (a CDN's "latest")
+  get '/redirected.html'() {
+    return html.replace('/dist/buy-in-post.js', '/latest/buy-in-post.js');
+  },
 });
 const endpoint = await startEndpoint({ corsOrigin: site.origin });
 html = page(endpoint.url);
@@ -87,6 +91,12 @@ async function withPage(check, { javaScriptEnabled = true, path = '/post.html' }
   });
   try {
     const refused = await keepOffline(context);
+    await context.route(`${site.origin}/latest/*.js`, (route) =>
+      route.fulfill({
+        status: 302,
+        headers: { location: route.request().url().replace('/latest/', '/dist/') },
+      }),
+    );
     const page = await context.newPage();
     const errors = [];
     const requests = [];
@@ -197,6 +207,23 @@ const tests = {
           check(lit === 1, `Lit ran ${lit} times`);
         },
         { path: '/versioned.html' },
+      ),
+
+  'loaded through an address that redirects (/latest/ → /dist/): one copy, the checkout takes it':
+    () =>
+      withPage(
+        async ({ page, requests }) => {
+          await page.getByRole('button', { name: /^Buy/ }).click();
+          await step(page, 'product');
+          const entries = requests.filter((u) => u.pathname.endsWith('/buy-in-post.js'));
+          check(
+            entries.map((u) => u.pathname).join() === '/latest/buy-in-post.js,/dist/buy-in-post.js',
+            `the entry was fetched by ${entries.map((u) => u.pathname).join(', ')}`,
+          );
+          const lit = await page.evaluate(() => globalThis.litHtmlVersions?.length);
+          check(lit === 1, `Lit ran ${lit} times`);
+        },
+        { path: '/redirected.html' },
       ),
 
   'without JavaScript the light-DOM link is the way to buy': () =>
