@@ -1,6 +1,15 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
 import type { BuyInPost } from '../src/buy-in-post.ts';
-import { buyButton, CATALOGUE, cmd, ENDPOINT, mountReady, newProduct } from './helpers/fixtures.ts';
+import {
+  buyButton,
+  CATALOGUE,
+  cmd,
+  ENDPOINT,
+  hover,
+  mountReady,
+  newProduct,
+} from './helpers/fixtures.ts';
 
 const text = (el: BuyInPost) => buyButton(el)!.textContent!.replace(/\s+/g, ' ').trim();
 const matchesState = (el: BuyInPost, state: string) => el.matches(`:state(${state})`);
@@ -118,6 +127,23 @@ describe('the Buy button', () => {
       } finally {
         lookups.release();
       }
+    });
+  });
+
+  describe('theme', () => {
+    it('the page’s accent colours it; the pointer over it lightens it without a filter', async () => {
+      const el = await mountReady(CATALOGUE.tee.id);
+      el.style.setProperty('--buy-in-post-accent', 'rgb(200, 30, 90)');
+      const buy = buyButton(el)!;
+      await sendMouse({ type: 'move', position: [0, 0] });
+      await waitUntil(() => !buy.matches(':hover'), 'the pointer is off Buy');
+      expect(getComputedStyle(buy).backgroundColor).to.equal('rgb(200, 30, 90)');
+      // A filter would give the button a layer of its own: the pointer's arrival would lay out
+      // the whole page again (a timeline of a thousand posts) on the way to the press.
+      await hover(buy);
+      await waitUntil(() => buy.matches(':hover'), 'the pointer is on Buy');
+      expect(getComputedStyle(buy).backgroundColor).to.not.equal('rgb(200, 30, 90)');
+      expect(getComputedStyle(buy).filter).to.equal('none');
     });
   });
 
