@@ -107,7 +107,10 @@ export class CheckoutDialogView implements CheckoutView {
     if (this.dialog.element?.open) return this.dialog.focusHeading();
     this.dialog.show();
     await this.flow.opened();
-    this.dialog.announce(this.stepAnnouncement());
+    // The step is said once the dialog's first frame is on its way: said now, the live region's
+    // two renders ('' then the words) would lay the page out again in the task of the press —
+    // after showModal() has just restyled all of it — for words no one hears before that frame.
+    requestAnimationFrame(() => this.dialog.announce(this.stepAnnouncement()));
     await this.dialog.focusHeading();
   }
 
