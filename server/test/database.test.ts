@@ -92,7 +92,9 @@ test('a write is answered only after a sync of the WAL that began after it; conc
     answered = true;
     return id;
   });
-  for (let i = 0; i < 5 && held.syncs.length === 0; i++) await tick();
+  // The first sync opens the WAL file first (on the thread pool): wait for it to be asked.
+  for (let waited = 0; held.syncs.length === 0 && waited < 5000; waited += 5)
+    await new Promise((resolve) => setTimeout(resolve, 5));
   assert.equal(held.syncs.length, 1, 'the write asked for a sync');
   assert.equal(held.syncs[0]!.covers, 1, 'the sync began after the commit');
   await tick();
