@@ -153,6 +153,9 @@ function preparedOnce(sqlite: SQLite.Database, onWrite: () => void): SqliteDatab
  * active", and that error replaces the one that broke the transaction — a full disk looked like
  * a bug in the code. A rollback is skipped when SQLite has already done it, so the error that
  * reaches the caller (and the log) is the real one.
+ *
+ * It also makes a caller that wrote wait, once the connection is free for others, until its
+ * commit is on disk ({@link WalSync}).
  */
 class SqliteRollbackSafeDialect extends SqliteDialect {
   private written = false;

@@ -2,6 +2,11 @@
  * Row types of every table. Timestamps are ISO-8601 UTC strings (same format on SQLite and
  * PostgreSQL, so they compare correctly as text); JSON columns are text; booleans are 0/1.
  */
+import type { Kysely, Transaction } from 'kysely';
+
+/** The database, or a transaction on it: what a query that may run inside one takes. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
 export interface Database {
   sellers: SellerRow;
   products: ProductRow;

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
+import type { Db } from '../db/schema.ts';
 import { canonicalJson, iso, sha256 } from '../util.ts';
 import { open, SealError, seal } from '../wallet/crypto.ts';
-import type { Db } from './checkouts/access.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 

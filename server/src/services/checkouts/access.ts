@@ -3,14 +3,12 @@
  * client-token check, and the "may it still change" rule. Database reads only — nothing here
  * writes, so every other part of the checkout service may use it.
  */
-import type { Kysely, Transaction } from 'kysely';
-import type { CheckoutRow, Database, VariantRow } from '../../db/schema.ts';
+import type { CheckoutRow, Db, VariantRow } from '../../db/schema.ts';
 import { safeEqualHex, sha256 } from '../../util.ts';
 import { picksEveryOption } from '../catalog-rules.ts';
 import { notFound, ServiceError } from '../errors.ts';
 
-/** The database, or a transaction on it. */
-export type Db = Kysely<Database> | Transaction<Database>;
+export type { Db };
 
 export function findCheckout(db: Db, id: string): Promise<CheckoutRow | undefined> {
   return db.selectFrom('checkouts').selectAll().where('id', '=', id).executeTakeFirst();

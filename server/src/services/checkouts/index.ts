@@ -142,7 +142,7 @@ export class CheckoutService {
     const write = () =>
       db.transaction().execute(async (trx) => {
         await this.holds.lock(trx, row.client_key);
-        if (!(await holdUnits(trx, variant.id, body.quantity))) throw new StockShort(variant.id);
+        if (!(await holdUnits(trx, variant.id, body.quantity))) throw new StockShort();
         await this.holds.check(trx, {
           client: row.client_key,
           checkoutId: row.id,
@@ -154,17 +154,17 @@ export class CheckoutService {
         await trx.insertInto('checkouts').values(written).execute();
         if (answer && successWith) await successWith(trx, answer);
       });
-    try {
-      await write();
-    } catch (err) {
-      if (!(err instanceof StockShort)) throw err;
-      // Units held by reservations that have lapsed are given back (here rather than before
-      // every checkout: the sweeper does it too), then the hold is tried once more.
-      if ((await this.expiry.releaseExpired(variant.id)) === 0)
-        throw await outOfStock(db, err.variantId);
-      await write().catch(async (again) => {
-        throw again instanceof StockShort ? await outOfStock(db, again.variantId) : again;
-      });
+    for (let retried = false; ; retried = true) {
+      try {
+        await write();
+        break;
+      } catch (err) {
+        if (!(err instanceof StockShort)) throw err;
+        // Units held by reservations that have lapsed are given back (here rather than before
+        // every checkout: the sweeper does it too), then the hold is tried once more.
+        if (retried || (await this.expiry.releaseExpired(variant.id)) === 0)
+          throw await outOfStock(db, variant.id);
+      }
     }
     if (answer) return answer;
     let prepared: CheckoutRow;
@@ -401,11 +401,7 @@ export class CheckoutService {
 }
 
 /** The units could not be held: thrown out of the transaction, which rolls back. */
-class StockShort extends Error {
-  constructor(readonly variantId: string) {
-    super(`not enough units of ${variantId}`);
-  }
-}
+class StockShort extends Error {}
 
 const providerUnavailable = () =>
   new ServiceError('payment_failed', 'The payment provider is unavailable; try again');
