@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import { prepared } from '../db/prepared.ts';
 import type { Db } from '../db/schema.ts';
 import { canonicalJson, iso, sha256 } from '../util.ts';
 import { open, SealError, seal } from '../wallet/crypto.ts';
@@ -113,20 +114,8 @@ export class IdempotencyService {
     const { db } = this.ctx;
     const hash = sha256(canonicalJson(request));
     const now = this.ctx.clock.now();
-    const inserted = await db
-      .insertInto('idempotency_keys')
-      .values({
-        scope,
-        key,
-        request_hash: hash,
-        response_status: null,
-        response_body: null,
-        locked_at: iso(now),
-        created_at: iso(now),
-      })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) {
+    const inserted = await claim(db, { scope, key, hash, now: iso(now) });
+    if (Number(inserted.numAffectedRows ?? 0) !== 1) {
       const existing = await db
         .selectFrom('idempotency_keys')
         .selectAll()
@@ -192,13 +181,12 @@ export class IdempotencyService {
 
   /** Stores the answer for a claimed key, unless one is stored. */
   private async store(db: Db, scope: string, key: string, answer: Answer): Promise<void> {
-    await db
-      .updateTable('idempotency_keys')
-      .set({ response_status: answer.status, response_body: this.seal(scope, key, answer.body) })
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      .where('response_status', 'is', null)
-      .execute();
+    await storeAnswer(db, {
+      scope,
+      key,
+      status: answer.status,
+      body: this.seal(scope, key, answer.body),
+    });
   }
 
   /**
@@ -221,6 +209,35 @@ export class IdempotencyService {
     await this.ctx.db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
   }
 }
+
+// The statements every keyed call runs, compiled once (db/prepared.ts).
+
+/** Claims a key for a request: no row if the key is already held or answered. */
+const claim = prepared((db, v: { scope: string; key: string; hash: string; now: string }) =>
+  db
+    .insertInto('idempotency_keys')
+    .values({
+      scope: v.scope,
+      key: v.key,
+      request_hash: v.hash,
+      response_status: null,
+      response_body: null,
+      locked_at: v.now,
+      created_at: v.now,
+    })
+    .onConflict((oc) => oc.columns(['scope', 'key']).doNothing()),
+);
+
+/** Stores the answer for a claimed key, unless one is stored. */
+const storeAnswer = prepared(
+  (db, v: { scope: string; key: string; status: number; body: string }) =>
+    db
+      .updateTable('idempotency_keys')
+      .set({ response_status: v.status, response_body: v.body })
+      .where('scope', '=', v.scope)
+      .where('key', '=', v.key)
+      .where('response_status', 'is', null),
+);
 
 /** What a sealed answer is bound to: copied to another key or scope, it does not open. */
 function binding(scope: string, key: string): string {

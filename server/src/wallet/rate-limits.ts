@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { prepared } from '../db/prepared.ts';
 import type { Database } from '../db/schema.ts';
 import { type Clock, iso } from '../util.ts';
 
@@ -7,6 +8,24 @@ export interface Limit {
   max: number;
   windowSeconds: number;
 }
+
+/**
+ * Takes a unit, in one statement, atomic on both databases: inserts the first unit, or adds one
+ * while under the limit. A spent window matches neither, so nothing is written and no row comes
+ * back. Compiled once (db/prepared.ts): it runs before every checkout.
+ */
+const takeUnit = prepared((db, v: { bucket: string; start: string; end: string; max: number }) =>
+  db
+    .insertInto('rate_limit_counters')
+    .values({ bucket: v.bucket, window_start: v.start, count: 1, expires_at: v.end })
+    .onConflict((oc) =>
+      oc
+        .columns(['bucket', 'window_start'])
+        .doUpdateSet({ count: sql`rate_limit_counters.count + 1` })
+        .where('rate_limit_counters.count', '<', v.max),
+    )
+    .returning('count'),
+);
 
 /**
  * Fixed-window counters in the database, so a limit holds across every process sharing it
@@ -24,24 +43,14 @@ export class RateLimiter {
     const now = this.clock.now().getTime();
     const windowMs = limit.windowSeconds * 1000;
     const start = Math.floor(now / windowMs) * windowMs;
-    // One statement, atomic on both databases: insert the first unit, or add one while under
-    // the limit. A spent window matches neither, so nothing is written and no row comes back.
-    const taken = await db
-      .insertInto('rate_limit_counters')
-      .values({
+    const [taken] = (
+      await takeUnit(db, {
         bucket,
-        window_start: iso(new Date(start)),
-        count: 1,
-        expires_at: iso(new Date(start + windowMs)),
+        start: iso(new Date(start)),
+        end: iso(new Date(start + windowMs)),
+        max: limit.max,
       })
-      .onConflict((oc) =>
-        oc
-          .columns(['bucket', 'window_start'])
-          .doUpdateSet({ count: sql`rate_limit_counters.count + 1` })
-          .where('rate_limit_counters.count', '<', limit.max),
-      )
-      .returning('count')
-      .executeTakeFirst();
+    ).rows;
     return taken ? null : Math.max(1, Math.ceil((start + windowMs - now) / 1000));
   }
 

@@ -3,6 +3,7 @@
  * client-token check, and the "may it still change" rule. Database reads only — nothing here
  * writes, so every other part of the checkout service may use it.
  */
+import { prepared } from '../../db/prepared.ts';
 import type { CheckoutRow, Db, VariantRow } from '../../db/schema.ts';
 import { safeEqualHex, sha256 } from '../../util.ts';
 import { picksEveryOption } from '../catalog-rules.ts';
@@ -10,9 +11,13 @@ import { notFound, ServiceError } from '../errors.ts';
 
 export type { Db };
 
-export function findCheckout(db: Db, id: string): Promise<CheckoutRow | undefined> {
-  return db.selectFrom('checkouts').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findCheckout(db: Db, id: string): Promise<CheckoutRow | undefined> {
+  return (await checkoutById(db, { id })).rows[0];
 }
+
+const checkoutById = prepared((db, v: { id: string }) =>
+  db.selectFrom('checkouts').selectAll().where('id', '=', v.id),
+);
 
 /** The checkout, or `not_found`. */
 export async function loadCheckout(db: Db, id: string): Promise<CheckoutRow> {
@@ -52,12 +57,7 @@ export function assertOpen(row: CheckoutRow): CheckoutRow {
 
 /** A product on sale, or `not_found` naming `productId`. */
 export async function activeProduct(db: Db, productId: string) {
-  const product = await db
-    .selectFrom('products')
-    .selectAll()
-    .where('id', '=', productId)
-    .where('status', '=', 'active')
-    .executeTakeFirst();
+  const [product] = (await productOnSale(db, { productId })).rows;
   if (!product)
     throw new ServiceError('not_found', 'Product not found', {
       errors: [{ field: 'productId', message: 'no such product' }],
@@ -72,15 +72,7 @@ export async function activeVariant(
   variantId: string,
 ): Promise<VariantRow> {
   // One query: the variant with its product's options, which it must pick every one of.
-  const found = await db
-    .selectFrom('variants')
-    .innerJoin('products', 'products.id', 'variants.product_id')
-    .selectAll('variants')
-    .select('products.options as product_options')
-    .where('variants.id', '=', variantId)
-    .where('variants.product_id', '=', productId)
-    .where('variants.status', '=', 'active')
-    .executeTakeFirst();
+  const [found] = (await variantOnSale(db, { variantId, productId })).rows;
   // A variant stored without a value for one of its product's options (before issue 12 the
   // seller API let names such as `constructor` through) cannot be sold: the order would not say
   // what to ship.
@@ -101,6 +93,33 @@ export function productOf(db: Db, checkout: Pick<CheckoutRow, 'product_id'>) {
     .executeTakeFirstOrThrow();
 }
 
-export function sellerOf(db: Db, sellerId: string) {
-  return db.selectFrom('sellers').selectAll().where('id', '=', sellerId).executeTakeFirstOrThrow();
+export async function sellerOf(db: Db, sellerId: string) {
+  const [seller] = (await sellerById(db, { sellerId })).rows;
+  if (!seller) throw new Error(`no seller ${sellerId}`);
+  return seller;
 }
+
+// The statements of the checkout path, compiled once (db/prepared.ts).
+
+const productOnSale = prepared((db, v: { productId: string }) =>
+  db
+    .selectFrom('products')
+    .selectAll()
+    .where('id', '=', v.productId)
+    .where('status', '=', 'active'),
+);
+
+const variantOnSale = prepared((db, v: { variantId: string; productId: string }) =>
+  db
+    .selectFrom('variants')
+    .innerJoin('products', 'products.id', 'variants.product_id')
+    .selectAll('variants')
+    .select('products.options as product_options')
+    .where('variants.id', '=', v.variantId)
+    .where('variants.product_id', '=', v.productId)
+    .where('variants.status', '=', 'active'),
+);
+
+const sellerById = prepared((db, v: { sellerId: string }) =>
+  db.selectFrom('sellers').selectAll().where('id', '=', v.sellerId),
+);

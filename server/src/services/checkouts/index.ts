@@ -4,6 +4,7 @@
  * payment set up or paid (settlement.ts), and answers with the protocol's view (presenter.ts).
  * A signed-in buyer's wallet comes in through buyer.ts.
  */
+import { prepared } from '../../db/prepared.ts';
 import type { CheckoutRow, ProductRow } from '../../db/schema.ts';
 import type { Logger } from '../../log.ts';
 import type { PaymentOutcome, PaymentProvider } from '../../payments/provider.ts';
@@ -151,7 +152,7 @@ export class CheckoutService {
           cap: product.max_per_checkout,
           newHold: true,
         });
-        await trx.insertInto('checkouts').values(written).execute();
+        await insertCheckout(trx, written);
         if (answer && successWith) await successWith(trx, answer);
       });
     for (let retried = false; ; retried = true) {
@@ -405,3 +406,6 @@ class StockShort extends Error {}
 
 const providerUnavailable = () =>
   new ServiceError('payment_failed', 'The payment provider is unavailable; try again');
+
+/** Writes a new checkout, every column of its row; compiled once (db/prepared.ts). */
+const insertCheckout = prepared((db, row: CheckoutRow) => db.insertInto('checkouts').values(row));

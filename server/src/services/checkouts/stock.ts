@@ -4,6 +4,7 @@
  * OrderService.markPaid) — whoever gets there first, once.
  */
 import { sql } from 'kysely';
+import { prepared } from '../../db/prepared.ts';
 import type { CheckoutRow } from '../../db/schema.ts';
 import { iso } from '../../util.ts';
 import { availableUnits } from '../catalog-view.ts';
@@ -19,16 +20,19 @@ import type { Settlement } from './settlement.ts';
  * unit a checkout holds is taken here.
  */
 export async function holdUnits(db: Db, variantId: string, quantity: number): Promise<boolean> {
-  const res = await db
-    .updateTable('variants')
-    .set({ reserved: sql<number>`reserved + ${quantity}` })
-    .where('id', '=', variantId)
-    .where((eb) =>
-      eb.or([eb('stock', 'is', null), eb(sql<number>`stock - reserved`, '>=', quantity)]),
-    )
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+  const res = await takeUnits(db, { variantId, quantity });
+  return Number(res.numAffectedRows) === 1;
 }
+
+const takeUnits = prepared((db, v: { variantId: string; quantity: number }) =>
+  db
+    .updateTable('variants')
+    .set({ reserved: sql<number>`reserved + ${v.quantity}` })
+    .where('id', '=', v.variantId)
+    .where((eb) =>
+      eb.or([eb('stock', 'is', null), eb(sql<number>`stock - reserved`, '>=', v.quantity)]),
+    ),
+);
 
 /**
  * Moves a checkout's hold from what it holds to what it now wants (another quantity, or another
@@ -142,31 +146,15 @@ export class ClientHolds {
     if (!client) return;
     const { clientMaxHolds, clientMaxUnits } = this.ctx.config;
     const now = this.ctx.clock.now();
-    const others = await trx
-      .selectFrom('checkouts')
-      .select((eb) => [
-        eb.fn.countAll<number>().as('holds'),
-        eb.fn
-          .sum<number>(
-            eb
-              .case()
-              .when('variant_id', '=', take.variantId)
-              .then(eb.ref('reserved_quantity'))
-              .else(0)
-              .end(),
-          )
-          .as('units'),
-        eb.fn.min('expires_at').as('next'),
-      ])
-      .where('client_key', '=', client)
-      .where('id', '!=', take.checkoutId)
-      .where((eb) =>
-        eb.or([
-          eb('status', '=', 'processing'),
-          eb.and([eb('status', '=', 'open'), eb('expires_at', '>', iso(now))]),
-        ]),
-      )
-      .executeTakeFirstOrThrow();
+    const [others] = (
+      await othersHeld(trx, {
+        client,
+        checkoutId: take.checkoutId,
+        variantId: take.variantId,
+        now: iso(now),
+      })
+    ).rows;
+    if (!others) throw new Error('an aggregate answers one row');
     const holds = Number(others.holds);
     const units = Number(others.units ?? 0);
     const maxUnits = Math.min(clientMaxUnits, take.cap ?? Number.POSITIVE_INFINITY);
@@ -187,6 +175,35 @@ export class ClientHolds {
       );
   }
 }
+
+/** What a client holds in its other open (or being paid) checkouts, for {@link ClientHolds}. */
+const othersHeld = prepared(
+  (db, v: { client: string; checkoutId: string; variantId: string; now: string }) =>
+    db
+      .selectFrom('checkouts')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('holds'),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when('variant_id', '=', v.variantId)
+              .then(eb.ref('reserved_quantity'))
+              .else(0)
+              .end(),
+          )
+          .as('units'),
+        eb.fn.min('expires_at').as('next'),
+      ])
+      .where('client_key', '=', v.client)
+      .where('id', '!=', v.checkoutId)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'processing'),
+          eb.and([eb('status', '=', 'open'), eb('expires_at', '>', v.now)]),
+        ]),
+      ),
+);
 
 /** Closing checkouts: canceled by the buyer, or expired when their reservation lapses. */
 export class Expiry {

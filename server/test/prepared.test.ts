@@ -1,0 +1,64 @@
+/**
+ * Statements compiled once (db/prepared.ts): each call runs the same SQL with its own values,
+ * on both databases, inside and outside transactions.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Kysely, sql } from 'kysely';
+import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { prepared } from '../src/db/prepared.ts';
+import { dialects, freshDatabaseUrl } from './helpers/server.ts';
+
+for (const dialect of dialects()) {
+  describe(`prepared statements (${dialect.name})`, { skip: dialect.skip }, () => {
+    test('compiles once and runs with each call’s values, in a transaction too', async (t) => {
+      const db = openDatabase(await freshDatabaseUrl(dialect.name));
+      t.after(() => db.close());
+      await migrateToLatest(db.kysely as Kysely<unknown>, dialect.name);
+
+      let builds = 0;
+      const put = prepared((k, v: { bucket: string; start: string; ends: string; n: number }) => {
+        builds++;
+        return k
+          .insertInto('rate_limit_counters')
+          .values({ bucket: v.bucket, window_start: v.start, count: v.n, expires_at: v.ends })
+          .onConflict((oc) =>
+            oc
+              .columns(['bucket', 'window_start'])
+              .doUpdateSet({ count: sql`rate_limit_counters.count + ${v.n}` }),
+          )
+          .returning('count');
+      });
+      const find = prepared((k, v: { bucket: string }) =>
+        k.selectFrom('rate_limit_counters').select('count').where('bucket', '=', v.bucket),
+      );
+
+      const at = { start: '2026-12-02T00:00:00.000Z', ends: '2026-12-02T00:01:00.000Z' };
+      assert.deepEqual((await put(db.kysely, { bucket: 'a', ...at, n: 2 })).rows, [{ count: 2 }]);
+      assert.deepEqual((await put(db.kysely, { bucket: 'a', ...at, n: 3 })).rows, [{ count: 5 }]);
+      assert.deepEqual((await put(db.kysely, { bucket: 'b', ...at, n: 7 })).rows, [{ count: 7 }]);
+      await db.kysely.transaction().execute(async (trx) => {
+        assert.deepEqual((await put(trx, { bucket: 'b', ...at, n: 1 })).rows, [{ count: 8 }]);
+      });
+      // Rolled back with its transaction, like any statement.
+      await assert.rejects(
+        db.kysely.transaction().execute(async (trx) => {
+          await put(trx, { bucket: 'c', ...at, n: 1 });
+          throw new Error('give it back');
+        }),
+        /give it back/,
+      );
+      assert.equal(builds, 1, 'built and compiled once for this database');
+
+      assert.deepEqual((await find(db.kysely, { bucket: 'a' })).rows, [{ count: 5 }]);
+      assert.deepEqual((await find(db.kysely, { bucket: 'b' })).rows, [{ count: 8 }]);
+      assert.deepEqual((await find(db.kysely, { bucket: 'c' })).rows, []);
+      // A value left out is an error, not a NULL.
+      await assert.rejects(
+        find(db.kysely, {} as { bucket: string }),
+        /prepared statement: no value for bucket/,
+      );
+    });
+  });
+}
