@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { prepared } from '../src/db/prepared.ts';
 
 const pragma = async (db: ReturnType<typeof openDatabase>, name: string) =>
   (await sql.raw(`PRAGMA ${name}`).execute(db.kysely)).rows[0] as Record<string, unknown>;
@@ -142,4 +144,45 @@ test('a write whose WAL cannot be synced fails (the caller is not told it is com
   await assert.rejects(sql`INSERT INTO t (x) VALUES (1)`.execute(db.kysely), /EIO/);
   failing = false;
   await sql`INSERT INTO t (x) VALUES (2)`.execute(db.kysely);
+});
+
+test('a write not waited for (a rate limit’s count, a key’s claim) asks for no sync; the next write waited for covers it', async (t) => {
+  const file = join(tempDir(t), 'shop.sqlite');
+  let synced = 0;
+  const db = openDatabase(file, {
+    syncWal: async () => {
+      synced++;
+    },
+  });
+  t.after(() => db.close());
+  await migrateToLatest(db.kysely as Kysely<unknown>, 'sqlite');
+  const count = prepared(
+    (k, v: { bucket: string }) =>
+      k.insertInto('rate_limit_counters').values({
+        bucket: v.bucket,
+        window_start: '2026-12-02T00:00:00.000Z',
+        count: 1,
+        expires_at: '2026-12-02T00:01:00.000Z',
+      }),
+    { waitForDisk: false },
+  );
+  const waited = prepared((k, v: { bucket: string }) =>
+    k.deleteFrom('rate_limit_counters').where('bucket', '=', v.bucket),
+  );
+
+  const before = synced;
+  await count(db.kysely, { bucket: 'a' });
+  await count(db.kysely, { bucket: 'b' });
+  assert.equal(synced, before, 'writes not waited for asked for no sync');
+  const reader = new SQLite(file, { readonly: true });
+  t.after(() => reader.close());
+  assert.equal(reader.prepare('SELECT count(*) AS n FROM rate_limit_counters').pluck().get(), 2);
+  // Inside a transaction, the transaction's other writes are waited for, and cover it.
+  await db.kysely.transaction().execute(async (trx) => {
+    await count(trx, { bucket: 'c' });
+    await waited(trx, { bucket: 'a' });
+  });
+  assert.equal(synced, before + 1, 'a transaction that writes is waited for');
+  await waited(db.kysely, { bucket: 'b' });
+  assert.equal(synced, before + 2, 'a write is waited for');
 });

@@ -115,6 +115,12 @@ export function openDatabase(
   };
 }
 
+/**
+ * Starts the SQL of a write whose caller need not wait for the disk (db/prepared.ts
+ * `waitForDisk: false`): a comment, so the statement means the same to either database.
+ */
+export const NOT_WAITED_FOR = '/* not waited for */ ';
+
 /** Statements kept prepared; the SQL the endpoint runs is a few hundred distinct strings. */
 const PREPARED_MAX = 500;
 
@@ -137,7 +143,7 @@ function preparedOnce(sqlite: SQLite.Database, onWrite: () => void): SqliteDatab
         statements.set(sql, statement);
       }
       // Kysely prepares each statement just before running it: one that may write is about to.
-      if (!statement.readonly) onWrite();
+      if (!statement.readonly && !sql.startsWith(NOT_WAITED_FOR)) onWrite();
       return statement;
     },
     close() {

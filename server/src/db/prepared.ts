@@ -1,4 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import { NOT_WAITED_FOR } from './database.ts';
 import type { Database, Db } from './schema.ts';
 
 /** Stands for the value named `name` while a statement is compiled. */
@@ -27,6 +28,17 @@ interface Compiled {
  */
 export function prepared<P extends object, R>(
   build: (db: Kysely<Database>, values: P) => Compilable<R>,
+  {
+    waitForDisk = true,
+  }: {
+    /**
+     * False for a write whose loss in a power cut is harmless (a rate limit's count, a claim on
+     * an Idempotency-Key): on SQLite its caller is not made to wait for the disk (the group
+     * commit, db/database.ts). The next write that is waited for makes it durable too — the WAL
+     * is written in order — and, inside a transaction, the transaction's other writes do.
+     */
+    waitForDisk?: boolean;
+  } = {},
 ): (db: Db, values: P) => Promise<QueryResult<R>> {
   // Keyed by the database's adapter, which its transactions share: one compile per dialect.
   const compiled = new WeakMap<object, Compiled>();
@@ -36,7 +48,10 @@ export function prepared<P extends object, R>(
     if (!statement) {
       const slots = Object.fromEntries(Object.keys(values).map((k) => [k, new Slot(k)])) as P;
       const query = build(db, slots).compile();
-      statement = { sql: query.sql, parameters: query.parameters };
+      statement = {
+        sql: waitForDisk ? query.sql : NOT_WAITED_FOR + query.sql,
+        parameters: query.parameters,
+      };
       compiled.set(adapter, statement);
     }
     const parameters = statement.parameters.map((p) => {

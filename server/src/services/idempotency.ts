@@ -212,20 +212,27 @@ export class IdempotencyService {
 
 // The statements every keyed call runs, compiled once (db/prepared.ts).
 
-/** Claims a key for a request: no row if the key is already held or answered. */
-const claim = prepared((db, v: { scope: string; key: string; hash: string; now: string }) =>
-  db
-    .insertInto('idempotency_keys')
-    .values({
-      scope: v.scope,
-      key: v.key,
-      request_hash: v.hash,
-      response_status: null,
-      response_body: null,
-      locked_at: v.now,
-      created_at: v.now,
-    })
-    .onConflict((oc) => oc.columns(['scope', 'key']).doNothing()),
+/**
+ * Claims a key for a request: no row if the key is already held or answered. Not waited for on
+ * the disk: a claim lost in a power cut is one whose request was never answered, and a claim
+ * that survives one lapses after STALE_LOCK_MS anyway; what the request goes on to write (its
+ * checkout, its answer) is waited for, and covers the claim.
+ */
+const claim = prepared(
+  (db, v: { scope: string; key: string; hash: string; now: string }) =>
+    db
+      .insertInto('idempotency_keys')
+      .values({
+        scope: v.scope,
+        key: v.key,
+        request_hash: v.hash,
+        response_status: null,
+        response_body: null,
+        locked_at: v.now,
+        created_at: v.now,
+      })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing()),
+  { waitForDisk: false },
 );
 
 /** Stores the answer for a claimed key, unless one is stored. */
