@@ -13,6 +13,7 @@ import { type Kysely, sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { prepared } from '../src/db/prepared.ts';
+import { createCheckout, makeSeller, makeTee, startTestServer } from './helpers/server.ts';
 
 const pragma = async (db: ReturnType<typeof openDatabase>, name: string) =>
   (await sql.raw(`PRAGMA ${name}`).execute(db.kysely)).rows[0] as Record<string, unknown>;
@@ -185,4 +186,28 @@ test('a write not waited for (a rate limit’s count, a key’s claim) asks for 
   assert.equal(synced, before + 1, 'a transaction that writes is waited for');
   await waited(db.kysely, { bucket: 'b' });
   assert.equal(synced, before + 2, 'a write is waited for');
+});
+
+test('a checkout made over HTTP waits for one sync: its rate limit’s count and its key’s claim ride on it', async (t) => {
+  const file = join(tempDir(t), 'shop.sqlite');
+  let synced = 0;
+  const db = openDatabase(file, {
+    syncWal: async () => {
+      synced++;
+    },
+  });
+  const server = await startTestServer('sqlite', {}, { databaseUrl: file, db });
+  t.after(() => server.close());
+  const seller = await makeSeller(server);
+  const tee = await makeTee(seller);
+  for (const n of [1, 2, 3]) {
+    const before = synced;
+    const res = await createCheckout(server.url, {
+      productId: tee.id,
+      variantId: tee.small,
+      quantity: 1,
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(synced - before, 1, `checkout ${n} waited for ${synced - before} syncs`);
+  }
 });

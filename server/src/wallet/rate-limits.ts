@@ -14,17 +14,20 @@ export interface Limit {
  * while under the limit. A spent window matches neither, so nothing is written and no row comes
  * back. Compiled once (db/prepared.ts): it runs before every checkout.
  */
-const takeUnit = prepared((db, v: { bucket: string; start: string; end: string; max: number }) =>
-  db
-    .insertInto('rate_limit_counters')
-    .values({ bucket: v.bucket, window_start: v.start, count: 1, expires_at: v.end })
-    .onConflict((oc) =>
-      oc
-        .columns(['bucket', 'window_start'])
-        .doUpdateSet({ count: sql`rate_limit_counters.count + 1` })
-        .where('rate_limit_counters.count', '<', v.max),
-    )
-    .returning('count'),
+const takeUnit = prepared(
+  (db, v: { bucket: string; start: string; end: string; max: number }) =>
+    db
+      .insertInto('rate_limit_counters')
+      .values({ bucket: v.bucket, window_start: v.start, count: 1, expires_at: v.end })
+      .onConflict((oc) =>
+        oc
+          .columns(['bucket', 'window_start'])
+          .doUpdateSet({ count: sql`rate_limit_counters.count + 1` })
+          .where('rate_limit_counters.count', '<', v.max),
+      )
+      .returning('count'),
+  // A count lost in a power cut is harmless: its caller does not wait for the disk.
+  { waitForDisk: false },
 );
 
 /**

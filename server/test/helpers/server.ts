@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
+import type { Db } from '../../src/db/database.ts';
 import type { Logger } from '../../src/log.ts';
 import type { ShippingZone, TaxRate } from '../../src/protocol/seller.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
@@ -58,7 +59,7 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
-  opts: { clock?: Clock; databaseUrl?: string; log?: Logger } = {},
+  opts: { clock?: Clock; databaseUrl?: string; log?: Logger; db?: Db } = {},
 ): Promise<TestServer> {
   const databaseUrl = opts.databaseUrl ?? (await freshDatabaseUrl(dialect));
   const config = loadConfig({
@@ -79,6 +80,7 @@ export async function startTestServer(
   const server = await startServer(config, {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.db ? { db: opts.db } : {}),
   });
   // The download links name the public URL; with port 0 it is only known now.
   server.app.config.publicUrl = server.url;
