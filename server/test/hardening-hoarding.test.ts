@@ -183,6 +183,48 @@ for (const { name, skip } of dialects()) {
       );
     });
 
+    test('the creation rate limit holds for a burst: each checkout counts in its own transaction, each refusal and replay after it', async (t) => {
+      const server = await startTestServer(name, limits({ BIP_CHECKOUT_RATE_LIMIT: '5' }));
+      t.after(() => server.close());
+      const tee = await makeTee(await makeSeller(server), { stock: 100 });
+      const count = async () =>
+        (
+          await server.app.db.kysely
+            .selectFrom('rate_limit_counters')
+            .select('count')
+            .where('bucket', 'like', 'checkout-create:%')
+            .execute()
+        ).reduce((n, r) => n + r.count, 0);
+
+      // A replay counts too (after the request: it writes nothing).
+      const buyer = from(freshIp(), server);
+      const key = newKey();
+      const first = await buyer.create(
+        { productId: tee.id, variantId: tee.small, quantity: 1 },
+        key,
+      );
+      assert.equal(first.status, 201);
+      assert.equal(await count(), 1);
+      const replay = await buyer.create(
+        { productId: tee.id, variantId: tee.small, quantity: 1 },
+        key,
+      );
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+      assert.equal(await count(), 2);
+      // Twelve at once: all pass the first look at the window; the take in each checkout's
+      // transaction lets three more through, no more.
+      const burst = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          buyer.create({ productId: tee.id, variantId: tee.small, quantity: 1 }),
+        ),
+      );
+      const statuses = burst.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 201).length, 3, statuses.join(', '));
+      assert.ok(burst.every((r) => r.status === 201 || r.body.code === 'rate_limited'));
+      assert.equal(await count(), 5);
+      assert.equal(await reserved(server, tee.small), 4, 'refused requests hold nothing');
+    });
+
     test('the bounds and rate limits hold across two processes sharing the database, under concurrency', async (t) => {
       const databaseUrl = await freshDatabaseUrl(name);
       const env = limits({

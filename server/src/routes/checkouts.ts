@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { bearerToken } from '../http/auth.ts';
 import { idempotent } from '../http/idempotent.ts';
 import { body, json, problem, router, security, tag, z } from '../http/openapi.ts';
+import { rateUnitOf } from '../http/rate-limit.ts';
 import {
   Checkout,
   ConfirmCheckoutBody,
@@ -139,7 +140,12 @@ export function checkoutRoutes(
     return idempotent(c, idem, call, (successWith) =>
       checkouts.create(
         input,
-        { origin: c.req.header('Origin'), buyer, client: deps.clientKey(c) },
+        {
+          origin: c.req.header('Origin'),
+          buyer,
+          client: deps.clientKey(c),
+          rateUnit: rateUnitOf(c),
+        },
         successWith,
       ),
     );

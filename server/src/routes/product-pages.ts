@@ -18,6 +18,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../config.ts';
 import { fieldErrorsFromZod, statusOf, toProblem } from '../http/problem.ts';
+import { rateUnitOf } from '../http/rate-limit.ts';
 import type { Logger } from '../log.ts';
 import { CreateCheckoutBody } from '../protocol/checkouts.ts';
 import type { FieldError } from '../protocol/common.ts';
@@ -303,6 +304,7 @@ export function productPageRoutes(services: Services, deps: ProductPageDeps) {
                 const checkout = await services.checkouts.create(parsed.data, {
                   origin: foreign,
                   client: deps.clientKey(c),
+                  rateUnit: rateUnitOf(c),
                 });
                 const url = checkout.payment.provider === 'redirect' ? checkout.payment.url : null;
                 if (!url) throw new Error(`checkout ${checkout.id}: no hosted page to go to`);

@@ -5,7 +5,7 @@
  * A signed-in buyer's wallet comes in through buyer.ts.
  */
 import { prepared } from '../../db/prepared.ts';
-import type { CheckoutRow, ProductRow } from '../../db/schema.ts';
+import type { CheckoutRow, Db, ProductRow } from '../../db/schema.ts';
 import type { Logger } from '../../log.ts';
 import type { PaymentOutcome, PaymentProvider } from '../../payments/provider.ts';
 import type {
@@ -15,6 +15,7 @@ import type {
   UpdateCheckoutBody,
 } from '../../protocol/checkouts.ts';
 import { iso, newId, newSecret, sha256 } from '../../util.ts';
+import type { DeferredUnit } from '../../wallet/rate-limits.ts';
 import type { ConnectService } from '../connect.ts';
 import type { ServiceContext } from '../context.ts';
 import { invalid, ServiceError } from '../errors.ts';
@@ -44,6 +45,8 @@ export interface RequestInfo {
   buyer?: BuyerRef;
   /** Who is asking (http/client-ip.ts clientKey): what one client may hold is bounded. */
   client?: string;
+  /** The request's unit of the creation rate limit, taken with the checkout's write. */
+  rateUnit?: DeferredUnit | undefined;
 }
 
 export class CheckoutService {
@@ -140,8 +143,10 @@ export class CheckoutService {
     const local = await this.settlement.beforeWriting(row, product);
     const written = local ? { ...row, ...local } : row;
     const answer = local ? await this.answer(written, product, clientToken) : null;
+    const transaction = <T>(work: (trx: Db) => Promise<T>) =>
+      req.rateUnit ? req.rateUnit.transaction(db, work) : db.transaction().execute(work);
     const write = () =>
-      db.transaction().execute(async (trx) => {
+      transaction(async (trx) => {
         await this.holds.lock(trx, row.client_key);
         if (!(await holdUnits(trx, variant.id, body.quantity))) throw new StockShort();
         await this.holds.check(trx, {
