@@ -45,6 +45,13 @@ function warmNumbers(i18n: I18n<CoreMessages>) {
 }
 
 /**
+ * How long an element near the viewport waits for its price before it shows the loading
+ * placeholder: a look-up answered sooner is the element's first render. Meanwhile the element is
+ * as the page had it — its fallback link, in the page's box of the button's size.
+ */
+const PLACEHOLDER_AFTER_MS = 200;
+
+/**
  * A Buy button beside a post. Pressing it opens, inside shadow DOM, the product's details,
  * then shipping and payment, then a confirmation — the order goes to the seller.
  *
@@ -145,7 +152,7 @@ export class BuyInPost extends LitElement {
 
   /** The product shown, and from where (internal/product-controller.ts). */
   private readonly products = new ProductController(this, {
-    near: () => this.allowRender(),
+    near: (answered) => this.allowRender(answered),
     rebound: () => this.dropView(),
     loaded: () => this.view?.productChanged(),
     returned: () => void this.show().then(forgetReturn),
@@ -208,9 +215,9 @@ export class BuyInPost extends LitElement {
   }
 
   /**
-   * The first render waits until the element nears the viewport (or must show itself): on a
-   * timeline of a thousand posts, the far ones cost their upgrade only, not a shadow tree, a
-   * style and an animation. `updateComplete` waits with it.
+   * The first render waits until the element nears the viewport (or must show itself), and its
+   * price comes (allowRender): on a timeline of a thousand posts, the far ones cost their upgrade
+   * only, not a shadow tree, a style and an animation. `updateComplete` waits with it.
    */
   protected override async scheduleUpdate(): Promise<void> {
     if (!this.mayRender)
@@ -220,12 +227,28 @@ export class BuyInPost extends LitElement {
     super.scheduleUpdate();
   }
 
-  private allowRender() {
+  /**
+   * Near the viewport. The first render waits for the product's answer (`answered`), so that it
+   * shows the price — not the placeholder, then the price in another render and frame — unless
+   * the answer takes longer than {@link PLACEHOLDER_AFTER_MS}: the placeholder shows meanwhile.
+   */
+  private allowRender(answered?: Promise<void>) {
+    warmNumbers(this.i18n);
+    if (!answered || this.mayRender) return this.releaseRender();
+    const release = () => {
+      clearTimeout(timer);
+      this.releaseRender();
+    };
+    const timer = setTimeout(release, PLACEHOLDER_AFTER_MS);
+    void answered.then(release);
+  }
+
+  private releaseRender() {
+    if (this.mayRender) return;
     this.mayRender = true;
     this.releaseFirstRender?.();
     this.releaseFirstRender = null;
     if (this.isConnected) this.followLang();
-    warmNumbers(this.i18n);
   }
 
   /** Renders again when a `lang` changes (an element not rendered yet reads it when it does). */

@@ -1,4 +1,5 @@
 import { BuyInPost } from './buy-in-post.ts';
+import { lookUpFirstScreen } from './internal/first-screen.ts';
 
 // A module script runs in the task that ends the page's parse, together with the page's own
 // load-time style and layout (on a timeline of a thousand posts, ~100 ms of it). Upgrading the
@@ -6,8 +7,16 @@ import { BuyInPost } from './buy-in-post.ts';
 // still loading and holds more than a screenful of them, the tag is registered in a task of its
 // own rather than on top of the page's. Elsewhere — a few elements, an app importing this module
 // — it is registered at once. `customElements.whenDefined('buy-in-post')` covers both.
-const define = () => BuyInPost.define();
+//
+// On a page whose parse has just ended, the elements near the viewport are then found from its
+// first layout and ask for their products at once, not a frame later through the shared
+// observer (internal/first-screen.ts).
 const page = globalThis.document as Document | undefined; // none in a server render
+const parsed = page?.readyState === 'interactive';
+const define = () => {
+  BuyInPost.define();
+  if (parsed) lookUpFirstScreen('buy-in-post');
+};
 if (page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50)
   setTimeout(define);
 else define();

@@ -1,4 +1,4 @@
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, fixtureSync, html, waitUntil } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { BuyInPost } from '../src/buy-in-post.ts';
 import {
@@ -103,7 +103,24 @@ describe('the Buy button', () => {
   });
 
   describe('loading', () => {
-    it('shows an announced skeleton until the price arrives', async () => {
+    it('renders first with the price when the look-up answers in time: no placeholder before it', async () => {
+      const { id } = await newProduct({ variants: [{ price: 1250, stock: 2 }] });
+      const el = fixtureSync<BuyInPost>(
+        html`<buy-in-post product=${id} endpoint=${ENDPOINT}></buy-in-post>`,
+      );
+      const renders: string[] = [];
+      el.addController({
+        hostUpdated: () => {
+          const skeleton = el.shadowRoot!.querySelector('[part="skeleton"]');
+          renders.push(skeleton ? 'skeleton' : text(el));
+        },
+      });
+      await waitUntil(() => buyButton(el), 'the price arrives');
+      expect(renders).to.deep.equal(['Buy · $12.50']);
+      expect(matchesState(el, 'loading')).to.equal(false);
+    });
+
+    it('shows an announced skeleton while the price is late', async () => {
       const { id } = await newProduct({ variants: [{ price: 1250, stock: 2 }] });
       const lookups = holdLookups();
       try {
@@ -111,8 +128,9 @@ describe('the Buy button', () => {
           html`<buy-in-post product=${id} endpoint=${ENDPOINT}></buy-in-post>`,
         );
         await waitUntil(() => lookups.held > 0, 'the element asks for its product');
+        // Until the answer is late (200 ms), the element is as the page had it.
+        await waitUntil(() => el.shadowRoot?.querySelector('[part="skeleton"]'), 'the skeleton');
         const skeleton = el.shadowRoot!.querySelector('[part="skeleton"]')!;
-        expect(skeleton).to.exist;
         expect(skeleton.getAttribute('role')).to.equal('status');
         expect(skeleton.getAttribute('aria-label')).to.equal('Loading price…');
         expect(buyButton(el)).to.equal(null);

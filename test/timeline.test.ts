@@ -240,6 +240,57 @@ describe('on a timeline', () => {
     });
   });
 
+  describe('the first screen of a page just parsed', () => {
+    /**
+     * A page of `count` elements in posts 200 px tall, in a frame 400 px tall, loading the
+     * element's module: the product requests made before the first animation frame after the
+     * tag is registered — the observer reports nothing before that frame.
+     */
+    async function askedBeforeAFrame(count: number) {
+      const frame = document.createElement('iframe');
+      frame.style.cssText = 'inline-size: 400px; block-size: 400px; border: 0';
+      const defineUrl = new URL('../src/define.ts', import.meta.url).href;
+      frame.srcdoc = `<!doctype html><html lang="en"><head>
+        <meta name="buy-in-post-endpoint" content="${ENDPOINT}">
+        <style>body { margin: 0 } article { block-size: 200px }</style>
+        <script>
+          window.asked = [];
+          const realFetch = window.fetch;
+          window.fetch = (input, init) => {
+            const url = String(input instanceof Request ? input.url : input);
+            if (url.includes('/v1/products')) asked.push(new URL(url).searchParams.get('ids'));
+            return realFetch(input, init);
+          };
+          document.addEventListener('DOMContentLoaded', () => {
+            customElements.whenDefined('buy-in-post').then(() =>
+              requestAnimationFrame(() => { window.beforeFrame = asked.slice(); }));
+          });
+        </script><script type="module" src="${defineUrl}"></script></head>
+        <body>${Array.from({ length: count }, (_, i) => `<article><buy-in-post product="p${i}"></buy-in-post></article>`).join('')}</body></html>`;
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve));
+      document.body.append(frame);
+      try {
+        await loaded;
+        const win = frame.contentWindow as Window & { beforeFrame?: string[] };
+        await waitUntil(() => win.beforeFrame, 'a frame after the tag is registered');
+        return win.beforeFrame!;
+      } finally {
+        frame.remove();
+      }
+    }
+
+    // Within the viewport or 400 px below it: posts 0 to 4 (the fifth's top is at 800 px).
+    const near = 'p0,p1,p2,p3,p4';
+
+    it('asks for the near elements’ products without waiting for the observer, and not the far ones', async () => {
+      expect(await askedBeforeAFrame(60)).to.deep.equal([near]);
+    });
+
+    it('the same when the tag is registered at once (a few elements)', async () => {
+      expect(await askedBeforeAFrame(10)).to.deep.equal([near]);
+    });
+  });
+
   describe('the fallback', () => {
     it('keeps text beside a link flowing as text', async () => {
       const el = await fixture<BuyInPost>(

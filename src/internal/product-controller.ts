@@ -32,8 +32,11 @@ interface ProductHost extends ReactiveControllerHost, HTMLElement {
 
 /** What the element hears of. */
 interface ProductEvents {
-  /** The element nears the viewport, or must show itself at once: it may render. */
-  near(): void;
+  /**
+   * The element nears the viewport, or must show itself at once: it may render — once
+   * `answered` settles, if given (its product's look-up).
+   */
+  near(answered?: Promise<void>): void;
   /** Bound to another product or endpoint: what was shown for the old one must go. */
   rebound(): void;
   /** The product was read (again). */
@@ -144,8 +147,7 @@ export class ProductController implements ReactiveController {
     }
     this.stopWatching = whenNearViewport(this.host, () => {
       this.stopWatching = null;
-      this.events.near();
-      if (id) void this.load();
+      this.events.near(id ? this.load() : undefined);
     });
   }
 

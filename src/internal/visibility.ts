@@ -1,5 +1,8 @@
 type Callback = () => void;
 
+/** How near the viewport an element must come to load: its product, then its rendering. */
+export const NEAR_MARGIN = 400;
+
 const callbacks = new WeakMap<Element, Callback>();
 let observer: IntersectionObserver | null = null;
 
@@ -14,15 +17,9 @@ export function whenNearViewport(el: Element, fn: Callback): () => void {
   }
   observer ??= new IntersectionObserver(
     (entries) => {
-      for (const entry of entries) {
-        if (!entry.isIntersecting) continue;
-        const cb = callbacks.get(entry.target);
-        observer!.unobserve(entry.target);
-        callbacks.delete(entry.target);
-        cb?.();
-      }
+      for (const entry of entries) if (entry.isIntersecting) nearNow(entry.target);
     },
-    { rootMargin: '400px' },
+    { rootMargin: `${NEAR_MARGIN}px` },
   );
   callbacks.set(el, fn);
   observer.observe(el);
@@ -30,4 +27,16 @@ export function whenNearViewport(el: Element, fn: Callback): () => void {
     callbacks.delete(el);
     observer?.unobserve(el);
   };
+}
+
+/**
+ * `el` is near the viewport (the observer says so, or the page's layout did: first-screen.ts):
+ * calls back now what `whenNearViewport` was waiting with, if anything.
+ */
+export function nearNow(el: Element): void {
+  const cb = callbacks.get(el);
+  if (!cb) return;
+  callbacks.delete(el);
+  observer!.unobserve(el);
+  cb();
 }
