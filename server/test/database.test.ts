@@ -4,7 +4,7 @@
  * group commit: a write is answered only once the WAL holding it is synced to disk.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -210,4 +210,25 @@ test('a checkout made over HTTP waits for one sync: its rate limit’s count and
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(synced - before, 1, `checkout ${n} waited for ${synced - before} syncs`);
   }
+});
+
+test('checkpoints run on a thread of their own: the WAL is copied into the database with no checkpoint on the server’s connection', async (t) => {
+  const file = join(tempDir(t), 'shop.sqlite');
+  const db = openDatabase(file, { syncWal: async () => {} });
+  t.after(() => db.close());
+  // The server's connection checkpoints only past 8,192 pages, far more than written here.
+  assert.equal((await pragma(db, 'wal_autocheckpoint')).wal_autocheckpoint, 8192);
+  await sql`CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)`.execute(db.kysely);
+  const blob = Buffer.alloc(3000, 7);
+  for (let i = 0; i < 300; i++) await sql`INSERT INTO t (x) VALUES (${blob})`.execute(db.kysely);
+  // Within a few of the worker's turns (200 ms), the rows are in the database file itself.
+  let size = 0;
+  for (let waited = 0; waited < 3000; waited += 50) {
+    size = statSync(file).size;
+    if (size >= 300 * 3000) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.ok(size >= 300 * 3000, `the database file holds ${size} bytes: no checkpoint ran`);
+  const rows = (await sql<{ n: number }>`SELECT count(*) AS n FROM t`.execute(db.kysely)).rows;
+  assert.equal(rows[0]!.n, 300);
 });

@@ -1,6 +1,7 @@
 import { closeSync, fsync, mkdirSync, open } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { type Driver, Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -101,6 +102,8 @@ export function openDatabase(
   // Deleted rows are overwritten with zeros, not left in free pages: an erased wallet must not
   // be recoverable from the file (docs/wallet.md).
   sqlite.pragma('secure_delete = ON');
+  // Checkpoints run on a thread of their own (Checkpoints), not inside this thread's commits.
+  const checkpoints = wal ? new Checkpoints(sqlite, file) : null;
   const kysely = new Kysely<Database>({ dialect: new SqliteRollbackSafeDialect(sqlite, wal) });
   const changes = sqliteChanges(sqlite);
   return {
@@ -109,6 +112,9 @@ export function openDatabase(
     changes,
     close: async () => {
       await changes.close();
+      // The checkpointer's connection closes first: the last one to close copies what is left
+      // of the WAL into the database and deletes it.
+      await checkpoints?.close();
       await kysely.destroy();
       wal?.close();
     },
@@ -187,6 +193,52 @@ class SqliteRollbackSafeDialect extends SqliteDialect {
       await this.wal.durable();
     };
     return driver;
+  }
+}
+
+/**
+ * SQLite's checkpoints, mostly on a worker thread (checkpoints.worker.js). SQLite runs one inside
+ * the commit that crosses `wal_autocheckpoint` pages of WAL (1,000 by default): it copies them
+ * into the database and syncs the WAL and the database — milliseconds on the event loop, during
+ * which no request moves, every few dozen checkouts. The worker copies them every 200 ms instead,
+ * and whenever it has copied everything, this connection's next write starts the WAL over. Under
+ * writes that never pause it cannot catch up; this connection then checkpoints at 8,192 pages
+ * (32 MB of WAL) — the rest of the WAL already copied — which lets its next write start the WAL
+ * over. Should the worker stop, this connection checkpoints as SQLite does by default.
+ */
+class Checkpoints {
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    file: string,
+  ) {
+    sqlite.pragma('wal_autocheckpoint = 8192');
+    this.worker = new Worker(new URL('./checkpoints.worker.js', import.meta.url), {
+      workerData: { file, intervalMs: 200 },
+    });
+    // Its failure must not take the server down, nor the worker keep the process alive (unref
+    // after the listeners: adding a message listener refs the worker's port again).
+    this.worker.on('message', (m: { error?: string }) => {
+      if (m.error) process.emitWarning(`SQLite checkpoint failed: ${m.error}`);
+    });
+    this.worker.on('error', (err) => {
+      process.emitWarning(`SQLite checkpoint worker stopped: ${err.message}`);
+      this.fallBack();
+    });
+    this.worker.unref();
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+  }
+
+  private fallBack() {
+    if (this.sqlite.open) this.sqlite.pragma('wal_autocheckpoint = 1000');
+  }
+
+  async close(): Promise<void> {
+    this.worker.ref(); // kept alive until it has closed its connection
+    this.worker.postMessage('close');
+    await this.exited;
   }
 }
 
