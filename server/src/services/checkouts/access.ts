@@ -4,7 +4,7 @@
  * writes, so every other part of the checkout service may use it.
  */
 import { prepared } from '../../db/prepared.ts';
-import type { CheckoutRow, Db, VariantRow } from '../../db/schema.ts';
+import type { CheckoutRow, Db, ProductRow, VariantRow } from '../../db/schema.ts';
 import { safeEqualHex, sha256 } from '../../util.ts';
 import { picksEveryOption } from '../catalog-rules.ts';
 import { notFound, ServiceError } from '../errors.ts';
@@ -55,16 +55,6 @@ export function assertOpen(row: CheckoutRow): CheckoutRow {
   return row;
 }
 
-/** A product on sale, or `not_found` naming `productId`. */
-export async function activeProduct(db: Db, productId: string) {
-  const [product] = (await productOnSale(db, { productId })).rows;
-  if (!product)
-    throw new ServiceError('not_found', 'Product not found', {
-      errors: [{ field: 'productId', message: 'no such product' }],
-    });
-  return product;
-}
-
 /** A variant of the product that is on sale, or `variant_unavailable` naming `variantId`. */
 export async function activeVariant(
   db: Db,
@@ -73,16 +63,52 @@ export async function activeVariant(
 ): Promise<VariantRow> {
   // One query: the variant with its product's options, which it must pick every one of.
   const [found] = (await variantOnSale(db, { variantId, productId })).rows;
-  // A variant stored without a value for one of its product's options (before issue 12 the
-  // seller API let names such as `constructor` through) cannot be sold: the order would not say
-  // what to ship.
-  if (!found || !picksEveryOption(JSON.parse(found.product_options), JSON.parse(found.options)))
-    throw new ServiceError('variant_unavailable', 'This product has no such option', {
-      errors: [{ field: 'variantId', message: 'not an available variant of this product' }],
+  if (!found) throw variantUnavailable();
+  const { product_options, ...variant } = found;
+  return saleable(product_options, variant);
+}
+
+/**
+ * A product on sale (or `not_found`) and, read with it in one query, its variant `variantId`:
+ * `variant()` gives it, or throws `variant_unavailable` — when the caller is ready to say so.
+ */
+export async function activeProductWith(db: Db, productId: string, variantId: string) {
+  const [found] = (await productWithVariant(db, { productId, variantId })).rows;
+  if (!found)
+    throw new ServiceError('not_found', 'Product not found', {
+      errors: [{ field: 'productId', message: 'no such product' }],
     });
-  const { product_options: _, ...variant } = found;
+  const product: Record<string, unknown> = {};
+  const variant: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(found)) {
+    if (k.startsWith('v_')) variant[k.slice(2)] = v;
+    else product[k] = v;
+  }
+  const row = product as unknown as ProductRow;
+  return {
+    product: row,
+    variant: (): VariantRow => {
+      if (variant.id === null) throw variantUnavailable();
+      return saleable(row.options, variant as unknown as VariantRow);
+    },
+  };
+}
+
+/**
+ * The variant, if it picks every one of its product's options. A variant stored without a value
+ * for one of them (before issue 12 the seller API let names such as `constructor` through)
+ * cannot be sold: the order would not say what to ship.
+ */
+function saleable(productOptions: string, variant: VariantRow): VariantRow {
+  if (!picksEveryOption(JSON.parse(productOptions), JSON.parse(variant.options)))
+    throw variantUnavailable();
   return variant;
 }
+
+const variantUnavailable = () =>
+  new ServiceError('variant_unavailable', 'This product has no such option', {
+    errors: [{ field: 'variantId', message: 'not an available variant of this product' }],
+  });
 
 /** What a checkout is for: its product's title, kind and cap per checkout. */
 export function productOf(db: Db, checkout: Pick<CheckoutRow, 'product_id'>) {
@@ -101,14 +127,6 @@ export async function sellerOf(db: Db, sellerId: string) {
 
 // The statements of the checkout path, compiled once (db/prepared.ts).
 
-const productOnSale = prepared((db, v: { productId: string }) =>
-  db
-    .selectFrom('products')
-    .selectAll()
-    .where('id', '=', v.productId)
-    .where('status', '=', 'active'),
-);
-
 const variantOnSale = prepared((db, v: { variantId: string; productId: string }) =>
   db
     .selectFrom('variants')
@@ -118,6 +136,35 @@ const variantOnSale = prepared((db, v: { variantId: string; productId: string })
     .where('variants.id', '=', v.variantId)
     .where('variants.product_id', '=', v.productId)
     .where('variants.status', '=', 'active'),
+);
+
+/** The product on sale with its variant, if on sale: the variant's columns prefixed `v_`. */
+const productWithVariant = prepared((db, v: { productId: string; variantId: string }) =>
+  db
+    .selectFrom('products')
+    .leftJoin('variants', (join) =>
+      join
+        .onRef('variants.product_id', '=', 'products.id')
+        .on('variants.id', '=', v.variantId)
+        .on('variants.status', '=', 'active'),
+    )
+    .selectAll('products')
+    .select([
+      'variants.id as v_id',
+      'variants.product_id as v_product_id',
+      'variants.sku as v_sku',
+      'variants.options as v_options',
+      'variants.price as v_price',
+      'variants.compare_at_price as v_compare_at_price',
+      'variants.stock as v_stock',
+      'variants.reserved as v_reserved',
+      'variants.status as v_status',
+      'variants.position as v_position',
+      'variants.created_at as v_created_at',
+      'variants.updated_at as v_updated_at',
+    ])
+    .where('products.id', '=', v.productId)
+    .where('products.status', '=', 'active'),
 );
 
 const sellerById = prepared((db, v: { sellerId: string }) =>

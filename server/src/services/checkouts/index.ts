@@ -23,7 +23,7 @@ import type { SuccessWith } from '../idempotency.ts';
 import type { OrderService } from '../orders.ts';
 import type { OriginPolicy } from '../origins.ts';
 import {
-  activeProduct,
+  activeProductWith,
   activeVariant,
   assertOpen,
   authorize,
@@ -88,11 +88,12 @@ export class CheckoutService {
     successWith: SuccessWith<Checkout> = null,
   ): Promise<Checkout> {
     const { db } = this.ctx;
-    const product = await activeProduct(db, body.productId);
+    const sale = await activeProductWith(db, body.productId, body.variantId);
+    const product = sale.product;
     const seller = await sellerOf(db, product.seller_id);
     await this.connect?.assertReady(seller);
     this.origins.checkCheckoutOrigin(seller, req.origin);
-    const variant = await activeVariant(db, product.id, body.variantId);
+    const variant = sale.variant();
     assertWithinCap(product, body.quantity);
     const buyer = req.buyer ?? null;
     const start = await this.buyers.starting(body, buyer, product.kind);
