@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomBytes } from '../util.ts';
 
 /**
  * AES-256-GCM with associated data: the one primitive the wallet seals with, for both layers of
