@@ -12,7 +12,7 @@ export interface Limit {
 /**
  * Takes a unit, in one statement, atomic on both databases: inserts the first unit, or adds one
  * while under the limit. A spent window matches neither, so nothing is written and no row comes
- * back. Compiled once (db/prepared.ts): it runs before every checkout.
+ * back. Compiled once (db/prepared.ts): it runs for every checkout.
  */
 const takeUnit = prepared(
   (db, v: { bucket: string; start: string; end: string; max: number }) =>
