@@ -31,6 +31,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     openDatabase(config.databaseUrl, {
       onIdleError: (err) =>
         log.child({ scope: 'db' }).warn({ err }, 'an idle database connection ended; reconnecting'),
+      onCheckpointError: (err) => log.child({ scope: 'db' }).error({ err }, 'SQLite checkpoints'),
     });
   await migrateToLatest(db.kysely as never, db.dialect);
   const ctx: ServiceContext = {

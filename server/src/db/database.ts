@@ -28,20 +28,21 @@ export function isPostgresUrl(url: string): boolean {
 /**
  * Opens the database named by `url`: a `postgres://` URL (an optional `schema` query
  * parameter sets the search_path, so tests and tenants can share one server) or a SQLite file.
- */
-/**
- * Opens the database at `url`. `onIdleError` hears of a pooled PostgreSQL connection that ended
- * while idle (a restart, a failover, an operator's pg_terminate_backend): the pool drops it and
- * opens another on the next query. Without a listener, Node treats the pool's `error` event as
- * unhandled and the whole server exits.
+ * `onIdleError` hears of a pooled PostgreSQL connection that ended while idle (a restart, a
+ * failover, an operator's pg_terminate_backend): the pool drops it and opens another on the next
+ * query. Without a listener, Node treats the pool's `error` event as unhandled and the whole
+ * server exits. `onCheckpointError` hears of a SQLite checkpoint that failed on its worker
+ * thread ({@link Checkpoints}), or of the worker stopping.
  */
 export function openDatabase(
   url: string,
   {
     onIdleError = () => {},
+    onCheckpointError = (err) => process.emitWarning(`SQLite checkpoints: ${err.message}`),
     syncWal = fsyncFile,
   }: {
     onIdleError?: (err: Error) => void;
+    onCheckpointError?: (err: Error) => void;
     /** How SQLite's WAL file is synced to disk (tests watch it); fsync(2) by default. */
     syncWal?: (fd: number) => Promise<void>;
   } = {},
@@ -103,7 +104,7 @@ export function openDatabase(
   // be recoverable from the file (docs/wallet.md).
   sqlite.pragma('secure_delete = ON');
   // Checkpoints run on a thread of their own (Checkpoints), not inside this thread's commits.
-  const checkpoints = wal ? new Checkpoints(sqlite, file) : null;
+  const checkpoints = wal ? new Checkpoints(sqlite, file, onCheckpointError) : null;
   const kysely = new Kysely<Database>({ dialect: new SqliteRollbackSafeDialect(sqlite, wal) });
   const changes = sqliteChanges(sqlite);
   return {
@@ -213,6 +214,7 @@ class Checkpoints {
   constructor(
     private readonly sqlite: SQLite.Database,
     file: string,
+    onError: (err: Error) => void,
   ) {
     sqlite.pragma('wal_autocheckpoint = 8192');
     this.worker = new Worker(new URL('./checkpoints.worker.js', import.meta.url), {
@@ -221,11 +223,13 @@ class Checkpoints {
     // Its failure must not take the server down, nor the worker keep the process alive (unref
     // after the listeners: adding a message listener refs the worker's port again).
     this.worker.on('message', (m: { error?: string }) => {
-      if (m.error) process.emitWarning(`SQLite checkpoint failed: ${m.error}`);
+      if (m.error) onError(new Error(`a checkpoint failed: ${m.error}`));
     });
     this.worker.on('error', (err) => {
-      process.emitWarning(`SQLite checkpoint worker stopped: ${err.message}`);
       this.fallBack();
+      onError(
+        new Error(`the checkpoint worker stopped (the server checkpoints itself): ${err.message}`),
+      );
     });
     this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
