@@ -60,5 +60,38 @@ for (const dialect of dialects()) {
         /prepared statement: no value for bucket/,
       );
     });
+
+    test('a statement of its own waits for a transaction that holds the connection', async (t) => {
+      const db = openDatabase(await freshDatabaseUrl(dialect.name));
+      t.after(() => db.close());
+      await migrateToLatest(db.kysely as Kysely<unknown>, dialect.name);
+      const put = prepared((k, v: { bucket: string }) =>
+        k.insertInto('rate_limit_counters').values({
+          bucket: v.bucket,
+          window_start: '2026-12-02T00:00:00.000Z',
+          count: 1,
+          expires_at: '2026-12-02T00:01:00.000Z',
+        }),
+      );
+      const buckets = async () =>
+        (
+          await db.kysely
+            .selectFrom('rate_limit_counters')
+            .select('bucket')
+            .orderBy('bucket')
+            .execute()
+        ).map((r) => r.bucket);
+
+      // Another caller's transaction is open (on SQLite it holds the only connection) when a
+      // statement outside it runs. The statement must not land inside that transaction: it
+      // stays when the transaction is rolled back.
+      const trx = await db.kysely.startTransaction().execute();
+      await put(trx, { bucket: 'inside' });
+      const outside = put(db.kysely, { bucket: 'outside' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await trx.rollback().execute();
+      await outside;
+      assert.deepEqual(await buckets(), ['outside']);
+    });
   });
 }

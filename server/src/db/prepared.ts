@@ -1,5 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
-import { NOT_WAITED_FOR } from './database.ts';
+import { directRunOf, NOT_WAITED_FOR } from './database.ts';
 import type { Database, Db } from './schema.ts';
 
 /** Stands for the value named `name` while a statement is compiled. */
@@ -25,6 +25,9 @@ interface Compiled {
  * `set`, a `sql` template's parameter) and must not branch on the values: what it builds is the
  * same for every call. Every call passes the same keys (an insert's columns are the keys of the
  * first row it was compiled with).
+ *
+ * On SQLite the statement runs on the connection itself, not through Kysely's executor, when the
+ * connection is free or the caller's own transaction holds it (db/database.ts `DirectRun`).
  */
 export function prepared<P extends object, R>(
   build: (db: Kysely<Database>, values: P) => Compilable<R>,
@@ -59,6 +62,8 @@ export function prepared<P extends object, R>(
       if (!(p.name in values)) throw new Error(`prepared statement: no value for ${p.name}`);
       return (values as Record<string, unknown>)[p.name];
     });
-    return (await db.executeQuery(CompiledQuery.raw(statement.sql, parameters))) as QueryResult<R>;
+    const direct = directRunOf(adapter)?.(statement.sql, parameters, db.isTransaction);
+    return (await (direct ??
+      db.executeQuery(CompiledQuery.raw(statement.sql, parameters)))) as QueryResult<R>;
   };
 }
