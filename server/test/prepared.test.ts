@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { prepared } from '../src/db/prepared.ts';
@@ -93,5 +94,77 @@ for (const dialect of dialects()) {
       await outside;
       assert.deepEqual(await buckets(), ['outside']);
     });
+
+    if (dialect.name === 'postgres') {
+      test('on PostgreSQL: a named statement, parsed again when a migration changes its table', async (t) => {
+        const url = await freshDatabaseUrl(dialect.name);
+        const db = openDatabase(url);
+        t.after(() => db.close());
+        await migrateToLatest(db.kysely as Kysely<unknown>, dialect.name);
+        const at = { start: '2026-12-02T00:00:00.000Z', ends: '2026-12-02T00:01:00.000Z' };
+        await db.kysely
+          .insertInto('rate_limit_counters')
+          .values({ bucket: 'a', window_start: at.start, count: 3, expires_at: at.ends })
+          .execute();
+        const find = prepared((k, v: { bucket: string }) =>
+          k.selectFrom('rate_limit_counters').selectAll().where('bucket', '=', v.bucket),
+        );
+
+        // Prepared on the connection that ran it: PostgreSQL lists it there.
+        await db.kysely.transaction().execute(async (trx) => {
+          assert.equal((await find(trx, { bucket: 'a' })).rows.length, 1);
+          const listed = await sql<{ statement: string }>`
+            select statement from pg_prepared_statements`.execute(trx);
+          assert.ok(
+            listed.rows.some((r) =>
+              r.statement.includes('from "rate_limit_counters" where "bucket" = $1'),
+            ),
+            `not prepared: ${JSON.stringify(listed.rows)}`,
+          );
+        });
+
+        // Another process migrates: `select *` now has one more column. Outside a transaction
+        // the statement is parsed again and answers; inside one, PostgreSQL has aborted the
+        // transaction, so that caller gets the error, and the next call is parsed again.
+        const alter = async (ddl: string) => {
+          const other = new pg.Client({ connectionString: url.replace(/\?.*$/, '') });
+          await other.connect();
+          await other.query(`set search_path = ${new URL(url).searchParams.get('schema')}`);
+          await other.query(ddl);
+          await other.end();
+        };
+        await alter('alter table rate_limit_counters add column note text');
+        const after = await find(db.kysely, { bucket: 'a' });
+        assert.deepEqual(
+          after.rows.map((r) => [r.bucket, r.count, (r as { note?: unknown }).note]),
+          [['a', 3, null]],
+        );
+        await alter('alter table rate_limit_counters add column note2 text');
+        await assert.rejects(
+          db.kysely.transaction().execute((trx) => find(trx, { bucket: 'a' })),
+          /cached plan must not change result type/,
+        );
+        assert.equal((await find(db.kysely, { bucket: 'a' })).rows.length, 1);
+
+        // Gone from the connection (DEALLOCATE, a pooler that changed server connections): it
+        // is parsed again.
+        await sql`deallocate all`.execute(db.kysely);
+        assert.equal((await find(db.kysely, { bucket: 'a' })).rows.length, 1);
+      });
+
+      test('on PostgreSQL: ?prepare=false sends every statement unnamed', async (t) => {
+        const db = openDatabase(`${await freshDatabaseUrl(dialect.name)}&prepare=false`);
+        t.after(() => db.close());
+        await migrateToLatest(db.kysely as Kysely<unknown>, dialect.name);
+        const find = prepared((k, v: { bucket: string }) =>
+          k.selectFrom('rate_limit_counters').select('count').where('bucket', '=', v.bucket),
+        );
+        await db.kysely.transaction().execute(async (trx) => {
+          assert.deepEqual((await find(trx, { bucket: 'a' })).rows, []);
+          const listed = await sql`select statement from pg_prepared_statements`.execute(trx);
+          assert.deepEqual(listed.rows, []);
+        });
+      });
+    }
   });
 }

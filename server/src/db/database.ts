@@ -59,6 +59,8 @@ export function openDatabase(
     const parsed = new URL(url);
     const schema = parsed.searchParams.get('schema');
     parsed.searchParams.delete('schema');
+    const prepare = parsed.searchParams.get('prepare') !== 'false';
+    parsed.searchParams.delete('prepare');
     // Money columns are bigint (migration 002), which pg returns as strings unless told
     // otherwise; every amount is far below 2^53, so plain numbers are exact.
     const types = new pg.TypeOverrides();
@@ -68,7 +70,11 @@ export function openDatabase(
       types,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     };
-    const pool = new pg.Pool({ ...connection, max: 10 });
+    const pool = new pg.Pool({
+      ...connection,
+      max: 10,
+      ...(prepare ? { Client: PreparingClient } : {}),
+    });
     pool.on('error', onIdleError);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const changes = postgresChanges({
@@ -128,6 +134,64 @@ export function openDatabase(
       wal?.close();
     },
   };
+}
+
+/** The names of statements worth preparing on PostgreSQL (db/prepared.ts), by their SQL. */
+const statementNames = new Map<string, string>();
+/** Bumped when a prepared statement went stale: every name changes, so each is parsed again. */
+let statementGeneration = 0;
+
+/**
+ * Marks `sql` as run often (db/prepared.ts): on PostgreSQL each connection parses and plans it
+ * once, as a named prepared statement, and then only binds values — twice the throughput of a
+ * join like the checkout's product read, measured against the same query sent unnamed.
+ */
+export function prepareOnPostgres(sql: string) {
+  if (!statementNames.has(sql)) statementNames.set(sql, `bip_${statementNames.size + 1}`);
+}
+
+/**
+ * A PostgreSQL connection that runs the statements of {@link prepareOnPostgres} as named
+ * prepared statements. A prepared `SELECT *` goes stale when a migration changes its table
+ * ("cached plan must not change result type"), as it may while an older process still runs
+ * beside a newer one: every name then changes, so each statement is parsed again, and the query
+ * is sent again at once unless it was inside a transaction (which PostgreSQL has aborted: that
+ * caller gets the error). `?prepare=false` on the URL turns this off (a pooler in transaction
+ * mode without prepared-statement support, such as PgBouncer before 1.21).
+ */
+class PreparingClient extends pg.Client {
+  private inTransaction = false;
+
+  // biome-ignore lint/suspicious/noExplicitAny: pg.Client's query has a dozen overloads.
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string') {
+      const name = Array.isArray(values) && !callback ? statementNames.get(config) : undefined;
+      if (name) return this.named(name, config, values);
+      if (config === 'begin' || config.startsWith('start transaction')) this.inTransaction = true;
+      else if (config === 'commit' || config === 'rollback') this.inTransaction = false;
+    }
+    return super.query(config, values, callback);
+  }
+
+  private async named(name: string, text: string, values: unknown[]) {
+    const generation = statementGeneration;
+    try {
+      return await super.query({ name: `${name}_${generation}`, text, values });
+    } catch (err) {
+      if (!isStalePlan(err)) throw err;
+      if (statementGeneration === generation) statementGeneration++;
+      if (this.inTransaction) throw err;
+      return super.query({ name: `${name}_${statementGeneration}`, text, values });
+    }
+  }
+}
+
+/** A prepared statement PostgreSQL can no longer run as parsed (its table changed, or it is gone). */
+function isStalePlan(err: unknown): boolean {
+  const { code, routine } = (err ?? {}) as { code?: string; routine?: string };
+  // 0A000 from RevalidateCachedQuery: "cached plan must not change result type".
+  // 26000, invalid_sql_statement_name: not prepared on this connection.
+  return (code === '0A000' && routine === 'RevalidateCachedQuery') || code === '26000';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
-import { directRunOf, NOT_WAITED_FOR } from './database.ts';
+import { directRunOf, NOT_WAITED_FOR, prepareOnPostgres } from './database.ts';
 import type { Database, Db } from './schema.ts';
 
 /** Stands for the value named `name` while a statement is compiled. */
@@ -27,7 +27,9 @@ interface Compiled {
  * first row it was compiled with).
  *
  * On SQLite the statement runs on the connection itself, not through Kysely's executor, when the
- * connection is free or the caller's own transaction holds it (db/database.ts `DirectRun`).
+ * connection is free or the caller's own transaction holds it (db/database.ts `DirectRun`); on
+ * PostgreSQL it is a named prepared statement, parsed and planned once per connection
+ * (`prepareOnPostgres`).
  */
 export function prepared<P extends object, R>(
   build: (db: Kysely<Database>, values: P) => Compilable<R>,
@@ -56,6 +58,7 @@ export function prepared<P extends object, R>(
         parameters: query.parameters,
       };
       compiled.set(adapter, statement);
+      prepareOnPostgres(statement.sql);
     }
     const parameters = statement.parameters.map((p) => {
       if (!(p instanceof Slot)) return p;
