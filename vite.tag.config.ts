@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import MagicString from 'magic-string';
 import { defineConfig, type Plugin, type Rollup } from 'vite';
-import { chunkGraph } from './vite.config.ts';
+import { chunkGraph, compactCss } from './vite.config.ts';
 
 /** The entry a script tag loads; it holds Lit and the element, and imports nothing. */
 const ENTRY = 'buy-in-post.js';
@@ -226,6 +226,7 @@ export default defineConfig({
         return null;
       },
     },
+    compactCss(),
     chunkGraph('chunk-graph.tag.json'),
     entryHandoff(),
   ],
