@@ -23,6 +23,15 @@ import { css } from 'lit';
  *   it (the page's theme, sold out).
  * - The host is an inline flex box, not inline-block: no line box (and no strut) inside, so it
  *   is exactly as tall as what it shows, whatever the page's font size and line height.
+ * - The host is `content-visibility: auto`: off screen, the browser skips its shadow tree's
+ *   style, layout and paint, and keeps its last size (`contain-intrinsic-size: auto …`; the
+ *   button's box until it has been drawn once). Opening the checkout's modal dialog makes the
+ *   whole page inert, which restyles every element — and a native <button> always in full: on a
+ *   timeline scrolled through, a thousand Buy buttons were restyled and pre-painted on the way
+ *   to the dialog (issue 11). Its paint containment would clip the button's focus ring:
+ *   `overflow-clip-margin` draws it in full, and an engine without that property (WebKit) lifts
+ *   the containment while the focus is inside. The dialog escapes it in the top layer;
+ *   checkout/dialog.ts lifts it while the dialog is out of it (3-D Secure).
  * - Until the price arrives the host is a box of the button's size (`:state(loading)`): nothing
  *   moves when the button replaces it. (Far from the viewport there is no shadow root, so none
  *   of this applies yet: the page's own rule, docs/embedding.md, sizes the box.)
@@ -32,9 +41,17 @@ export const styles = css`
     display: inline-flex;
     color-scheme: light dark;
     vertical-align: middle;
+    content-visibility: auto;
+    contain-intrinsic-size: auto 7.5rem auto max(2.5rem, calc(1rem + 1.2em));
+    overflow-clip-margin: 6px;
   }
   :host([hidden]) {
     display: none;
+  }
+  @supports not (overflow-clip-margin: 6px) {
+    :host(:focus-within) {
+      content-visibility: visible;
+    }
   }
   :host(:state(loading)) {
     min-inline-size: 7.5rem;

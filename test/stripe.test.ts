@@ -9,6 +9,7 @@ import {
   buyButton,
   clickOn,
   cmd,
+  dialog,
   errorText,
   focused,
   pressUntil,
@@ -222,12 +223,18 @@ describe('Stripe', () => {
     const poster = await newPoster();
     const el = await mount(poster.id);
     await toPaymentStep(el);
+    const modal = dialog(el)!.getBoundingClientRect();
     await payWith(el, '4000002500003155');
     const challenge = await waitUntil(
       () => document.querySelector('[data-fake-stripe="challenge"]'),
       '3-D Secure challenge shown',
       { timeout: 10_000 },
     ).then(() => document.querySelector<HTMLElement>('[data-fake-stripe="challenge"]')!);
+    // Out of the top layer under the challenge, the dialog stays on screen as it was: not
+    // placed in (and clipped to) the Buy button's box, which contains its layout and paint.
+    expect(dialog(el)!.matches(':modal')).to.equal(false);
+    const fixed = dialog(el)!.getBoundingClientRect();
+    expect([fixed.left, fixed.width]).to.deep.equal([modal.left, modal.width]);
     const complete = [...challenge.querySelectorAll('button')].find((b) =>
       b.textContent?.includes('Complete'),
     )!;

@@ -151,6 +151,31 @@ describe('on a timeline', () => {
       await expect(last).to.be.accessible();
     });
 
+    it('once priced and scrolled far again, are skipped by the page’s rendering, in their box', async () => {
+      // A modal dialog makes the whole page inert, and the browser restyles every element in
+      // the page for it — each native <button> in full: a timeline scrolled through had a
+      // thousand Buy buttons on the way from Buy to the dialog. Skipped ones are not restyled.
+      const { id } = await newProduct({ variants: [{ price: 700, stock: 3 }] });
+      const els = await timeline(
+        Array.from({ length: 12 }, () => id),
+        600,
+      );
+      const first = els[0]!;
+      await waitUntil(() => priced(first), 'the first post is priced');
+      await frame();
+      const box = first.getBoundingClientRect();
+      const visible = () => buyButton(first)!.checkVisibility({ contentVisibilityAuto: true });
+      expect(visible(), 'on screen').to.equal(true);
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      await waitUntil(() => !visible(), 'skipped once far from the viewport');
+      const far = first.getBoundingClientRect();
+      expect([far.width, far.height]).to.deep.equal([box.width, box.height]);
+      // Still a button in the page's tab order and accessibility tree: focus brings it back.
+      buyButton(first)!.focus();
+      expect(first.shadowRoot!.activeElement).to.equal(buyButton(first));
+      await waitUntil(visible, 'rendered again once focused');
+    });
+
     it('are priced a screen at a time, with one product look-up per screen', async () => {
       const ids = await cmd<string[]>('bip-new-products', { count: 36 });
       const els = await timeline(ids, 300);

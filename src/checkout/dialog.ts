@@ -152,16 +152,24 @@ export class CheckoutDialog {
    * Runs `work` with the dialog out of the top layer: still open, fixed on screen, but not
    * modal. Stripe's 3-D Secure challenge is an ordinary fixed iframe on <body>; a modal dialog
    * would cover it and make it inert (stripe/stripe-js#599). Modal again afterwards.
+   *
+   * Meanwhile the host's `content-visibility: auto` (core styles) is lifted: it contains its
+   * layout and paint, so the fixed dialog would be placed in the host's box and clipped to it.
+   * In the top layer the dialog escapes it.
    */
   async outOfTopLayer<T>(work: () => Promise<T>): Promise<T> {
     const dialog = this.element;
     if (!dialog?.open || !dialog.matches(':modal')) return work();
+    const { style } = this.host.element;
+    const contentVisibility = style.contentVisibility;
+    style.contentVisibility = 'visible';
     this.reopen(dialog, 'show');
     try {
       return await work();
     } finally {
       const now = this.element;
       if (this.host.open && now?.open && !now.matches(':modal')) this.reopen(now, 'showModal');
+      style.contentVisibility = contentVisibility;
     }
   }
 

@@ -219,9 +219,19 @@ export async function fillShipping(el: BuyInPost, country = 'US') {
 
 // ---- real input -------------------------------------------------------------------------------
 
+/**
+ * Scrolls `target` into view and waits for the frame that draws it there: a reader points at
+ * what is on screen. (A Buy button is `content-visibility: auto`: until a frame has found it
+ * near the viewport, the browser skips its contents, hit testing included.)
+ */
+async function onScreen(target: Element) {
+  target.scrollIntoView({ block: 'center', inline: 'center' });
+  await new Promise(requestAnimationFrame);
+}
+
 /** A real mouse click in the middle of `target` (scrolled into view first). */
 export async function clickOn(target: Element) {
-  target.scrollIntoView({ block: 'center', inline: 'center' });
+  await onScreen(target);
   const r = target.getBoundingClientRect();
   await sendMouse({
     type: 'click',
@@ -231,7 +241,7 @@ export async function clickOn(target: Element) {
 
 /** Moves the real mouse pointer over `target`. */
 export async function hover(target: Element) {
-  target.scrollIntoView({ block: 'center', inline: 'center' });
+  await onScreen(target);
   const r = target.getBoundingClientRect();
   await sendMouse({
     type: 'move',
