@@ -4,10 +4,11 @@
  * group commit: a write is answered only once the WAL holding it is synced to disk.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
@@ -229,3 +230,28 @@ test('checkpoints run on a thread of their own: the WAL is copied into the datab
   const rows = (await sql<{ n: number }>`SELECT count(*) AS n FROM t`.execute(db.kysely)).rows;
   assert.equal(rows[0]!.n, 300);
 });
+
+for (const [how, script] of [
+  ['exits without an error', 'process.exit(0);'],
+  ['fails', 'throw new Error("the disk is gone");'],
+] as const) {
+  test(`a checkpoint worker that ${how} is reported once, and the server checkpoints itself`, async (t) => {
+    const dir = tempDir(t);
+    const worker = join(dir, 'worker.js');
+    writeFileSync(worker, script);
+    const reported: Error[] = [];
+    const db = openDatabase(join(dir, 'shop.sqlite'), {
+      syncWal: async () => {},
+      checkpointWorker: pathToFileURL(worker),
+      onCheckpointError: (err) => reported.push(err),
+    });
+    for (let waited = 0; reported.length === 0 && waited < 5000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(reported.length, 1, reported.map((e) => e.message).join('; '));
+    assert.match(reported[0]!.message, /the checkpoint worker stopped/);
+    // SQLite's own checkpoints again, as without the worker.
+    assert.equal((await pragma(db, 'wal_autocheckpoint')).wal_autocheckpoint, 1000);
+    await db.close(); // does not wait for a worker that is gone
+    assert.equal(reported.length, 1);
+  });
+}

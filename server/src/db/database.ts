@@ -48,11 +48,14 @@ export function openDatabase(
     onIdleError = () => {},
     onCheckpointError = (err) => process.emitWarning(`SQLite checkpoints: ${err.message}`),
     syncWal = fsyncFile,
+    checkpointWorker = new URL('./checkpoints.worker.js', import.meta.url),
   }: {
     onIdleError?: (err: Error) => void;
     onCheckpointError?: (err: Error) => void;
     /** How SQLite's WAL file is synced to disk (tests watch it); fsync(2) by default. */
     syncWal?: (fd: number) => Promise<void>;
+    /** The checkpoint worker's script (tests give one that stops). */
+    checkpointWorker?: URL;
   } = {},
 ): Db {
   if (isPostgresUrl(url)) {
@@ -118,7 +121,9 @@ export function openDatabase(
   // be recoverable from the file (docs/wallet.md).
   sqlite.pragma('secure_delete = ON');
   // Checkpoints run on a thread of their own (Checkpoints), not inside this thread's commits.
-  const checkpoints = wal ? new Checkpoints(sqlite, file, onCheckpointError) : null;
+  const checkpoints = wal
+    ? new Checkpoints(sqlite, file, checkpointWorker, onCheckpointError)
+    : null;
   const kysely = new Kysely<Database>({ dialect: new SqliteRollbackSafeDialect(sqlite, wal) });
   const changes = sqliteChanges(sqlite);
   return {
@@ -348,29 +353,37 @@ class SqliteRollbackSafeDialect extends SqliteDialect {
 class Checkpoints {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
+  private closing = false;
+  private stopped = false;
 
   constructor(
     private readonly sqlite: SQLite.Database,
     file: string,
+    script: URL,
     onError: (err: Error) => void,
   ) {
     sqlite.pragma('wal_autocheckpoint = 8192');
-    this.worker = new Worker(new URL('./checkpoints.worker.js', import.meta.url), {
-      workerData: { file, intervalMs: 200 },
-    });
+    this.worker = new Worker(script, { workerData: { file, intervalMs: 200 } });
     // Its failure must not take the server down, nor the worker keep the process alive (unref
     // after the listeners: adding a message listener refs the worker's port again).
     this.worker.on('message', (m: { error?: string }) => {
       if (m.error) onError(new Error(`a checkpoint failed: ${m.error}`));
     });
-    this.worker.on('error', (err) => {
+    // Stopped by an error, or gone without one (ended, terminated): either way, not by close().
+    const stop = (why: string) => {
+      if (this.closing || this.stopped) return;
+      this.stopped = true;
       this.fallBack();
-      onError(
-        new Error(`the checkpoint worker stopped (the server checkpoints itself): ${err.message}`),
-      );
-    });
+      onError(new Error(`the checkpoint worker stopped (the server checkpoints itself): ${why}`));
+    };
+    this.worker.on('error', (err) => stop(err.message));
     this.worker.unref();
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        stop(`it exited with code ${code}`);
+        resolve();
+      }),
+    );
   }
 
   private fallBack() {
@@ -378,6 +391,8 @@ class Checkpoints {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.stopped) return;
     this.worker.ref(); // kept alive until it has closed its connection
     this.worker.postMessage('close');
     await this.exited;
