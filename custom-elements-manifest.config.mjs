@@ -10,4 +10,18 @@ export default {
   litelement: true,
   // package.json already lists "customElements"; never let the analyzer rewrite it.
   packagejson: false,
+  plugins: [
+    {
+      // The analyzer lists modules in the order it happens to finish reading them, which is not
+      // always the same: sorted by path, the manifest is the same on every run (check:cem).
+      name: 'buy-in-post:modules-by-path',
+      packageLinkPhase({ customElementsManifest }) {
+        customElementsManifest.modules.sort(byPath);
+      },
+    },
+  ],
 };
+
+function byPath(a, b) {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
