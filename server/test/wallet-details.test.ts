@@ -36,6 +36,32 @@ const home = (line1: string, name = 'Ada Reader'): ShippingAddress => ({
 });
 
 for (const { name, skip } of dialects()) {
+  test(`wallet (${name}): addresses used within one millisecond keep their order of use`, {
+    skip,
+  }, async () => {
+    // A clock that never moves: every use falls in the same millisecond. Ordered by time
+    // alone, ties went by random ids (this test failed about one run in two).
+    const frozen = new Date('2026-12-02T12:00:00.000Z');
+    const smtp = await startSmtp();
+    const server = await startTestServer(name, walletEnv(smtp), { clock: { now: () => frozen } });
+    try {
+      const me = await signIn(server, smtp);
+      const wallet = server.app.services.wallet;
+      const a = await wallet.saveAddress(me.buyerId, home('1 First St'));
+      const b = await wallet.saveAddress(me.buyerId, home('2 Second St'));
+      const c = await wallet.saveAddress(me.buyerId, home('3 Third St'));
+      assert.equal(await wallet.saveAddress(me.buyerId, home('1 First St')), a);
+      const read = await me.api('GET', '/buyer');
+      assert.deepEqual(
+        read.body.addresses.map((x: { id: string }) => x.id),
+        [a, c, b],
+      );
+    } finally {
+      await server.close();
+      await smtp.close();
+    }
+  });
+
   describe(`wallet: saved details and erasure (${name})`, { skip }, () => {
     let server: TestServer;
     let smtp: Smtp;

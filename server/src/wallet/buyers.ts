@@ -147,8 +147,11 @@ export class BuyerRepository {
    */
   async saveAddress(db: Kysely<Database>, row: BuyerRow, address: ShippingAddress) {
     const dataKey = this.dataKey(row);
-    const now = iso(this.clock.now());
     const kept = await this.addresses(db, row, dataKey);
+    // Later than the latest use, even within its millisecond: "most recent first" never ties.
+    const latest = kept[0]?.lastUsedAt;
+    let now = iso(this.clock.now());
+    if (latest && latest >= now) now = iso(new Date(Date.parse(latest) + 1));
     const same = kept.find((k) => canonicalJson(k.address) === canonicalJson(address));
     if (same) {
       await db
