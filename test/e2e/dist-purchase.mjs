@@ -3,6 +3,9 @@
 // on another loopback origin with the demo catalogue, in Debian's Chromium, offline.
 //
 //   npm run build && npm run test:dist      (prints `dist: N passed, N failed`)
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { compactCss } from '../../vite.config.ts';
 import {
   check,
   keepOffline,
@@ -225,6 +228,56 @@ const tests = {
         },
         { path: '/redirected.html' },
       ),
+
+  // The build compacts the element's css`` templates (vite.config.ts, compactCss): every source
+  // template, before and after, read by Chromium's own CSS parser, gives the same rules.
+  'the build’s CSS compaction keeps every rule as the browser reads it': () =>
+    withPage(async ({ page }) => {
+      const template = /\bcss`([^`$\\]*)`/g;
+      const files = readdirSync('src', { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join('src', f));
+      const pairs = [];
+      for (const file of files) {
+        const code = readFileSync(file, 'utf8');
+        const out = compactCss().transform.call({}, code, resolve(file));
+        if (!out) continue;
+        const before = [...code.matchAll(template)].map((m) => m[1]);
+        const after = [...out.code.matchAll(template)].map((m) => m[1]);
+        check(
+          before.length === after.length,
+          `${file}: ${before.length} → ${after.length} templates`,
+        );
+        // (An empty one is a comment's "css``", not a template.)
+        for (const [i, css] of before.entries())
+          if (css.trim()) pairs.push({ file, before: css, after: after[i] });
+      }
+      check(pairs.length >= 4, `only ${pairs.length} templates compacted`);
+      const size = (key) => pairs.reduce((n, p) => n + p[key].length, 0);
+      check(size('after') < size('before') * 0.9, `compacted ${size('before')} → ${size('after')}`);
+      for (const { file, before, after } of pairs) {
+        const [was, is] = await page.evaluate(
+          (sources) =>
+            sources.map((css) => {
+              const sheet = new CSSStyleSheet();
+              sheet.replaceSync(css);
+              // A value with var() keeps its tokens as written, whitespace included: only the
+              // space next to punctuation, which never separates two tokens, is left out.
+              return [...sheet.cssRules].map((r) =>
+                r.cssText.replace(/\s+/g, ' ').replace(/ ?([,(){}:;]) ?/g, '$1'),
+              );
+            }),
+          [before, after],
+        );
+        check(was.length > 0, `${file}: no rules read`);
+        const at = was.findIndex((rule, i) => rule !== is[i]);
+        check(
+          at === -1 && was.length === is.length,
+          `${file}: rule ${at} differs after compaction\n  ${was[at]}\n  ${is[at]}`,
+        );
+      }
+    }),
 
   'without JavaScript the light-DOM link is the way to buy': () =>
     withPage(

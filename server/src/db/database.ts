@@ -235,7 +235,7 @@ function preparedOnce(
     prepare(sql) {
       const found = statement(sql);
       // Kysely prepares each statement just before running it: one that may write is about to.
-      if (!found.readonly && !sql.startsWith(NOT_WAITED_FOR)) onWrite();
+      if (waitsForDisk(found, sql)) onWrite();
       return found;
     },
     close() {
@@ -243,6 +243,11 @@ function preparedOnce(
       sqlite.close();
     },
   };
+}
+
+/** Whether a statement may write something its caller must wait to see on disk. */
+function waitsForDisk(statement: SQLite.Statement, sql: string): boolean {
+  return !statement.readonly && !sql.startsWith(NOT_WAITED_FOR);
 }
 
 /**
@@ -300,7 +305,7 @@ class SqliteRollbackSafeDialect extends SqliteDialect {
       let wrote = false;
       try {
         const statement = this.statements.statement(sql);
-        wrote = !statement.readonly && !sql.startsWith(NOT_WAITED_FOR);
+        wrote = waitsForDisk(statement, sql);
         if (statement.reader) result = { rows: statement.all(parameters) };
         else {
           const { changes, lastInsertRowid } = statement.run(parameters);
