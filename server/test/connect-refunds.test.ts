@@ -162,6 +162,33 @@ for (const { name, skip } of dialects()) {
       assert.equal((await outboxOf(server, seller.id, 'order.refunded')).length, 6);
     });
 
+    test('refunds made in one second are reversed in the order they were made, whatever their ids', async () => {
+      const seller = await makeSeller(server, 'Same Second Brand');
+      const account = await onboard(fake, seller);
+      const { piId, orderId } = await paidOrder(server, fake, seller);
+      // Every refund in the same second, each new id sorting before the ones made before it:
+      // shares taken in id order would leave 1 of the 500 fee unrefunded (32, 34, then the rest).
+      const { refundId, refundCreated } = fake;
+      let n = 99;
+      const second = refundCreated();
+      fake.refundId = () => `re_${String(n--).padStart(24, '0')}`;
+      fake.refundCreated = () => second;
+      try {
+        for (const amount of [32, 34])
+          assert.equal((await refund(seller, orderId, { amount })).status, 201);
+        assert.equal((await refund(seller, orderId)).status, 201, 'the rest');
+        await fake.idle();
+      } finally {
+        fake.refundId = refundId;
+        fake.refundCreated = refundCreated;
+      }
+      const money = moneyOf(fake, piId);
+      assert.equal(money.charge.amount_refunded, 5000);
+      assert.equal(money.transfer.amount_reversed, 5000);
+      assert.equal(money.fee.amount_refunded, 500);
+      assert.equal(fake.balance(account), 0);
+    });
+
     test('a reversal Stripe refused is made by the sweeper later, once', async () => {
       const seller = await makeSeller(server, 'Retried Brand');
       const account = await onboard(fake, seller);

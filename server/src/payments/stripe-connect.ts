@@ -84,7 +84,7 @@ export class StripeConnectedAccounts implements ConnectedAccounts {
 /**
  * Reverses, for one refund of a destination charge, the same share of the seller's transfer and
  * of the platform's fee as the refund is of the charge. Shares are computed on the running total
- * of the charge's refunds (oldest first), so rounding never drifts: once every refund is
+ * of the charge's refunds in the order they were made, so rounding never drifts: once every refund is
  * reversed, what is reversed is the rounded proportion of what is refunded. Never more than that
  * proportion of all refunds so far is reversed (a refund made with `reverse_transfer`, in the
  * Dashboard, was reversed by Stripe already). The caller makes sure one refund is reversed by
@@ -107,9 +107,16 @@ export async function reverseForRefund(
       : charge.application_fee?.id;
   if (!transferId && !feeId) return { transferReversal: null, feeRefund: null };
 
-  const refunds = (await stripe.refunds.list({ charge: chargeId, limit: 100 })).data
+  // Oldest first, in the order they were made. Stripe lists newest first in that order; `created`
+  // is in whole seconds and ids are in no order, so refunds made in one second keep the list's
+  // order (a stable sort), never their ids' — a refund made after this one must never count
+  // before it, or the shares stop adding up to the whole (one fee unit short, seen in CI).
+  const listed: Stripe.Refund[] = [];
+  for await (const r of stripe.refunds.list({ charge: chargeId, limit: 100 })) listed.push(r);
+  const refunds = listed
     .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
-    .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
+    .reverse()
+    .sort((a, b) => a.created - b.created);
   const at = refunds.findIndex((r) => r.id === refundId);
   if (at < 0) throw new Error(`refund ${refundId} is not one of charge ${chargeId}'s`);
   const before = refunds.slice(0, at).reduce((sum, r) => sum + r.amount, 0);

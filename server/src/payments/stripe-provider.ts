@@ -319,10 +319,13 @@ export class StripePaymentProvider implements PaymentProvider {
     const all: Stripe.Refund[] = [];
     for await (const r of this.stripe.refunds.list({ payment_intent: reference, limit: 100 }))
       all.push(r);
+    // Oldest first in the order they were made: Stripe lists newest first, and `created` is in
+    // whole seconds (see reverseForRefund), so the list's order breaks ties, not the ids.
     return all
       .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
       .map(toRefund)
-      .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
+      .reverse()
+      .sort((a, b) => a.created - b.created);
   }
 
   reverseFor(reference: string, refundId: string): Promise<Reversal> {

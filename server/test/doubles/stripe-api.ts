@@ -125,6 +125,14 @@ export interface FakeStripe {
   connectWebhookUrl: string | null;
   /** How the next events are delivered. Changeable at any time. */
   webhookPolicy: WebhookPolicy;
+  /**
+   * Makes each new refund's id (default: random, as Stripe's). Stripe's `created` is in whole
+   * seconds and its ids are in no order, so refunds made in one second may sort either way by id;
+   * tests set ids that sort against the order the refunds were made in.
+   */
+  refundId: () => string;
+  /** The `created` (Unix seconds) of each new refund; tests freeze it to make several in one. */
+  refundCreated: () => number;
   /** Sends the held events now, in the order given. Resolves when all deliveries finished. */
   releaseHeld(order?: 'fifo' | 'reverse'): Promise<void>;
   /** Resolves when no delivery is in flight or waiting for its delay. */
@@ -313,6 +321,8 @@ class StripeDouble implements FakeStripe {
   readonly connectWebhookSecret = `whsec_fakeconnect_${random(32)}`;
   connectWebhookUrl: string | null = null;
   webhookPolicy: WebhookPolicy = { mode: 'deliver', duplicates: 0, delayMs: 0 };
+  refundId = () => `re_${random(24)}`;
+  refundCreated = now;
 
   readonly events: StripeEvent[] = [];
   readonly deliveries: FakeStripe['deliveries'] = [];
@@ -947,11 +957,11 @@ class StripeDouble implements FakeStripe {
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
     const refund = {
-      id: `re_${random(24)}`,
+      id: this.refundId(),
       object: 'refund',
       amount,
       charge: charge.id,
-      created: now(),
+      created: this.refundCreated(),
       currency: charge.currency,
       metadata: metadataOf(params.metadata),
       payment_intent: charge.payment_intent,
