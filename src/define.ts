@@ -8,14 +8,16 @@ import { lookUpFirstScreen } from './internal/first-screen.ts';
 // own rather than on top of the page's. Elsewhere — a few elements, an app importing this module
 // — it is registered at once. `customElements.whenDefined('buy-in-post')` covers both.
 //
-// On a page whose parse has just ended, the elements near the viewport are then found from its
-// first layout and ask for their products at once, not a frame later through the shared
+// On a page whose parse has just ended, the elements near the viewport are first found from its
+// layout and their products asked for, so the look-up is on its way while the elements upgrade;
+// once they have, those elements are told they are near — not a frame later through the shared
 // observer (internal/first-screen.ts).
 const page = globalThis.document as Document | undefined; // none in a server render
 const parsed = page?.readyState === 'interactive';
 const define = () => {
+  const near = parsed ? lookUpFirstScreen('buy-in-post') : null;
   BuyInPost.define();
-  if (parsed) lookUpFirstScreen('buy-in-post');
+  near?.();
 };
 if (page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50)
   setTimeout(define);

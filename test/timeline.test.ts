@@ -269,7 +269,8 @@ describe('on a timeline', () => {
     /**
      * A page of `count` elements in posts 200 px tall, in a frame 400 px tall, loading the
      * element's module: the product requests made before the first animation frame after the
-     * tag is registered — the observer reports nothing before that frame.
+     * tag is registered — the observer reports nothing before that frame — and those made
+     * before it was registered (while the elements are yet to upgrade).
      */
     async function askedBeforeAFrame(count: number) {
       const frame = document.createElement('iframe');
@@ -280,10 +281,15 @@ describe('on a timeline', () => {
         <style>body { margin: 0 } article { block-size: 200px }</style>
         <script>
           window.asked = [];
+          window.beforeRegistered = [];
           const realFetch = window.fetch;
           window.fetch = (input, init) => {
             const url = String(input instanceof Request ? input.url : input);
-            if (url.includes('/v1/products')) asked.push(new URL(url).searchParams.get('ids'));
+            if (url.includes('/v1/products')) {
+              const ids = new URL(url).searchParams.get('ids');
+              asked.push(ids);
+              if (!customElements.get('buy-in-post')) beforeRegistered.push(ids);
+            }
             return realFetch(input, init);
           };
           document.addEventListener('DOMContentLoaded', () => {
@@ -296,9 +302,12 @@ describe('on a timeline', () => {
       document.body.append(frame);
       try {
         await loaded;
-        const win = frame.contentWindow as Window & { beforeFrame?: string[] };
+        const win = frame.contentWindow as Window & {
+          beforeFrame?: string[];
+          beforeRegistered: string[];
+        };
         await waitUntil(() => win.beforeFrame, 'a frame after the tag is registered');
-        return win.beforeFrame!;
+        return { beforeFrame: win.beforeFrame!, beforeRegistered: win.beforeRegistered };
       } finally {
         frame.remove();
       }
@@ -308,11 +317,16 @@ describe('on a timeline', () => {
     const near = 'p0,p1,p2,p3,p4';
 
     it('asks for the near elements’ products without waiting for the observer, and not the far ones', async () => {
-      expect(await askedBeforeAFrame(60)).to.deep.equal([near]);
+      expect((await askedBeforeAFrame(60)).beforeFrame).to.deep.equal([near]);
     });
 
     it('the same when the tag is registered at once (a few elements)', async () => {
-      expect(await askedBeforeAFrame(10)).to.deep.equal([near]);
+      expect((await askedBeforeAFrame(10)).beforeFrame).to.deep.equal([near]);
+    });
+
+    it('sends that look-up before the elements upgrade, so it is on its way while they do', async () => {
+      expect((await askedBeforeAFrame(60)).beforeRegistered).to.deep.equal([near]);
+      expect((await askedBeforeAFrame(10)).beforeRegistered).to.deep.equal([near]);
     });
   });
 

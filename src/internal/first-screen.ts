@@ -1,26 +1,31 @@
+import { pageEndpoint } from './product-controller.ts';
+import { ProductLoader } from './product-loader.ts';
 import { NEAR_MARGIN, nearNow } from './visibility.ts';
 
 /**
- * Tells the elements near the viewport now that they are, from the page's layout, instead of
- * waiting for the observer's first frame: called once the tag is registered on a page whose
- * parse has just ended (define.ts). On a timeline of a thousand posts their one batched look-up
- * then leaves at the end of the task that upgraded them — not after a frame for the observer and
- * a task for its callback (issue 11). The layout is the page's first, already done; reading it
- * costs the style the upgrades changed (`:defined`), which the next frame would have done.
+ * The first screen of a page whose parse has just ended, found from the page's layout instead
+ * of waiting for the observer's first frame (issue 11). Called before the tag is registered:
+ * the products of the elements near the viewport are asked for at once, as one batched look-up,
+ * so it is on its way while the page's elements upgrade (on a timeline of a thousand posts, tens
+ * of milliseconds) — not after them, and not after a frame for the observer and a task for its
+ * callback. The function it returns, called once the tag is registered, tells those elements
+ * they are near: they take their answer from the page's loader when it comes.
  *
- * Positions are read in document order, and the reading stops after a few elements in a row lie
- * below the near zone: on a timeline, the first screen and a few posts more. Elements it misses
- * (a page laid out out of document order, a box of its own that scrolls) are the observer's, as
+ * The layout is the page's first, already done (the tag is registered in a task after the
+ * page's first frame: define.ts). Positions are read in document order, and the reading stops
+ * after a few elements in a row lie below the near zone: on a timeline, the first screen and a
+ * few posts more. Elements it misses (a page laid out out of document order, a box of its own
+ * that scrolls, a product set as a property rather than an attribute) are the observer's, as
  * all the others are.
  *
- * Not before the tag is registered: an element read from script before its upgrade is upgraded
- * as an object made before its class, and V8 then keeps every element's properties in a
- * dictionary (slower, and ~0.8 kB more each).
+ * It reads only those few elements before their upgrade. (Reading every element of the page
+ * before its upgrade makes V8 keep each one's properties in a dictionary: slower, ~0.8 kB more.)
  */
-export function lookUpFirstScreen(tag: string): void {
+export function lookUpFirstScreen(tag: string): () => void {
   const els = document.getElementsByTagName(tag);
   const bottom = innerHeight + NEAR_MARGIN;
   const right = innerWidth + NEAR_MARGIN;
+  const near: Element[] = [];
   for (let i = 0, below = 0; i < els.length && below < 8; i++) {
     const el = els[i]!;
     const r = el.getBoundingClientRect();
@@ -36,6 +41,21 @@ export function lookUpFirstScreen(tag: string): void {
       r.right >= -NEAR_MARGIN &&
       el.getClientRects().length
     )
-      nearNow(el);
+      near.push(el);
   }
+  const loaders = new Set<ProductLoader>();
+  for (const el of near) {
+    const id = el.getAttribute('product');
+    const endpoint = el.getAttribute('endpoint') || pageEndpoint();
+    if (!id || !endpoint) continue;
+    const loader = ProductLoader.for(endpoint);
+    // A failure is the element's to show when it asks (a failed look-up is not kept).
+    loader.load(id).catch(() => {});
+    loaders.add(loader);
+  }
+  // Sent now: the upgrades that follow in this task are what it is to overlap.
+  for (const loader of loaders) loader.flush();
+  return () => {
+    for (const el of near) nearNow(el);
+  };
 }

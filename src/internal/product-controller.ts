@@ -11,7 +11,7 @@ import { whenNearViewport } from './visibility.ts';
  * them. (Read again in the next task: a page may change it.)
  */
 let metaEndpoint: string | null = null;
-function pageEndpoint(): string {
+export function pageEndpoint(): string {
   if (metaEndpoint === null) {
     metaEndpoint =
       document.querySelector<HTMLMetaElement>('meta[name="buy-in-post-endpoint"]')?.content ?? '';

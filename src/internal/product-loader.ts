@@ -62,7 +62,8 @@ export class ProductLoader {
     return promise;
   }
 
-  private flush() {
+  /** Sends what was asked for now, rather than once the task's script has run. */
+  flush(): void {
     if (!this.scheduled) return;
     this.scheduled = false;
     const batch = this.pending;
