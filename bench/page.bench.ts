@@ -9,11 +9,16 @@
 //
 // Each run loads, in the same browser back to back, the FLOOR — the same page without the element
 // (no script: the posts and their fallback links) — and then the page with it. Times are the
-// page's own clock (from navigation start), read in the first animation frame where the condition
+// page's own clock (from navigation start), for the first animation frame where the condition
 // holds:
-//   - floor: the page is parsed (a deferred module script could run no earlier) and a frame is
-//     drawn — its first screen; its first contentful paint is printed too;
+//   - floor: the page is parsed (a deferred module script could run no earlier) — its first
+//     screen; its first contentful paint is printed too;
 //   - element: every <buy-in-post> in the first screen (the viewport) shows its price.
+// Each is read twice: when that frame is drawn (its style, layout and paint done: a task posted
+// from its animation frame callback runs then) — the figure the goal compares — and at the
+// start of that frame, in the callback itself. The start alone is not a fair comparison: the
+// floor's first frame after its parse lays out the whole page after that callback, while the
+// element's condition needs that layout done before it can hold (the price is read from it).
 // Also printed, per window size (390×844 and 1,280×800):
 //   - longest main-thread task while loading (a traced load: Chromium's own task events, from
 //     navigation until 1 s after the first screen is priced), long tasks (> 50 ms) seen by the
@@ -129,11 +134,20 @@ const PROBES = String.raw`(() => {
     return seen > 0;
   };
   b.pricedCount = () => [...els].filter(priced).length;
-  /** Resolves with the time of the first animation frame where test() holds. */
-  b.frameWhen = (test, what = 'the condition') => new Promise((resolve, reject) => {
+  /**
+   * Resolves with the time of the first animation frame where test() holds — with \`drawn\`, as
+   * { seen: that time, drawn: when that frame's style, layout and paint are done }.
+   */
+  b.frameWhen = (test, what = 'the condition', drawn = false) => new Promise((resolve, reject) => {
     const start = performance.now();
     const tick = () => {
-      if (test()) resolve(performance.now());
+      if (test()) {
+        const seen = performance.now();
+        if (!drawn) return resolve(seen);
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => resolve({ seen, drawn: performance.now() });
+        channel.port2.postMessage(0);
+      }
       else if (performance.now() - start > 60000) reject(new Error(what + ': not within 60 s'));
       else requestAnimationFrame(tick);
     };
@@ -150,6 +164,8 @@ const PROBES = String.raw`(() => {
   const withElement = () => !!document.querySelector('script[src*="buy-in-post"]');
   b.firstScreen = b.frameWhen(
     () => document.readyState !== 'loading' && (!withElement() || b.screenPriced()),
+    'the first screen',
+    true,
   );
   const productRequests = () =>
     performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/v1/products').length;
@@ -249,10 +265,16 @@ async function openTab(vp: Viewport): Promise<Tab> {
   return { context, page, cdp };
 }
 
-async function load(tab: Tab, path: string): Promise<number> {
+/** The first screen's frame: when it began (its animation frame callback) and when it was drawn. */
+interface Frame {
+  seen: number;
+  drawn: number;
+}
+
+async function load(tab: Tab, path: string): Promise<Frame> {
   await tab.cdp.send('Network.clearBrowserCache');
   await tab.page.goto(`${site.origin}${path}`, { waitUntil: 'commit' });
-  return evaluate<number>(tab.page, '__bench.firstScreen');
+  return evaluate<Frame>(tab.page, '__bench.firstScreen');
 }
 
 /** V8's used heap after a full collection, in bytes. */
@@ -277,7 +299,7 @@ const between = (b: Shifts, from: number, to: number) => ({
 });
 
 interface Floor {
-  firstScreen: number;
+  firstScreen: Frame;
   fcp: number;
   cls: number;
   heap: number;
@@ -299,7 +321,7 @@ async function emptyHeap(tab: Tab): Promise<number> {
 }
 
 interface ElementRun {
-  firstScreen: number;
+  firstScreen: Frame;
   loadCls: number;
   loadLongTasks: number[];
   loadHeap: number;
@@ -334,7 +356,9 @@ async function elementRun(tab: Tab, posts: number): Promise<ElementRun> {
     const loadHeap = await heap(tab);
 
     const scrollStart = await evaluate<number>(page, 'performance.now()');
-    progress(`${posts} posts: first screen priced at ${Math.round(firstScreen)} ms; scrolling`);
+    progress(
+      `${posts} posts: first screen priced at ${Math.round(firstScreen.drawn)} ms; scrolling`,
+    );
     // 10,000 posts are ~1,800 screens, each a frame over 10,000 observed elements (tens of
     // minutes): that page is scrolled through 40 screens spread over it.
     const screens = posts > POSTS ? LARGE_SCREENS : 0;
@@ -607,15 +631,20 @@ function report(
 ) {
   const f = (g: (r: Floor) => number) => median(floors.map(g));
   const e = (g: (r: ElementRun) => number) => median(els.map(g));
-  const gaps = els.map((r, i) => r.firstScreen - floors[i]!.firstScreen);
+  const gap = (at: keyof Frame) =>
+    els.map((r, i) => r.firstScreen[at] - floors[i]!.firstScreen[at]);
+  const gaps = gap('drawn');
+  const gapsSeen = gap('seen');
   const longLoad = els.flatMap((r) => r.loadLongTasks);
   const longScroll = els.flatMap((r) => r.scrollLongTasks);
   const rows: [string, string][] = [
-    ['floor: first screen, same page without the element', ms(f((r) => r.firstScreen))],
+    ['floor: first screen drawn, same page without the element', ms(f((r) => r.firstScreen.drawn))],
     ['floor: first contentful paint', ms(f((r) => r.fcp))],
-    ['first screen priced', ms(e((r) => r.firstScreen))],
-    ['first screen priced − floor (goal ≤ 100 ms)', ms(median(gaps))],
+    ['first screen priced, drawn', ms(e((r) => r.firstScreen.drawn))],
+    ['first screen priced − floor, frames drawn (goal ≤ 100 ms)', ms(median(gaps))],
     ['  each run: priced − floor', list(gaps)],
+    ['  the same at the frames’ start (before the floor’s layout)', ms(median(gapsSeen))],
+    ['    each run', list(gapsSeen)],
   ];
   if (traced) {
     rows.push(
