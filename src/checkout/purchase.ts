@@ -6,13 +6,13 @@ import {
 import type { I18n } from '../i18n/locale.ts';
 import type { Messages } from '../i18n/messages.ts';
 import type { CheckoutHost } from '../internal/checkout-port.ts';
-import { newIdempotencyKey } from '../internal/client.ts';
 import type { Checkout, Product } from '../internal/types.ts';
 import { addressFrom } from './contact.ts';
 import { asProtocolError, describeError } from './errors.ts';
 import { type FlowError, type FlowEvent, type FlowState, variantFor } from './machine.ts';
 import { type CheckoutSession, createBody } from './session.ts';
 import type { PaymentView } from './steps/context.ts';
+import { newIdempotencyKey } from './wallet/client.ts';
 import { buyerOf } from './wallet/model.ts';
 
 /** "Stop waiting": clears `busy` without an error for the reader (see machine.ts). */

@@ -1,12 +1,4 @@
-import type {
-  Checkout,
-  ConfirmCheckoutBody,
-  CreateCheckoutBody,
-  FieldError,
-  Problem,
-  ProductBatch,
-  UpdateCheckoutBody,
-} from '../../server/src/protocol/index.ts';
+import type { FieldError, Problem, ProductBatch } from '../../server/src/protocol/index.ts';
 import type { ProtocolErrorCode } from './types.ts';
 
 /**
@@ -38,13 +30,10 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-const uuid = (): string =>
-  globalThis.crypto?.randomUUID?.() ??
-  `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-
 /**
- * The Commerce Endpoint Protocol v1, from the browser. Every call takes an AbortSignal;
- * failures become {@link ProtocolError}s carrying the endpoint's `code`.
+ * The Commerce Endpoint Protocol v1, from the browser: what the core needs (the product
+ * look-up); the checkout's calls are the checkout chunk's (checkout/wallet/client.ts). Every call
+ * takes an AbortSignal; failures become {@link ProtocolError}s carrying the endpoint's `code`.
  */
 export class ProtocolClient {
   readonly base: string;
@@ -100,41 +89,4 @@ export class ProtocolClient {
     const query = ids.map(encodeURIComponent).join(',');
     return this.call('GET', `/products?ids=${query}`, opts);
   }
-
-  /** `key` makes a retried create return the same checkout (a double press makes one). */
-  createCheckout(body: CreateCheckoutBody, key = uuid(), signal?: AbortSignal): Promise<Checkout> {
-    return this.call('POST', '/checkouts', { body, key, ...(signal ? { signal } : {}) });
-  }
-
-  getCheckout(id: string, token: string, signal?: AbortSignal): Promise<Checkout> {
-    return this.call('GET', `/checkouts/${encodeURIComponent(id)}`, {
-      token,
-      ...(signal ? { signal } : {}),
-    });
-  }
-
-  updateCheckout(
-    id: string,
-    token: string,
-    body: UpdateCheckoutBody,
-    signal?: AbortSignal,
-  ): Promise<Checkout> {
-    return this.call('PATCH', `/checkouts/${encodeURIComponent(id)}`, {
-      body,
-      token,
-      key: uuid(),
-      ...(signal ? { signal } : {}),
-    });
-  }
-
-  confirmCheckout(
-    id: string,
-    token: string,
-    body: ConfirmCheckoutBody,
-    key = uuid(),
-  ): Promise<Checkout> {
-    return this.call('POST', `/checkouts/${encodeURIComponent(id)}/confirm`, { body, token, key });
-  }
 }
-
-export { uuid as newIdempotencyKey };

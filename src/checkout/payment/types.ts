@@ -1,7 +1,6 @@
 import type { TemplateResult } from 'lit';
 import type { I18n } from '../../i18n/locale.ts';
 import type { Messages } from '../../i18n/messages.ts';
-import type { ProtocolClient } from '../../internal/client.ts';
 import type {
   Checkout,
   Product,
@@ -9,6 +8,7 @@ import type {
   UpdateCheckoutBody,
 } from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
+import type { CheckoutClient } from '../wallet/client.ts';
 
 /*
  * The payment seam: one adapter per hand-off `provider` the endpoint may choose. The flow only
@@ -47,7 +47,7 @@ export interface PaymentContext {
 
 /** Everything needed to pay, once the reader confirmed on the review step. */
 export interface ConfirmRequest {
-  client: ProtocolClient;
+  client: CheckoutClient;
   checkout: Checkout;
   clientToken: string;
   input: PaymentInput;

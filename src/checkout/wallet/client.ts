@@ -1,8 +1,20 @@
+import type {
+  Checkout,
+  ConfirmCheckoutBody,
+  CreateCheckoutBody,
+  UpdateCheckoutBody,
+} from '../../../server/src/protocol/index.ts';
 import { type CallOptions, ProtocolClient, ProtocolError } from '../../internal/client.ts';
 import type { BuyerAccount } from './account.ts';
 
+/** An Idempotency-Key: a retried call with the same one is the same call at the endpoint. */
+export const newIdempotencyKey = (): string =>
+  globalThis.crypto?.randomUUID?.() ??
+  `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+const uuid = newIdempotencyKey;
+
 /**
- * The protocol client the checkout uses: the core's, plus the buyer's session on checkout calls
+ * The protocol client the checkout uses: the core's, its checkout calls, and the buyer's session on checkout calls
  * (`Buyer-Session`; `Authorization` already carries the checkout's client token). The endpoint
  * then binds a new checkout to the buyer and answers with the wallet's masked details in
  * `checkout.buyer` (docs/wallet.md).
@@ -17,6 +29,41 @@ export class CheckoutClient extends ProtocolClient {
     private readonly account: BuyerAccount,
   ) {
     super(base.replace(/\/v1$/, ''));
+  }
+
+  /** `key` makes a retried create return the same checkout (a double press makes one). */
+  createCheckout(body: CreateCheckoutBody, key = uuid(), signal?: AbortSignal): Promise<Checkout> {
+    return this.call('POST', '/checkouts', { body, key, ...(signal ? { signal } : {}) });
+  }
+
+  getCheckout(id: string, token: string, signal?: AbortSignal): Promise<Checkout> {
+    return this.call('GET', `/checkouts/${encodeURIComponent(id)}`, {
+      token,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  updateCheckout(
+    id: string,
+    token: string,
+    body: UpdateCheckoutBody,
+    signal?: AbortSignal,
+  ): Promise<Checkout> {
+    return this.call('PATCH', `/checkouts/${encodeURIComponent(id)}`, {
+      body,
+      token,
+      key: uuid(),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  confirmCheckout(
+    id: string,
+    token: string,
+    body: ConfirmCheckoutBody,
+    key = uuid(),
+  ): Promise<Checkout> {
+    return this.call('POST', `/checkouts/${encodeURIComponent(id)}/confirm`, { body, token, key });
   }
 
   /** Cancels a checkout (its reservation is released). */
