@@ -36,6 +36,8 @@
 //   npm run bench:page            (builds first)
 //   BENCH_RUNS=5 BENCH_POSTS=1000 BENCH_LARGE=10000 node --import tsx bench/page.bench.ts
 //   BENCH_LARGE=0 skips the 10,000-post page; BENCH_TRACE=0 skips the traced load.
+//   BENCH_CPU_SLOWDOWN=4 BENCH_LATENCY_MS=100: closer to a phone on a mobile network (Chromium's
+//   CPU throttling, and that much latency added to every request of each window).
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Browser, BrowserContext, CDPSession, Page, Request } from 'playwright';
@@ -51,6 +53,8 @@ const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TRACE = process.env.BENCH_TRACE !== '0';
+const CPU_SLOWDOWN = Number(process.env.BENCH_CPU_SLOWDOWN ?? 1);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
 const PRODUCTS = 200;
 /** Screens of the large page scrolled to (spread over it), not all of them. */
 const LARGE_SCREENS = 40;
@@ -260,6 +264,16 @@ async function openTab(vp: Viewport): Promise<Tab> {
   await context.addInitScript(PROBES);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
+  if (CPU_SLOWDOWN > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+  if (LATENCY_MS > 0) {
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: LATENCY_MS,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+  }
   await page.goto('about:blank');
   await page.waitForTimeout(2000); // the window's own start-up work, out of the way
   return { context, page, cdp };
@@ -733,7 +747,10 @@ function report(
 
 console.log(
   `\n<buy-in-post> page benchmark · ${PRODUCTS} products · headless Chromium · ` +
-    `node ${process.version} · load average ${loadavg()
+    `node ${process.version}` +
+    (CPU_SLOWDOWN > 1 ? ` · CPU ${CPU_SLOWDOWN}× slower` : '') +
+    (LATENCY_MS > 0 ? ` · ${LATENCY_MS} ms added to each request` : '') +
+    ` · load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
 );
