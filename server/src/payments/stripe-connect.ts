@@ -82,10 +82,28 @@ export class StripeConnectedAccounts implements ConnectedAccounts {
 }
 
 /**
+ * The refunds of a charge or PaymentIntent that stand (not failed, not canceled), every page of
+ * them, oldest first in the order they were made. Stripe lists newest first in that order, while
+ * `created` is in whole seconds and ids are in no order: refunds made in one second keep the
+ * list's order (a stable sort), never their ids'.
+ */
+export async function refundsInOrder(
+  stripe: Stripe,
+  of: { charge: string } | { payment_intent: string },
+): Promise<Stripe.Refund[]> {
+  const listed: Stripe.Refund[] = [];
+  for await (const r of stripe.refunds.list({ ...of, limit: 100 })) listed.push(r);
+  return listed
+    .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
+    .reverse()
+    .sort((a, b) => a.created - b.created);
+}
+
+/**
  * Reverses, for one refund of a destination charge, the same share of the seller's transfer and
  * of the platform's fee as the refund is of the charge. Shares are computed on the running total
- * of the charge's refunds in the order they were made, so rounding never drifts: once every refund is
- * reversed, what is reversed is the rounded proportion of what is refunded. Never more than that
+ * of the charge's refunds in the order they were made (refundsInOrder), so rounding never drifts:
+ * once every refund is reversed, what is reversed is the rounded proportion of what is refunded. Never more than that
  * proportion of all refunds so far is reversed (a refund made with `reverse_transfer`, in the
  * Dashboard, was reversed by Stripe already). The caller makes sure one refund is reversed by
  * one call at a time (services/refunds.ts); the key names the refund and the amount, so a retry
@@ -107,16 +125,9 @@ export async function reverseForRefund(
       : charge.application_fee?.id;
   if (!transferId && !feeId) return { transferReversal: null, feeRefund: null };
 
-  // Oldest first, in the order they were made. Stripe lists newest first in that order; `created`
-  // is in whole seconds and ids are in no order, so refunds made in one second keep the list's
-  // order (a stable sort), never their ids' — a refund made after this one must never count
-  // before it, or the shares stop adding up to the whole (one fee unit short, seen in CI).
-  const listed: Stripe.Refund[] = [];
-  for await (const r of stripe.refunds.list({ charge: chargeId, limit: 100 })) listed.push(r);
-  const refunds = listed
-    .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
-    .reverse()
-    .sort((a, b) => a.created - b.created);
+  // A refund made after this one must never count before it, or the shares stop adding up to
+  // the whole (one fee unit short, seen in CI).
+  const refunds = await refundsInOrder(stripe, { charge: chargeId });
   const at = refunds.findIndex((r) => r.id === refundId);
   if (at < 0) throw new Error(`refund ${refundId} is not one of charge ${chargeId}'s`);
   const before = refunds.slice(0, at).reduce((sum, r) => sum + r.amount, 0);

@@ -18,6 +18,7 @@ import { stripeClient } from './stripe-client.ts';
 import {
   applicationFee,
   destinationCharge,
+  refundsInOrder,
   reverseForRefund,
   StripeConnectedAccounts,
 } from './stripe-connect.ts';
@@ -316,16 +317,7 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   async refundsOf(reference: string): Promise<ProviderRefund[]> {
-    const all: Stripe.Refund[] = [];
-    for await (const r of this.stripe.refunds.list({ payment_intent: reference, limit: 100 }))
-      all.push(r);
-    // Oldest first in the order they were made: Stripe lists newest first, and `created` is in
-    // whole seconds (see reverseForRefund), so the list's order breaks ties, not the ids.
-    return all
-      .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
-      .map(toRefund)
-      .reverse()
-      .sort((a, b) => a.created - b.created);
+    return (await refundsInOrder(this.stripe, { payment_intent: reference })).map(toRefund);
   }
 
   reverseFor(reference: string, refundId: string): Promise<Reversal> {

@@ -11,13 +11,12 @@ import type { BuyerAccount } from './account.ts';
 export const newIdempotencyKey = (): string =>
   globalThis.crypto?.randomUUID?.() ??
   `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-const uuid = newIdempotencyKey;
 
 /**
- * The protocol client the checkout uses: the core's, its checkout calls, and the buyer's session on checkout calls
- * (`Buyer-Session`; `Authorization` already carries the checkout's client token). The endpoint
- * then binds a new checkout to the buyer and answers with the wallet's masked details in
- * `checkout.buyer` (docs/wallet.md).
+ * The protocol client the checkout uses: the core's, with the checkout's own calls, and the
+ * buyer's session on those calls (`Buyer-Session`; `Authorization` already carries the
+ * checkout's client token). The endpoint then binds a new checkout to the buyer and answers with
+ * the wallet's masked details in `checkout.buyer` (docs/wallet.md).
  *
  * A 401 on such a call may be the session's (it lapsed, was erased or signed out elsewhere) or the
  * checkout's own token's: the account asks the endpoint which. A dead session is dropped and the
@@ -32,7 +31,11 @@ export class CheckoutClient extends ProtocolClient {
   }
 
   /** `key` makes a retried create return the same checkout (a double press makes one). */
-  createCheckout(body: CreateCheckoutBody, key = uuid(), signal?: AbortSignal): Promise<Checkout> {
+  createCheckout(
+    body: CreateCheckoutBody,
+    key = newIdempotencyKey(),
+    signal?: AbortSignal,
+  ): Promise<Checkout> {
     return this.call('POST', '/checkouts', { body, key, ...(signal ? { signal } : {}) });
   }
 
@@ -52,7 +55,7 @@ export class CheckoutClient extends ProtocolClient {
     return this.call('PATCH', `/checkouts/${encodeURIComponent(id)}`, {
       body,
       token,
-      key: uuid(),
+      key: newIdempotencyKey(),
       ...(signal ? { signal } : {}),
     });
   }
@@ -61,7 +64,7 @@ export class CheckoutClient extends ProtocolClient {
     id: string,
     token: string,
     body: ConfirmCheckoutBody,
-    key = uuid(),
+    key = newIdempotencyKey(),
   ): Promise<Checkout> {
     return this.call('POST', `/checkouts/${encodeURIComponent(id)}/confirm`, { body, token, key });
   }
