@@ -42,7 +42,7 @@ export class OriginPolicy {
    * A checkout is started from a page on one of its seller's sites, or on the endpoint's own
    * product pages (routes/product-pages.ts: every product has one), or with no Origin.
    */
-  checkCheckoutOrigin(seller: SellerRow, origin: string | undefined) {
+  checkCheckoutOrigin(seller: Pick<SellerRow, 'allowed_origins'>, origin: string | undefined) {
     if (!origin || this.development || origin === new URL(this.config.publicUrl).origin) return;
     if (!allowedOrigins(seller).includes(origin))
       throw new ServiceError('origin_not_allowed', `${origin} may not sell this seller's products`);
@@ -52,7 +52,7 @@ export class OriginPolicy {
    * A hosted payment page sends the buyer back to the host page: one of the seller's sites, or
    * the endpoint's own product pages (every seller's products have one).
    */
-  checkReturnUrl(seller: SellerRow, url: string | undefined) {
+  checkReturnUrl(seller: Pick<SellerRow, 'allowed_origins'>, url: string | undefined) {
     if (!url)
       throw invalid(
         [{ field: 'returnUrl', message: 'required when paying on a hosted page' }],

@@ -89,8 +89,7 @@ export class CheckoutService {
   ): Promise<Checkout> {
     const { db } = this.ctx;
     const sale = await activeProductWith(db, body.productId, body.variantId);
-    const product = sale.product;
-    const seller = await sellerOf(db, product.seller_id);
+    const { product, seller } = sale;
     await this.connect?.assertReady(seller);
     this.origins.checkCheckoutOrigin(seller, req.origin);
     const variant = sale.variant();

@@ -36,7 +36,7 @@ export function destination(current: CheckoutRow, body: UpdateCheckoutBody, kind
 
 /** The totals, by the seller's zones and rates; a country it does not ship to is refused. */
 export function price(
-  seller: SellerRow,
+  seller: Pick<SellerRow, 'shipping_zones' | 'tax_rates'>,
   kind: ProductKind,
   unitPrice: number,
   quantity: number,
