@@ -23,15 +23,18 @@ import { css } from 'lit';
  *   it (the page's theme, sold out).
  * - The host is an inline flex box, not inline-block: no line box (and no strut) inside, so it
  *   is exactly as tall as what it shows, whatever the page's font size and line height.
- * - The host is `content-visibility: auto`: off screen, the browser skips its shadow tree's
- *   style, layout and paint, and keeps its last size (`contain-intrinsic-size: auto …`; the
- *   button's box until it has been drawn once). Opening the checkout's modal dialog makes the
- *   whole page inert, which restyles every element — and a native <button> always in full: on a
- *   timeline scrolled through, a thousand Buy buttons were restyled and pre-painted on the way
- *   to the dialog (issue 11). Its paint containment would clip the button's focus ring:
- *   `overflow-clip-margin` draws it in full, and an engine without that property (WebKit) lifts
- *   the containment while the focus is inside. The dialog escapes it in the top layer;
- *   checkout/dialog.ts lifts it while the dialog is out of it (3-D Secure).
+ * - The host is `content-visibility: auto` once it has been drawn and then been far from the
+ *   viewport (`:state(far)`): off screen, the browser skips its shadow tree's style, layout and
+ *   paint, and keeps its last size (`contain-intrinsic-size: auto …`). Not from the start: the
+ *   frame that first draws an element with it decides in a second pass whether to skip it — on a
+ *   timeline's first screen ~10 ms more on the way to the prices (issue 11) — and given to an
+ *   element on screen, it skips it (hit testing too) until a frame finds it there. Opening the
+ *   checkout's modal dialog makes the whole page inert, which restyles every element — and a
+ *   native <button> always in full: on a timeline scrolled through, a thousand Buy buttons were
+ *   restyled and pre-painted on the way to the dialog (issue 11). Its paint containment would
+ *   clip the button's focus ring: `overflow-clip-margin` draws it in full, and an engine without
+ *   that property (WebKit) lifts the containment while the focus is inside. The dialog escapes
+ *   it in the top layer; checkout/dialog.ts lifts it while the dialog is out of it (3-D Secure).
  * - Until the price arrives the host is a box of the button's size (`:state(loading)`): nothing
  *   moves when the button replaces it. (Far from the viewport there is no shadow root, so none
  *   of this applies yet: the page's own rule, docs/embedding.md, sizes the box.)
@@ -41,12 +44,14 @@ export const styles = css`
     display: inline-flex;
     color-scheme: light dark;
     vertical-align: middle;
-    content-visibility: auto;
     contain-intrinsic-size: auto 7.5rem auto max(2.5rem, calc(1rem + 1.2em));
     overflow-clip-margin: 6px;
   }
   :host([hidden]) {
     display: none;
+  }
+  :host(:state(far)) {
+    content-visibility: auto;
   }
   @supports not (overflow-clip-margin: 6px) {
     :host(:focus-within) {

@@ -16,6 +16,7 @@ import { type I18n, onLangChange, resolveLocale } from './i18n/locale.ts';
 import type { CheckoutHost, CheckoutView } from './internal/checkout-port.ts';
 import { ProductController } from './internal/product-controller.ts';
 import { forgetReturn } from './internal/return.ts';
+import { whenViewport } from './internal/visibility.ts';
 
 type CheckoutChunk = typeof import('./checkout/index.ts');
 let checkoutChunk: CheckoutChunk | null = null;
@@ -362,6 +363,14 @@ export class BuyInPost extends LitElement {
     } catch {
       // older engines only accept the legacy `--name` form; styling hooks are a nicety
     }
+  }
+
+  /**
+   * Once drawn, the host becomes `content-visibility: auto` when it is first far from the
+   * viewport (styles: `:state(far)`), not on the way to its first price.
+   */
+  protected override firstUpdated() {
+    whenViewport(this, false, () => this.setState('far', true));
   }
 
   protected override render() {
