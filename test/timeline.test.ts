@@ -151,6 +151,25 @@ describe('on a timeline', () => {
       await expect(last).to.be.accessible();
     });
 
+    it('are not content-visibility: auto on their way to the first price, only once they have been far', async () => {
+      // The frame that first draws an element with it spends a second pass deciding whether to
+      // skip it: on a timeline's first screen, that was on the way to the prices.
+      const { id } = await newProduct({ variants: [{ price: 700, stock: 3 }] });
+      const els = await timeline(
+        Array.from({ length: 12 }, () => id),
+        600,
+      );
+      const first = els[0]!;
+      await waitUntil(() => priced(first), 'the first post is priced');
+      await frame();
+      expect(getComputedStyle(first).contentVisibility, 'drawn, on screen').to.equal('visible');
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      await waitUntil(
+        () => getComputedStyle(first).contentVisibility === 'auto',
+        'auto once far from the viewport',
+      );
+    });
+
     it('once priced and scrolled far again, are skipped by the page’s rendering, in their box', async () => {
       // A modal dialog makes the whole page inert, and the browser restyles every element in
       // the page for it — each native <button> in full: a timeline scrolled through had a
