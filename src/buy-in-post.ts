@@ -100,6 +100,8 @@ const PLACEHOLDER_AFTER_MS = 200;
  * @cssstate loading - The product is loading.
  * @cssstate sold-out - Nothing can be bought.
  * @cssstate open - The checkout dialog is open.
+ * @cssstate far - Drawn, and since then far from the viewport: the browser may skip it off
+ * screen (`content-visibility: auto`).
  */
 export class BuyInPost extends LitElement {
   static override styles = styles;

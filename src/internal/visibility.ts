@@ -9,9 +9,9 @@ let observer: IntersectionObserver | null = null;
 
 /**
  * Calls `fn` once, when `el` is `near` the viewport (within 400px of it), or when it is not (at
- * once if it is not now). One
- * observer serves every element on the page: a timeline of 1,000 posts costs one observer, not
- * 1,000. Returns the way to stop waiting.
+ * once if it is not now). One observer serves every element on the page: a timeline of 1,000
+ * posts costs one observer, not 1,000. An element waits for one thing at a time: a new wait
+ * replaces the one before. Returns the way to stop waiting.
  */
 export function whenViewport(el: Element, near: boolean, fn: Callback): () => void {
   // No observer (an engine from before 2019): near at once, and far too.
@@ -35,7 +35,7 @@ export function whenViewport(el: Element, near: boolean, fn: Callback): () => vo
   };
 }
 
-/** `el` is `near` the viewport, or not: calls back what it was waiting with for that, if anything. */
+/** `el` is `near` the viewport, or not: calls back what it waited with for that, if anything. */
 function settle(el: Element, near: boolean): void {
   const wait = waiting.get(el);
   if (wait?.[0] !== near) return;
