@@ -9,13 +9,14 @@ import { lookUpFirstScreen } from './internal/first-screen.ts';
 // — it is registered at once. `customElements.whenDefined('buy-in-post')` covers both.
 //
 // On a page whose parse has just ended, the elements near the viewport are first found from its
-// layout and their products asked for, so the look-up is on its way while the elements upgrade;
-// once they have, those elements are told they are near — not a frame later through the shared
-// observer (internal/first-screen.ts).
+// layout and their products asked for — here, in the module's own task, not the registration's:
+// the look-up is on its way while the elements upgrade, and on a timeline its answer is back
+// before they are done. Once they are, those elements are told they are near — not a frame later
+// through the shared observer (internal/first-screen.ts).
 const page = globalThis.document as Document | undefined; // none in a server render
 const parsed = page?.readyState === 'interactive';
+const near = parsed ? lookUpFirstScreen('buy-in-post') : null;
 const define = () => {
-  const near = parsed ? lookUpFirstScreen('buy-in-post') : null;
   BuyInPost.define();
   near?.();
 };

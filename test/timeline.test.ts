@@ -297,6 +297,7 @@ describe('on a timeline', () => {
             return realFetch(input, init);
           };
           document.addEventListener('DOMContentLoaded', () => {
+            window.atParseEnd = asked.slice();
             customElements.whenDefined('buy-in-post').then(() =>
               requestAnimationFrame(() => { window.beforeFrame = asked.slice(); }));
           });
@@ -309,11 +310,13 @@ describe('on a timeline', () => {
         const win = frame.contentWindow as Window & {
           beforeFrame?: string[];
           beforeRegistered: string[];
+          atParseEnd: string[];
         };
         await waitUntil(() => win.beforeFrame, 'a frame after the tag is registered');
         return {
           beforeFrame: win.beforeFrame!,
           beforeRegistered: win.beforeRegistered,
+          atParseEnd: win.atParseEnd,
           // what the page's <head> is left with (first-screen.ts puts an element there a while)
           inHead: frame.contentDocument!.head.getElementsByTagName('buy-in-post').length,
         };
@@ -333,10 +336,12 @@ describe('on a timeline', () => {
       expect((await askedBeforeAFrame(10)).beforeFrame).to.deep.equal([near]);
     });
 
-    it('sends that look-up before the elements upgrade, so it is on its way while they do', async () => {
+    it('sends that look-up as the parse ends, before the elements upgrade, so it is on its way while they do', async () => {
       for (const count of [60, 10]) {
-        const { beforeRegistered, inHead } = await askedBeforeAFrame(count);
+        const { beforeRegistered, atParseEnd, inHead } = await askedBeforeAFrame(count);
         expect(beforeRegistered).to.deep.equal([near]);
+        // Sent by the module itself, not by the task the tag is registered in (60 elements).
+        expect(atParseEnd, `${count} elements: sent by DOMContentLoaded`).to.deep.equal([near]);
         expect(inHead, 'nothing left in the head').to.equal(0);
       }
     });
