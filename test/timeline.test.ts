@@ -33,20 +33,37 @@ function holdLookups() {
   };
 }
 
-/** Every layout shift the page reports from now on (what CLS adds up). */
-function watchShifts() {
-  const shifts: number[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries() as (PerformanceEntry & { value: number })[])
-      shifts.push(e.value);
-  });
+/**
+ * Every layout shift the page reports from now on (what CLS adds up) that moved something
+ * within `within` — the post — each said with what moved and how.
+ */
+function watchShifts(within: Element) {
+  type Shift = PerformanceEntry & { value: number; sources?: readonly LayoutShiftSource[] };
+  interface LayoutShiftSource {
+    node: Node | null;
+    previousRect: DOMRectReadOnly;
+    currentRect: DOMRectReadOnly;
+  }
+  const shifts: string[] = [];
+  // What moved, said in full: a failure names the node and its boxes, before and after.
+  const take = (entries: PerformanceEntryList) => {
+    for (const e of entries as Shift[]) {
+      const sources = (e.sources ?? []).filter((s) => s.node && within.contains(s.node));
+      if (!sources.length) continue;
+      const said = sources.map(({ node, previousRect: a, currentRect: b }) => {
+        const name = node instanceof Element ? node.localName : node!.nodeName;
+        return `${name} ${a.x},${a.y} ${a.width}×${a.height} → ${b.x},${b.y} ${b.width}×${b.height}`;
+      });
+      shifts.push(`${e.value.toFixed(4)}: ${said.join('; ')}`);
+    }
+  };
+  const observer = new PerformanceObserver((list) => take(list.getEntries()));
   observer.observe({ type: 'layout-shift' });
   return {
     /** The shifts so far (entries come after the frame that moved something: take them then). */
     async take() {
       await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
-      for (const e of observer.takeRecords() as (PerformanceEntry & { value: number })[])
-        shifts.push(e.value);
+      take(observer.takeRecords());
       observer.disconnect();
       return shifts;
     },
@@ -89,7 +106,7 @@ describe('on a timeline', () => {
         await waitUntil(() => el.shadowRoot?.querySelector('[part="skeleton"]'), 'the skeleton');
         await frame();
         const before = { box: el.getBoundingClientRect(), below: below.getBoundingClientRect() };
-        const shifts = watchShifts();
+        const shifts = watchShifts(wrapper);
 
         lookups.release();
         await waitUntil(() => priced(el), 'the price arrives');
