@@ -6,9 +6,10 @@ import {
   html,
   LitElement,
   nothing,
+  type PropertyDeclaration,
   type PropertyValues,
 } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
 import { styles } from './buy-in-post.styles.ts';
 import { BuyInPostCloseEvent, BuyInPostOpenEvent } from './events.ts';
 import { type CoreMessages, coreI18n } from './i18n/core-messages.ts';
@@ -32,6 +33,20 @@ function loadCheckout(): Promise<CheckoutChunk> {
     return chunk;
   });
 }
+
+/** What each reactive property reads as until it is set (BuyInPost.getPropertyDescriptor). */
+const DEFAULTS: Record<string, unknown> = {
+  __proto__: null,
+  product: '',
+  endpoint: '',
+  post: '',
+  locale: '',
+  label: '',
+  paymentMode: '',
+  buyerToken: '',
+  getBuyerToken: null,
+  open: false,
+};
 
 let numbersWarmed = false;
 /**
@@ -106,52 +121,93 @@ const PLACEHOLDER_AFTER_MS = 200;
 export class BuyInPost extends LitElement {
   static override styles = styles;
 
+  /**
+   * The reactive properties' defaults, read through Lit's accessors until a property is set: at
+   * upgrade no element sets ten properties through their setters (a timeline upgrades a
+   * thousand elements in one task).
+   * @internal
+   */
+  protected static override getPropertyDescriptor(
+    name: PropertyKey,
+    key: string | symbol,
+    options: PropertyDeclaration,
+  ) {
+    // biome-ignore lint/complexity/noThisInStatic: Lit's descriptor reads this class's prototype
+    const d = super.getPropertyDescriptor(name, key, options)!;
+    if (!(name in DEFAULTS)) return d; // a subclass's own property reads as Lit has it
+    return {
+      ...d,
+      // Lit keeps the value under `key` (these properties have no accessor of their own).
+      get(this: Record<string | symbol, unknown>) {
+        return this[key] ?? DEFAULTS[name as string];
+      },
+    };
+  }
+
   /** Registers the element (idempotent). */
   static define(tag = 'buy-in-post', registry: CustomElementRegistry = customElements) {
     if (!registry.get(tag)) registry.define(tag, class extends BuyInPost {});
   }
 
-  /** The product id on the commerce endpoint. */
-  @property() product = '';
+  /**
+   * The product id on the commerce endpoint.
+   * @default ''
+   */
+  @property() product!: string;
 
-  /** The commerce endpoint's base URL. Defaults to `<meta name="buy-in-post-endpoint" content="…">`. */
-  @property() endpoint = '';
+  /**
+   * The commerce endpoint's base URL. Defaults to `<meta name="buy-in-post-endpoint" content="…">`.
+   * @default ''
+   */
+  @property() endpoint!: string;
 
-  /** Which post sells it (a post URL or id), sent to the endpoint with the order. */
-  @property() post = '';
+  /**
+   * Which post sells it (a post URL or id), sent to the endpoint with the order.
+   * @default ''
+   */
+  @property() post!: string;
 
-  /** A BCP 47 language tag; defaults to the nearest `lang` attribute. */
-  @property() locale = '';
+  /**
+   * A BCP 47 language tag; defaults to the nearest `lang` attribute.
+   * @default ''
+   */
+  @property() locale!: string;
 
-  /** Overrides the button's text (the price is still announced). */
-  @property() label = '';
+  /**
+   * Overrides the button's text (the price is still announced).
+   * @default ''
+   */
+  @property() label!: string;
 
   /**
    * `hosted`: pay on the payment provider's own page and come back (for in-app browsers, and
    * pages whose Content-Security-Policy forbids payment iframes). By default the buyer pays in
    * the dialog; the endpoint may choose the hosted page regardless.
+   * @default ''
    */
-  @property({ attribute: 'payment-mode' }) paymentMode: '' | 'elements' | 'hosted' = '';
+  @property({ attribute: 'payment-mode' }) paymentMode!: '' | 'elements' | 'hosted';
 
   /**
    * A buyer token (a short-lived JWT) the host page signed for its signed-in reader: the checkout
    * opens their saved details in one tap, no code (docs/wallet.md). Single use.
+   * @default ''
    */
-  @property({ attribute: 'buyer-token' }) buyerToken = '';
+  @property({ attribute: 'buyer-token' }) buyerToken!: string;
 
   /**
    * Called when the checkout needs a fresh buyer token for the host's signed-in reader (a token
    * is single use and lives minutes); resolves null when nobody is signed in. Preferred to
    * `buyer-token` when both are set. (A reactive property only so that a value set before the
    * element is defined is kept.)
+   * @default null
    */
-  @property({ attribute: false }) getBuyerToken: (() => Promise<string | null>) | null = null;
+  @property({ attribute: false }) getBuyerToken!: (() => Promise<string | null>) | null;
 
-  /** Whether the checkout dialog is open. */
-  @property({ type: Boolean, reflect: true }) open = false;
-
-  /** Bumped when a `lang` attribute changes anywhere: renders again in the language in force. */
-  @state() private langTick = 0;
+  /**
+   * Whether the checkout dialog is open.
+   * @default false
+   */
+  @property({ type: Boolean, reflect: true }) open!: boolean;
 
   /** The product shown, and from where (internal/product-controller.ts). */
   private readonly products = new ProductController(this, {
@@ -256,7 +312,8 @@ export class BuyInPost extends LitElement {
 
   /** Renders again when a `lang` changes (an element not rendered yet reads it when it does). */
   private followLang() {
-    this.stopLang ??= onLangChange(() => this.langTick++);
+    // A `lang` attribute changed anywhere: render again in the language in force.
+    this.stopLang ??= onLangChange(() => this.requestUpdate());
   }
 
   private syncStates() {

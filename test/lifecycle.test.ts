@@ -111,4 +111,50 @@ describe('lifecycle', () => {
     expect(step(el), 'B starts at its own product step').to.equal('product');
     expect(bodyText(el)).to.contain('Poster B');
   });
+
+  it('reads its documented defaults until a property is set, and a property set reads back and renders', async () => {
+    // The defaults are read through Lit's accessors, not set on each element as it upgrades.
+    const el = document.createElement('buy-in-post') as BuyInPost;
+    expect([
+      el.product,
+      el.endpoint,
+      el.post,
+      el.locale,
+      el.label,
+      el.paymentMode,
+      el.buyerToken,
+    ]).to.deep.equal(['', '', '', '', '', '', '']);
+    expect(el.getBuyerToken).to.equal(null);
+    expect(el.open).to.equal(false);
+    expect(el.hasAttribute('open')).to.equal(false);
+
+    const { id } = await newProduct({ title: 'Poster D', variants: [{ price: 990, stock: 3 }] });
+    el.endpoint = ENDPOINT;
+    el.label = 'Get it';
+    el.product = id;
+    document.body.append(el);
+    try {
+      await waitUntil(() => buyButton(el)?.textContent?.includes('Get it'), 'the label shows');
+      expect([el.product, el.endpoint, el.label]).to.deep.equal([id, ENDPOINT, 'Get it']);
+      el.open = true;
+      await el.updateComplete;
+      expect(el.hasAttribute('open'), 'open reflects').to.equal(true);
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('leaves a subclass’s own properties as Lit has them (null stays null)', () => {
+    const Base = customElements.get('buy-in-post') as typeof BuyInPost;
+    class WithExtra extends Base {
+      static override properties = { extra: {} };
+      declare extra: string | null | undefined;
+    }
+    customElements.define('buy-in-post-with-extra', WithExtra);
+    const el = new WithExtra();
+    expect(el.extra).to.equal(undefined);
+    el.extra = null;
+    expect(el.extra).to.equal(null);
+    expect(el.product, 'its own defaults still hold').to.equal('');
+  });
 });
