@@ -16,6 +16,7 @@ import { lookUpFirstScreen } from './internal/first-screen.ts';
 const page = globalThis.document as Document | undefined; // none in a server render
 const parsed = page?.readyState === 'interactive';
 const firstScreen = parsed ? lookUpFirstScreen('buy-in-post') : null;
+// With a first screen found, registering goes through it (its head element, then the near ones).
 const define = () => (firstScreen ?? ((register) => register()))(() => BuyInPost.define());
 if (page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50)
   setTimeout(define);

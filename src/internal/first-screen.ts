@@ -11,10 +11,12 @@ import { NEAR_MARGIN, nearNow } from './visibility.ts';
  * callback. The function it returns registers the tag (`register`), then tells those elements
  * they are near: they take their answer from the page's loader when it comes.
  *
- * The layout is the page's first, usually already done (the module runs after the page's
- * first frame; the tag is registered in a task after that: define.ts). Positions are read in document order, and the reading stops
- * after a few elements in a row lie below the near zone: on a timeline, the first screen and a
- * few posts more. Elements it misses (a page laid out out of document order, a box of its own
+ * Called as the module runs (define.ts). On a timeline of a thousand posts that is after the
+ * page's first frame, and the layout read is already done; on a page so long that the module
+ * runs as its parse ends, reading it runs the page's first layout here (the same work, in this
+ * task: docs/embedding.md). Positions are read in document order, and the reading stops after a
+ * few elements in a row lie below the near zone: on a timeline, the first screen and a few posts
+ * more. Elements it misses (a page laid out out of document order, a box of its own
  * that scrolls, a product set as a property rather than an attribute) are the observer's, as
  * all the others are.
  *
