@@ -7,9 +7,9 @@ import {
   LitElement,
   nothing,
   type PropertyDeclaration,
+  type PropertyDeclarations,
   type PropertyValues,
 } from 'lit';
-import { property } from 'lit/decorators.js';
 import { styles } from './buy-in-post.styles.ts';
 import { BuyInPostCloseEvent, BuyInPostOpenEvent } from './events.ts';
 import { type CoreMessages, coreI18n } from './i18n/core-messages.ts';
@@ -121,6 +121,19 @@ const PLACEHOLDER_AFTER_MS = 200;
 export class BuyInPost extends LitElement {
   static override styles = styles;
 
+  /** The reactive properties (declared below, each with its documentation). */
+  static override properties: PropertyDeclarations = {
+    product: {},
+    endpoint: {},
+    post: {},
+    locale: {},
+    label: {},
+    paymentMode: { attribute: 'payment-mode' },
+    buyerToken: { attribute: 'buyer-token' },
+    getBuyerToken: { attribute: false },
+    open: { type: Boolean, reflect: true },
+  };
+
   /**
    * The reactive properties' defaults, read through Lit's accessors until a property is set: at
    * upgrade no element sets ten properties through their setters (a timeline upgrades a
@@ -153,31 +166,31 @@ export class BuyInPost extends LitElement {
    * The product id on the commerce endpoint.
    * @default ''
    */
-  @property() product!: string;
+  product!: string;
 
   /**
    * The commerce endpoint's base URL. Defaults to `<meta name="buy-in-post-endpoint" content="…">`.
    * @default ''
    */
-  @property() endpoint!: string;
+  endpoint!: string;
 
   /**
    * Which post sells it (a post URL or id), sent to the endpoint with the order.
    * @default ''
    */
-  @property() post!: string;
+  post!: string;
 
   /**
    * A BCP 47 language tag; defaults to the nearest `lang` attribute.
    * @default ''
    */
-  @property() locale!: string;
+  locale!: string;
 
   /**
    * Overrides the button's text (the price is still announced).
    * @default ''
    */
-  @property() label!: string;
+  label!: string;
 
   /**
    * `hosted`: pay on the payment provider's own page and come back (for in-app browsers, and
@@ -185,14 +198,14 @@ export class BuyInPost extends LitElement {
    * the dialog; the endpoint may choose the hosted page regardless.
    * @default ''
    */
-  @property({ attribute: 'payment-mode' }) paymentMode!: '' | 'elements' | 'hosted';
+  paymentMode!: '' | 'elements' | 'hosted';
 
   /**
    * A buyer token (a short-lived JWT) the host page signed for its signed-in reader: the checkout
    * opens their saved details in one tap, no code (docs/wallet.md). Single use.
    * @default ''
    */
-  @property({ attribute: 'buyer-token' }) buyerToken!: string;
+  buyerToken!: string;
 
   /**
    * Called when the checkout needs a fresh buyer token for the host's signed-in reader (a token
@@ -201,13 +214,13 @@ export class BuyInPost extends LitElement {
    * element is defined is kept.)
    * @default null
    */
-  @property({ attribute: false }) getBuyerToken!: (() => Promise<string | null>) | null;
+  getBuyerToken!: (() => Promise<string | null>) | null;
 
   /**
    * Whether the checkout dialog is open.
    * @default false
    */
-  @property({ type: Boolean, reflect: true }) open!: boolean;
+  open!: boolean;
 
   /** The product shown, and from where (internal/product-controller.ts). */
   private readonly products = new ProductController(this, {
