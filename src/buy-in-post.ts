@@ -9,6 +9,7 @@ import {
   type PropertyDeclaration,
   type PropertyDeclarations,
   type PropertyValues,
+  render,
 } from 'lit';
 import { styles } from './buy-in-post.styles.ts';
 import { BuyInPostCloseEvent, BuyInPostOpenEvent } from './events.ts';
@@ -17,6 +18,7 @@ import { type I18n, onLangChange, resolveLocale } from './i18n/locale.ts';
 import type { CheckoutHost, CheckoutView } from './internal/checkout-port.ts';
 import { ProductController } from './internal/product-controller.ts';
 import { forgetReturn } from './internal/return.ts';
+import type { Product } from './internal/types.ts';
 import { whenViewport } from './internal/visibility.ts';
 
 type CheckoutChunk = typeof import('./checkout/index.ts');
@@ -66,6 +68,47 @@ function warmNumbers(i18n: I18n<CoreMessages>) {
  * as the page had it — its fallback link, in the page's box of the button's size.
  */
 const PLACEHOLDER_AFTER_MS = 200;
+
+/** The element's shadow content: its button, then the checkout's, if any. */
+const view = (button: unknown, checkout?: unknown) => html`${button}${checkout ?? nothing}`;
+
+/**
+ * The Buy button of a product that was read — for the element's render and its early drawing
+ * (BuyInPost.drawEarly), which must be the same templates.
+ */
+function readyButton(
+  p: Product,
+  i18n: I18n<CoreMessages>,
+  label: string,
+  open: boolean,
+  click: () => unknown,
+  intent?: () => void,
+) {
+  const { t, dir } = i18n;
+  const prices = new Set(p.variants.map((v) => v.price.amount));
+  const price = i18n.money(p.priceFrom);
+  const text = !p.available
+    ? p.unavailableReason
+      ? t.unavailable
+      : t.soldOut
+    : label || (prices.size > 1 ? t.buyFrom(price) : t.buy(price));
+  return html`<button
+    part="button"
+    type="button"
+    dir=${dir}
+    lang=${i18n.locale}
+    aria-haspopup="dialog"
+    aria-expanded=${open ? 'true' : 'false'}
+    aria-label=${label ? `${label}, ${price}` : nothing}
+    ?disabled=${!p.available}
+    @pointerenter=${intent}
+    @focus=${intent}
+    @touchstart=${intent}
+    @click=${click}
+  >
+    ${text}
+  </button>`;
+}
 
 /**
  * A Buy button beside a post. Pressing it opens, inside shadow DOM, the product's details,
@@ -283,7 +326,12 @@ export class BuyInPost extends LitElement {
    * upgrade's time and made the next frame lay out every post again.
    */
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
-    return this.mayRender ? super.createRenderRoot() : (undefined as unknown as HTMLElement);
+    if (!this.mayRender) return undefined as unknown as HTMLElement;
+    const drawn = this.shadowRoot; // drawn before the registration (drawEarly)
+    const root = super.createRenderRoot();
+    // Lit renders before the root's first node, as a new part; the drawing's part is the root's.
+    if (drawn) this.renderOptions.renderBefore = undefined;
+    return root;
   }
 
   /**
@@ -446,7 +494,33 @@ export class BuyInPost extends LitElement {
   }
 
   protected override render() {
-    return html`${this.renderButton()}${this.view?.render() ?? nothing}`;
+    return view(this.renderButton(), this.view?.render());
+  }
+
+  /**
+   * Draws the Buy button of `el`, an element not yet upgraded, priced (internal/first-screen.ts):
+   * in its shadow root, from the same templates as the element's own first render, which then
+   * keeps what is drawn (Lit finds the drawing's part on the root). A press before the
+   * registration opens the checkout once it is done.
+   * @internal
+   */
+  static drawEarly(el: HTMLElement, product: Product) {
+    BuyInPost.finalize();
+    const root = el.attachShadow(BuyInPost.shadowRootOptions);
+    adoptStyles(root, BuyInPost.elementStyles);
+    // A locale or label the page set as a property before the upgrade, else the attribute.
+    const own = el as Partial<BuyInPost>;
+    const i18n = coreI18n(resolveLocale(el, own.locale ?? el.getAttribute('locale')));
+    const press = () =>
+      customElements
+        .whenDefined(el.localName)
+        .then(() => (el as BuyInPost).updateComplete)
+        .then(() => (el as BuyInPost).show());
+    render(
+      view(readyButton(product, i18n, own.label ?? el.getAttribute('label') ?? '', false, press)),
+      root,
+      { host: el },
+    );
   }
 
   private renderButton() {
@@ -473,29 +547,7 @@ export class BuyInPost extends LitElement {
       }
     }
     if (!p) return nothing; // 'ready' always has a product
-    const prices = new Set(p.variants.map((v) => v.price.amount));
-    const price = i18n.money(p.priceFrom);
-    const text = !p.available
-      ? p.unavailableReason
-        ? t.unavailable
-        : t.soldOut
-      : this.label || (prices.size > 1 ? t.buyFrom(price) : t.buy(price));
-    return html`<button
-      part="button"
-      type="button"
-      dir=${dir}
-      lang=${i18n.locale}
-      aria-haspopup="dialog"
-      aria-expanded=${this.open ? 'true' : 'false'}
-      aria-label=${this.label ? `${this.label}, ${price}` : nothing}
-      ?disabled=${!p.available}
-      @pointerenter=${this.handleIntent}
-      @focus=${this.handleIntent}
-      @touchstart=${this.handleIntent}
-      @click=${this.handleClick}
-    >
-      ${text}
-    </button>`;
+    return readyButton(p, i18n, this.label, this.open, this.handleClick, this.handleIntent);
   }
 
   /** First sign of interest: fetch the checkout chunk so the dialog opens at once. */

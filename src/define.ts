@@ -9,18 +9,19 @@ import { lookUpFirstScreen } from './internal/first-screen.ts';
 // — it is registered at once. `customElements.whenDefined('buy-in-post')` covers both.
 //
 // On a page whose parse has just ended, the elements near the viewport are first found from its
-// layout and their products asked for — here, in the module's own task, not the registration's:
-// the look-up is on its way while the elements upgrade, and on a timeline its answer is back
-// before they are done. Once they are, those elements are told they are near — not a frame later
-// through the shared observer (internal/first-screen.ts).
+// layout and their products asked for — here, in the module's own task. On a timeline the
+// registration then waits for that answer: those elements are drawn priced as it comes, and the
+// tag is registered after the frame that shows them — the first screen does not wait for a
+// thousand upgrades (internal/first-screen.ts). Once registered, those elements are told they are
+// near — not a frame later through the shared observer.
 const page = globalThis.document as Document | undefined; // none in a server render
-const parsed = page?.readyState === 'interactive';
-const firstScreen = parsed ? lookUpFirstScreen('buy-in-post') : null;
-// With a first screen found, registering goes through it (its head element, then the near ones).
-const define = () => (firstScreen ?? ((register) => register()))(() => BuyInPost.define());
-if (page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50)
-  setTimeout(define);
-else define();
+const timeline =
+  page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50;
+const register = () => BuyInPost.define();
+if (page?.readyState === 'interactive')
+  lookUpFirstScreen('buy-in-post', timeline ? BuyInPost.drawEarly : undefined)(register);
+else if (timeline) setTimeout(register);
+else register();
 
 declare global {
   interface HTMLElementTagNameMap {

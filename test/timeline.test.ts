@@ -385,6 +385,146 @@ describe('on a timeline', () => {
     });
   });
 
+  describe('a timeline’s first screen, drawn before the tag is registered', () => {
+    interface Seen {
+      text: string;
+      dir: string;
+    }
+    type Win = Window & {
+      atRegistration?: (Seen | null)[];
+      drawn: (HTMLButtonElement | null)[];
+      shifts: string[];
+      registeredBeforeAnswer?: boolean;
+    };
+
+    /**
+     * A page of 60 posts 200 px tall in a frame 400 px tall (posts 0 to 4 are near), loading the
+     * element's module, with the page's rule; in each post a line of text right below the
+     * element (which its height would move). Post 1's label is set as a property before the
+     * module runs, post 2 is in Arabic, post 3 sells nothing the endpoint knows. Returns what
+     * the first six elements showed as the tag was registered, and the page to look at after.
+     * `press`: the first button is pressed just before the registration. `holdMs`: the product
+     * look-up is answered that much later.
+     */
+    async function drawnPage({ press = false, holdMs = 0 } = {}) {
+      const one = await newProduct({ variants: [{ price: 1200, stock: 5 }] });
+      const arabic = await newProduct({ variants: [{ price: 3400, stock: 5 }] });
+      const several = await newProduct({
+        options: [{ name: 'Size', values: ['S', 'L'] }],
+        variants: [
+          { options: { Size: 'S' }, price: 1500, stock: 5 },
+          { options: { Size: 'L' }, price: 1900, stock: 5 },
+        ],
+      });
+      const ids = [one.id, one.id, arabic.id, 'no-such-product', several.id];
+      const post = (i: number) =>
+        `<article${i === 2 ? ' lang="ar"' : ''}><buy-in-post product="${ids[i] ?? one.id}"></buy-in-post><p>Posted an hour ago</p></article>`;
+      const frame = document.createElement('iframe');
+      frame.style.cssText = 'inline-size: 400px; block-size: 400px; border: 0';
+      const defineUrl = new URL('../src/define.ts', import.meta.url).href;
+      frame.srcdoc = `<!doctype html><html lang="en"><head>
+        <meta name="buy-in-post-endpoint" content="${ENDPOINT}">
+        <style>body { margin: 0 } article { block-size: 200px } ${PAGE_RULE}</style>
+        <script>
+          window.shifts = [];
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries())
+              for (const s of e.sources ?? [])
+                shifts.push(e.value.toFixed(4) + ' ' + (s.node?.nodeName ?? '?') + ' ' +
+                  JSON.stringify(s.previousRect) + ' → ' + JSON.stringify(s.currentRect));
+          }).observe({ type: 'layout-shift', buffered: true });
+          const realFetch = window.fetch;
+          let answered = false;
+          window.fetch = async (input, init) => {
+            const url = String(input instanceof Request ? input.url : input);
+            if (url.includes('/v1/products')) await new Promise((r) => setTimeout(r, ${holdMs}));
+            const res = await realFetch(input, init);
+            if (url.includes('/v1/products')) answered = true;
+            return res;
+          };
+          const define = customElements.define.bind(customElements);
+          customElements.define = (name, ctor, options) => {
+            window.registeredBeforeAnswer = !answered;
+            const els = [...document.body.getElementsByTagName(name)].slice(0, 6);
+            window.drawn = els.map((e) => e.shadowRoot?.querySelector('button') ?? null);
+            window.atRegistration = drawn.map((b) => b && { text: b.textContent.trim(), dir: b.dir });
+            if (${press}) drawn[0].click();
+            return define(name, ctor, options);
+          };
+        </script><script type="module" src="${defineUrl}"></script></head>
+        <body>${Array.from({ length: 60 }, (_, i) => post(i)).join('')}
+        <script>document.getElementsByTagName('buy-in-post')[1].label = 'Get it';</script>
+        </body></html>`;
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve));
+      document.body.append(frame);
+      await loaded;
+      const win = frame.contentWindow as Win;
+      await win.customElements.whenDefined('buy-in-post');
+      const els = [...frame.contentDocument!.body.getElementsByTagName('buy-in-post')].slice(
+        0,
+        6,
+      ) as BuyInPost[];
+      // (post 1 shows its label, no price)
+      await waitUntil(
+        () => [0, 1, 2, 4].every((i) => buyButton(els[i]!)),
+        'the first screen drawn by its elements',
+      );
+      await Promise.all(els.slice(0, 5).map((el) => el.updateComplete));
+      return { frame, win, els };
+    }
+
+    it('draws the near elements priced, then registers the tag; the elements keep that drawing', async () => {
+      const { frame, win, els } = await drawnPage();
+      try {
+        const [first, labelled, arabic, missing, several, far] = win.atRegistration!;
+        expect(win.registeredBeforeAnswer, 'registered after the answer').to.equal(false);
+        expect(first?.text, 'drawn, priced, before the registration').to.match(/^Buy · \$12\.00$/);
+        expect(labelled?.text, 'a label set as a property before the upgrade').to.equal('Get it');
+        expect(arabic?.dir, 'the language of its post').to.equal('rtl');
+        expect(arabic?.text).to.match(/^اشترِ · .*34\.00/);
+        expect(several?.text).to.match(/15\.00/);
+        expect(missing, 'nothing the endpoint knows: not drawn').to.equal(null);
+        expect(far, 'a far post: not drawn').to.equal(null);
+        expect(els[5]!.shadowRoot, 'a far post: no shadow root').to.equal(null);
+        for (const i of [0, 1, 2, 4]) {
+          const el = els[i]!;
+          // The element's own render kept the drawn button: the same node, and no second one.
+          expect(buyButton(el), `element ${i}: the drawn button`).to.equal(win.drawn[i]);
+          expect(el.shadowRoot!.querySelectorAll('button').length).to.equal(1);
+          expect(buyButton(el)!.textContent!.trim()).to.equal(win.atRegistration![i]!.text);
+        }
+        // It works as the element's: pressed, the checkout opens.
+        buyButton(els[4]!)!.click();
+        await waitUntil(() => els[4]!.open, 'the checkout opened');
+        expect(win.shifts, 'nothing moved').to.deep.equal([]);
+      } finally {
+        frame.remove();
+      }
+    });
+
+    it('a press before the registration opens the checkout once it is done', async () => {
+      const { frame, els } = await drawnPage({ press: true });
+      try {
+        await waitUntil(() => els[0]!.open, 'the checkout opened');
+      } finally {
+        frame.remove();
+      }
+    });
+
+    it('with no answer by 200 ms, registers the tag anyway; the elements draw themselves when it comes', async () => {
+      const { frame, win, els } = await drawnPage({ holdMs: 400 });
+      try {
+        expect(win.registeredBeforeAnswer).to.equal(true);
+        expect(win.atRegistration!.every((seen) => seen === null)).to.equal(true);
+        for (const i of [0, 1, 2, 4])
+          expect(els[i]!.shadowRoot!.querySelectorAll('button').length).to.equal(1);
+        expect(buyButton(els[1]!)!.textContent!.trim()).to.equal('Get it');
+      } finally {
+        frame.remove();
+      }
+    });
+  });
+
   describe('the fallback', () => {
     it('keeps text beside a link flowing as text', async () => {
       const el = await fixture<BuyInPost>(
