@@ -14,7 +14,7 @@ import {
 import { styles } from './buy-in-post.styles.ts';
 import { BuyInPostCloseEvent, BuyInPostOpenEvent } from './events.ts';
 import { type CoreMessages, coreI18n } from './i18n/core-messages.ts';
-import { type I18n, onLangChange, resolveLocale } from './i18n/locale.ts';
+import { type I18n, onLangChange, resolveLocale, warmNumbers } from './i18n/locale.ts';
 import type { CheckoutHost, CheckoutView } from './internal/checkout-port.ts';
 import { ProductController } from './internal/product-controller.ts';
 import { forgetReturn } from './internal/return.ts';
@@ -49,18 +49,6 @@ const DEFAULTS: Record<string, unknown> = {
   getBuyerToken: null,
   open: false,
 };
-
-let numbersWarmed = false;
-/**
- * The browser loads its number and currency data on the first price a page formats: tens of
- * milliseconds, once. Done in a task of its own as the first elements near the viewport — while
- * their product look-up is in flight — rather than after its answer, on the way to the price.
- */
-function warmNumbers(i18n: I18n<CoreMessages>) {
-  if (numbersWarmed) return;
-  numbersWarmed = true;
-  setTimeout(() => i18n.money({ amount: 0, currency: 'USD' }));
-}
 
 /**
  * How long an element near the viewport waits for its price before it shows the loading
@@ -353,7 +341,7 @@ export class BuyInPost extends LitElement {
    * the answer takes longer than {@link PLACEHOLDER_AFTER_MS}: the placeholder shows meanwhile.
    */
   private allowRender(answered?: Promise<void>) {
-    warmNumbers(this.i18n);
+    warmNumbers();
     if (!answered || this.mayRender) return this.releaseRender();
     const release = () => {
       clearTimeout(timer);

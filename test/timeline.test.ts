@@ -395,6 +395,7 @@ describe('on a timeline', () => {
       drawn: (HTMLButtonElement | null)[];
       shifts: string[];
       registeredBeforeAnswer?: boolean;
+      numbersBeforeAnswer?: boolean;
     };
 
     /**
@@ -441,6 +442,11 @@ describe('on a timeline', () => {
             const res = await realFetch(input, init);
             if (url.includes('/v1/products')) answered = true;
             return res;
+          };
+          const Numbers = Intl.NumberFormat;
+          Intl.NumberFormat = function (...args) {
+            window.numbersBeforeAnswer ??= !answered;
+            return new Numbers(...args);
           };
           const define = customElements.define.bind(customElements);
           customElements.define = (name, ctor, options) => {
@@ -497,6 +503,16 @@ describe('on a timeline', () => {
         buyButton(els[4]!)!.click();
         await waitUntil(() => els[4]!.open, 'the checkout opened');
         expect(win.shifts, 'nothing moved').to.deep.equal([]);
+      } finally {
+        frame.remove();
+      }
+    });
+
+    it('loads the number data while the look-up is on its way, not after its answer', async () => {
+      const { frame, win } = await drawnPage({ holdMs: 100 });
+      try {
+        expect(win.registeredBeforeAnswer, 'drawn before the registration').to.equal(false);
+        expect(win.numbersBeforeAnswer, 'the first number format').to.equal(true);
       } finally {
         frame.remove();
       }

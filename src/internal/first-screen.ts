@@ -1,3 +1,4 @@
+import { warmNumbers } from '../i18n/locale.ts';
 import { pageEndpoint } from './product-controller.ts';
 import { ProductLoader } from './product-loader.ts';
 import type { Product } from './types.ts';
@@ -92,6 +93,9 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
   }
   // Sent now: the upgrades that follow are what it is to overlap.
   for (const loader of loaders) loader.flush();
+  // To be drawn when the answer comes: the number data meanwhile (a timeline's main thread is
+  // otherwise idle until then: its registration comes after).
+  if (draw && loaders.size) warmNumbers();
   const head = els.length ? document.head : null;
   const registration = (register: () => void) => {
     // Put there a task before the registration (with the look-up), it no longer kept the trap
