@@ -503,7 +503,8 @@ export class BuyInPost extends LitElement {
       customElements
         .whenDefined(el.localName)
         .then(() => (el as BuyInPost).updateComplete)
-        .then(() => (el as BuyInPost).show());
+        // (not upgraded if it left the page meanwhile)
+        .then(() => (el as BuyInPost).show?.());
     render(
       view(readyButton(product, i18n, own.label ?? el.getAttribute('label') ?? '', false, press)),
       root,
