@@ -37,7 +37,8 @@
 //     already loaded (a second element, after the first dialog closed).
 //
 //   npm run bench:page            (builds first)
-//   BENCH_RUNS=5 BENCH_POSTS=1000 BENCH_LARGE=10000 node --import tsx bench/page.bench.ts
+//   BENCH_RUNS=9 BENCH_POSTS=1000 BENCH_LARGE=10000 node --import tsx bench/page.bench.ts
+//   Five runs by default: a median of three two-load differences still moved by ±50 ms here.
 //   BENCH_LARGE=0 skips the 10,000-post page; BENCH_TRACE=0 skips the traced load.
 //   BENCH_CPU_SLOWDOWN=4 BENCH_LATENCY_MS=100: closer to a phone on a mobile network (Chromium's
 //   CPU throttling, and that much latency added to every request of each window).
@@ -54,7 +55,7 @@ import {
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 10_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TRACE = process.env.BENCH_TRACE !== '0';
 const CPU_SLOWDOWN = Number(process.env.BENCH_CPU_SLOWDOWN ?? 1);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
