@@ -1,5 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import type { BuyInPost } from '../src/buy-in-post.ts';
+import { BuyInPost } from '../src/buy-in-post.ts';
+import { ProductLoader } from '../src/internal/product-loader.ts';
 import { buyButton, cmd, ENDPOINT, lookupsOf, newProduct, requestsTo } from './helpers/fixtures.ts';
 
 // The element on a timeline (issue 11): posts sized by their content, so any change in the
@@ -515,6 +516,23 @@ describe('on a timeline', () => {
         expect(win.numbersBeforeAnswer, 'the first number format').to.equal(true);
       } finally {
         frame.remove();
+      }
+    });
+
+    it('is accessible as drawn, before the upgrade (in English and in Arabic)', async () => {
+      const { id } = await newProduct({ variants: [{ price: 2500, stock: 5 }] });
+      const product = (await ProductLoader.for(ENDPOINT).load(id))!;
+      for (const lang of ['en', 'ar']) {
+        // A tag never registered: the element as drawn, and nothing more.
+        const wrapper = await fixture<HTMLElement>(
+          html`<article lang=${lang}><bip-not-upgraded></bip-not-upgraded></article>`,
+        );
+        const el = wrapper.firstElementChild as HTMLElement;
+        BuyInPost.drawEarly(el, product);
+        const button = el.shadowRoot!.querySelector('button')!;
+        expect(button.getAttribute('aria-haspopup')).to.equal('dialog');
+        expect(button.textContent).to.match(/25/);
+        await expect(el).to.be.accessible();
       }
     });
 
