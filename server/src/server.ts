@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import { type AppOptions, createApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -33,14 +32,6 @@ export async function startServer(
   };
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s));
-    // Every answer, whatever made it (a route, the error handler, the 404 of an unknown path, the
-    // dashboard's files), says `X-Content-Type-Options: nosniff`: a browser never reads a JSON or
-    // problem body — or a download — as a script, a style sheet or a page. Set on Node's answer
-    // before the app's listener runs; Node merges it into the headers the app writes. (A Hono
-    // middleware setting it after each answer was ~8 % of a cached product look-up's time.)
-    s.prependListener('request', (_req: unknown, res: ServerResponse) =>
-      res.setHeader('X-Content-Type-Options', 'nosniff'),
-    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -20,6 +20,18 @@ export const PUBLIC_PATHS = [
 ] as const;
 
 /**
+ * Headers every answer carries, whatever answered it (a route, the error handler, the 404 of an
+ * unknown path): `X-Content-Type-Options: nosniff`, so a browser never reads a JSON or problem
+ * body — or a download — as a script, a style sheet or a page. Set after the answer is made.
+ */
+export function answerHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+  };
+}
+
+/**
  * Answers that must never be kept by a browser or a shared cache (they carry buyers' names,
  * addresses and emails, or credentials): `Cache-Control: no-store`, on success and error alike.
  */

@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { clientIp, clientKey } from '../http/client-ip.ts';
 import { errorProblem, notFoundProblem } from '../http/errors.ts';
-import { jsonBodies, PUBLIC_PATHS, publicCors } from '../http/middleware.ts';
+import { answerHeaders, jsonBodies, PUBLIC_PATHS, publicCors } from '../http/middleware.ts';
 import { router } from '../http/openapi.ts';
 import { checkoutRateLimits } from '../http/rate-limit.ts';
 import type { Logger } from '../log.ts';
@@ -69,6 +69,7 @@ export function httpApp(
   serveOpenApiDocument(v1, config.publicUrl);
 
   const app = router();
+  app.use('*', answerHeaders());
   app.route('/v1', v1);
   app.route('/', dashboardApp(config));
   app.route('/', productPageRoutes(services, { ...deps, limit: limits.create, clientKey: client }));
