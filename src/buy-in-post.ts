@@ -7,7 +7,6 @@ import {
   LitElement,
   nothing,
   type PropertyDeclaration,
-  type PropertyDeclarations,
   type PropertyValues,
   render,
 } from 'lit';
@@ -36,19 +35,8 @@ function loadCheckout(): Promise<CheckoutChunk> {
   });
 }
 
-/** What each reactive property reads as until it is set (BuyInPost.getPropertyDescriptor). */
-const DEFAULTS: Record<string, unknown> = {
-  __proto__: null,
-  product: '',
-  endpoint: '',
-  post: '',
-  locale: '',
-  label: '',
-  paymentMode: '',
-  buyerToken: '',
-  getBuyerToken: null,
-  open: false,
-};
+/** A reactive property, and what it reads as until it is set (BuyInPost.getPropertyDescriptor). */
+type Declared = PropertyDeclaration & { readonly default?: unknown };
 
 /**
  * How long an element near the viewport waits for its price before it shows the loading
@@ -152,17 +140,17 @@ function readyButton(
 export class BuyInPost extends LitElement {
   static override styles = styles;
 
-  /** The reactive properties (declared below, each with its documentation). */
-  static override properties: PropertyDeclarations = {
-    product: {},
-    endpoint: {},
-    post: {},
-    locale: {},
-    label: {},
-    paymentMode: { attribute: 'payment-mode' },
-    buyerToken: { attribute: 'buyer-token' },
-    getBuyerToken: { attribute: false },
-    open: { type: Boolean, reflect: true },
+  /** The reactive properties (declared below, each with its documentation), and their defaults. */
+  static override properties: Record<string, Declared> = {
+    product: { default: '' },
+    endpoint: { default: '' },
+    post: { default: '' },
+    locale: { default: '' },
+    label: { default: '' },
+    paymentMode: { attribute: 'payment-mode', default: '' },
+    buyerToken: { attribute: 'buyer-token', default: '' },
+    getBuyerToken: { attribute: false, default: null },
+    open: { type: Boolean, reflect: true, default: false },
   };
 
   /**
@@ -174,16 +162,17 @@ export class BuyInPost extends LitElement {
   protected static override getPropertyDescriptor(
     name: PropertyKey,
     key: string | symbol,
-    options: PropertyDeclaration,
+    options: Declared,
   ) {
     // biome-ignore lint/complexity/noThisInStatic: Lit's descriptor reads this class's prototype
     const d = super.getPropertyDescriptor(name, key, options)!;
-    if (!(name in DEFAULTS)) return d; // a subclass's own property reads as Lit has it
+    if (!('default' in options)) return d; // a subclass's own property reads as Lit has it
+    const fallback = options.default;
     return {
       ...d,
       // Lit keeps the value under `key` (these properties have no accessor of their own).
       get(this: Record<string | symbol, unknown>) {
-        return this[key] ?? DEFAULTS[name as string];
+        return this[key] ?? fallback;
       },
     };
   }
