@@ -14,9 +14,9 @@ export type DrawEarly = (el: HTMLElement, product: Product) => void;
 const DRAW_WAIT_MS = 200;
 
 /**
- * The first screen of a page whose parse has just ended, found from the page's layout instead
- * of waiting for the observer's first frame (issue 11). Called before the tag is registered:
- * the products of the elements near the viewport are asked for at once, as one batched look-up.
+ * The first screen of a page whose parse has just ended, found before the tag is registered
+ * (issue 11): the products of the elements near the viewport are asked for as soon as they are
+ * known, as one batched look-up, before a thousand elements upgrade.
  * The function it returns registers the tag (`register`), then tells those elements they are
  * near: they take their answer from the page's loader.
  *
@@ -27,14 +27,17 @@ const DRAW_WAIT_MS = 200;
  * after the frame that shows them. The upgraded elements keep what was drawn. An element whose
  * product did not come, or came after the registration, is drawn by its first render as usual.
  *
- * Called as the module runs (define.ts). On a timeline of a thousand posts that is after the
- * page's first frame, and the layout read is already done; on a page so long that the module
- * runs as its parse ends, reading it runs the page's first layout here (the same work, in this
- * task: docs/embedding.md). Positions are read in document order, and the reading stops after a
- * few elements in a row lie below the near zone: on a timeline, the first screen and a few posts
- * more. Elements it misses (a page laid out out of document order, a box of its own
- * that scrolls, a product set as a property rather than an attribute) are the observer's, as
- * all the others are.
+ * Called as the module runs (define.ts). Where it finds the near elements:
+ * - A few elements: from the page's layout, at once (nearFromLayout) — a short page's layout is
+ *   quick, and the look-up leaves as the parse ends.
+ * - A timeline: from an observer of its own, told after the page's next frame (nearFromObserver).
+ *   Reading one position makes the browser lay out the page first if it has not yet: on a page
+ *   so long that the module runs as its parse ends, before the page's first frame, that is the
+ *   page's whole first layout, in this task (a long task at a thousand posts, a second at
+ *   10,000). Once the frame has laid it out, the observer's answer costs nothing more; on a page
+ *   laid out already, it costs the look-up a frame's wait.
+ * Elements it misses (a product set as a property rather than an attribute, a box of its own
+ * that scrolls) are the shared observer's, as all the others are.
  *
  * Reading an element before its upgrade gives it its object early, and the upgrade then keeps
  * that one. V8 sizes every instance of a class from its first seven: when those are all such
@@ -47,6 +50,81 @@ const DRAW_WAIT_MS = 200;
  */
 export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () => void) => void {
   const els = document.getElementsByTagName(tag);
+  const head = els.length ? document.head : null;
+  const registration = (register: () => void, near: readonly Element[]) => {
+    // Put there a task before the registration (with the look-up), it no longer kept the trap
+    // away: 2.71 → 3.34 MB on the benchmark's page. Why was not found; measured, not guessed.
+    head?.insertAdjacentHTML('afterbegin', `<${tag} hidden></${tag}>`);
+    register();
+    head?.querySelector(`:scope > ${tag}[hidden]:first-child`)?.remove();
+    for (const el of near) nearNow(el);
+  };
+  if (!draw) {
+    const near = nearFromLayout(els);
+    lookUp(near);
+    return (register) => registration(register, near);
+  }
+  return (register) => {
+    let near: readonly Element[] = [];
+    let done = false;
+    const once = () => {
+      if (!done) registration(register, near);
+      done = true;
+    };
+    nearFromObserver(els, (found) => {
+      if (done) return;
+      near = found;
+      const drawn = lookUp(near, tag, draw);
+      // To be drawn when the answer comes: the number data meanwhile (a timeline's main thread
+      // is otherwise idle until then: its registration comes after).
+      if (drawn.length) warmNumbers();
+      // In a task after the frame that draws the first screen (a frame's callbacks run before it).
+      void Promise.all(drawn).then(() => requestAnimationFrame(() => setTimeout(once)));
+    });
+    // A tab in the background draws no frames.
+    setTimeout(once, DRAW_WAIT_MS);
+  };
+}
+
+/**
+ * Asks for the products of `near` at once, as one batched look-up per endpoint; with `draw`,
+ * draws each element as its answer comes. Returns the drawings, to wait for.
+ */
+function lookUp(near: readonly Element[], tag?: string, draw?: DrawEarly): Promise<unknown>[] {
+  const loaders = new Set<ProductLoader>();
+  const drawn: Promise<unknown>[] = [];
+  for (const el of near) {
+    const id = el.getAttribute('product');
+    const endpoint = el.getAttribute('endpoint') || pageEndpoint();
+    if (!id || !endpoint) continue;
+    const loader = ProductLoader.for(endpoint);
+    drawn.push(
+      loader
+        .load(id)
+        .then(
+          (product) =>
+            // not if registered meanwhile, nor pointed at another product
+            product &&
+            draw &&
+            !customElements.get(tag!) &&
+            el.getAttribute('product') === id &&
+            draw(el as HTMLElement, product),
+        )
+        // A failure is the element's to show when it asks (a failed look-up is not kept).
+        .catch(() => {}),
+    );
+    loaders.add(loader);
+  }
+  // Sent now: what follows (the upgrades, or the answer's wait) is what it is to overlap.
+  for (const loader of loaders) loader.flush();
+  return drawn;
+}
+
+/**
+ * The elements near the viewport, read from the page's layout now. Positions are read in
+ * document order, and the reading stops after a few elements in a row lie below the near zone.
+ */
+function nearFromLayout(els: HTMLCollectionOf<Element>): Element[] {
   const bottom = innerHeight + NEAR_MARGIN;
   const right = innerWidth + NEAR_MARGIN;
   const near: Element[] = [];
@@ -67,54 +145,22 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
     )
       near.push(el);
   }
-  const loaders = new Set<ProductLoader>();
-  const drawn: Promise<unknown>[] = [];
-  for (const el of near) {
-    const id = el.getAttribute('product');
-    const endpoint = el.getAttribute('endpoint') || pageEndpoint();
-    if (!id || !endpoint) continue;
-    const loader = ProductLoader.for(endpoint);
-    drawn.push(
-      loader
-        .load(id)
-        .then(
-          (product) =>
-            // not if registered meanwhile, nor pointed at another product
-            product &&
-            draw &&
-            !customElements.get(tag) &&
-            el.getAttribute('product') === id &&
-            draw(el as HTMLElement, product),
-        )
-        // A failure is the element's to show when it asks (a failed look-up is not kept).
-        .catch(() => {}),
-    );
-    loaders.add(loader);
-  }
-  // Sent now: the upgrades that follow are what it is to overlap.
-  for (const loader of loaders) loader.flush();
-  // To be drawn when the answer comes: the number data meanwhile (a timeline's main thread is
-  // otherwise idle until then: its registration comes after).
-  if (draw && loaders.size) warmNumbers();
-  const head = els.length ? document.head : null;
-  const registration = (register: () => void) => {
-    // Put there a task before the registration (with the look-up), it no longer kept the trap
-    // away: 2.71 → 3.34 MB on the benchmark's page. Why was not found; measured, not guessed.
-    head?.insertAdjacentHTML('afterbegin', `<${tag} hidden></${tag}>`);
-    register();
-    head?.querySelector(`:scope > ${tag}[hidden]:first-child`)?.remove();
-    for (const el of near) nearNow(el);
-  };
-  if (!draw) return registration;
-  return (register) => {
-    let done = false;
-    const once = () => {
-      if (!done) registration(register);
-      done = true;
-    };
-    // In a task after the frame that draws the first screen (a frame's callbacks run before it).
-    void Promise.all(drawn).then(() => requestAnimationFrame(() => setTimeout(once)));
-    // A tab in the background draws no frames.
-    setTimeout(once, DRAW_WAIT_MS);
-  };
+  return near;
+}
+
+/**
+ * The elements near the viewport, told by an observer of its own once the page's next frame has
+ * laid it out: nothing here makes the browser lay the page out before it would.
+ */
+function nearFromObserver(els: HTMLCollectionOf<Element>, found: (near: Element[]) => void) {
+  const observer = new IntersectionObserver(
+    (entries) => {
+      observer.disconnect();
+      found(entries.filter((e) => e.isIntersecting).map((e) => e.target));
+    },
+    // This document's viewport, as innerHeight is to nearFromLayout (in a frame, the implicit
+    // root would be the top page's, cut by the frame).
+    { root: document, rootMargin: `${NEAR_MARGIN}px` },
+  );
+  for (const el of els) observer.observe(el);
 }
