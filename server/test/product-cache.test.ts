@@ -3,6 +3,7 @@
 // BIP_PRODUCT_CACHE_MS, a client asking for no cache reads the database, and what is kept is
 // byte for byte what a fresh read answers.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { ChangeFeed, ChangeListener } from '../src/db/changes.ts';
@@ -240,6 +241,72 @@ for (const { name, skip } of dialects()) {
             .status,
           304,
         );
+      });
+
+      test('a kept answer carries every header the first answer did (CORS, Vary, nosniff), 200 and 304', async () => {
+        // Kept answers go out ahead of the middleware (routes/products.ts: keptProducts), with
+        // what the middleware would have added: the headers must be the same, for an origin a
+        // seller lists, one none does, and no origin at all.
+        // node:http, not fetch: fetch() adds `Cache-Control: no-cache` to a request with
+        // If-None-Match (the Fetch standard), which the kept answers rightly pass by.
+        const headersOf = (path: string, sent: Record<string, string>) =>
+          new Promise<{ status: number; headers: [string, string][] }>((resolve, reject) => {
+            http
+              .get(`${server.url}/v1${path}`, { headers: sent }, (res) => {
+                res.resume();
+                res.on('end', () => {
+                  const headers = Object.entries(res.headers as Record<string, string>);
+                  resolve({
+                    status: res.statusCode!,
+                    headers: headers.filter(([k]) => k !== 'date').sort(),
+                  });
+                });
+              })
+              .on('error', reject);
+          });
+        const ours = (h: [string, string][], name: string) => h.find(([k]) => k === name)?.[1];
+        // The look-ups the routes make (what a kept answer skips).
+        const { lookups } = server.app.services.catalog;
+        let reads = 0;
+        for (const name of ['lookUp', 'lookUpOne'] as const) {
+          const read = lookups[name].bind(lookups) as (...args: unknown[]) => never;
+          lookups[name] = ((...args: unknown[]) => {
+            reads++;
+            return read(...args);
+          }) as never;
+        }
+        for (const one of [false, true]) {
+          for (const origin of ['https://blog.example', 'https://evil.example', undefined]) {
+            const tee = await makeTee(seller);
+            const path = one ? `/products/${tee.id}` : `/products?ids=${tee.id},nope`;
+            const sent: Record<string, string> = origin ? { Origin: origin } : {};
+            const said = `${path} from ${origin ?? 'no origin'}`;
+            // Read through the routes (no-cache), 200 then 304, and kept; then the same from
+            // memory: the routes' reads are counted, and none is made.
+            const fresh = await headersOf(path, { ...sent, 'Cache-Control': 'no-cache' });
+            const etag = ours(fresh.headers, 'etag')!;
+            const freshNotModified = await headersOf(path, {
+              ...sent,
+              'If-None-Match': etag,
+              'Cache-Control': 'no-cache',
+            });
+            // Any change heard since (on SQLite the first writes after a start may show as
+            // another connection's, once) is heard here: a read, kept again.
+            await headersOf(path, sent);
+            const readsBefore = reads;
+            const kept = await headersOf(path, sent);
+            const keptNotModified = await headersOf(path, { ...sent, 'If-None-Match': etag });
+            assert.equal(reads, readsBefore, `${said}: answered from memory`);
+            assert.equal(
+              ours(kept.headers, 'access-control-allow-origin'),
+              origin === 'https://blog.example' ? origin : undefined,
+              said,
+            );
+            assert.deepEqual(kept, fresh, said);
+            assert.equal(keptNotModified.status, 304);
+            assert.deepEqual(keptNotModified, freshNotModified, `${said}: 304`);
+          }
+        }
       });
 
       test('a look-up asking for no cache reads the database (what the element does after out_of_stock)', async () => {

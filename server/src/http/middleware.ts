@@ -27,9 +27,14 @@ export const PUBLIC_PATHS = [
 export function answerHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    for (const [name, value] of Object.entries(ANSWER_HEADERS)) c.res.headers.set(name, value);
   };
 }
+
+/** What {@link answerHeaders} puts on every answer, for an answer made before it runs. */
+export const ANSWER_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+};
 
 /**
  * Answers that must never be kept by a browser or a shared cache (they carry buyers' names,
@@ -76,6 +81,19 @@ export function publicCors(origins: OriginPolicy): MiddlewareHandler {
     await next();
     c.res.headers.append('Vary', 'Origin');
   };
+}
+
+/**
+ * What {@link publicCors} adds to an answer (not a preflight's) for `origin` as OriginPolicy
+ * grants it (null: none), for an answer made before it runs.
+ */
+export function corsHeaders(origin: string | null): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS,
+    Vary: 'Origin',
+  };
+  if (origin) headers['Access-Control-Allow-Origin'] = origin;
+  return headers;
 }
 
 /** The largest file a seller may upload for a digital product. */

@@ -16,7 +16,7 @@ import { downloadRoutes } from './downloads.ts';
 import { oembedRoutes } from './oembed.ts';
 import { platformRoutes, serveOpenApiDocument } from './platform.ts';
 import { productPageRoutes } from './product-pages.ts';
-import { productRoutes } from './products.ts';
+import { keptProducts, productRoutes } from './products.ts';
 import { resolveRoutes } from './resolve.ts';
 import { sellerRoutes } from './seller.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -69,6 +69,10 @@ export function httpApp(
   serveOpenApiDocument(v1, config.publicUrl);
 
   const app = router();
+  // Before every other middleware: it answers with what they would add.
+  const kept = keptProducts(services.catalog, services.origins);
+  app.get('/v1/products', kept);
+  app.get('/v1/products/:id', kept);
   app.use('*', answerHeaders());
   app.route('/v1', v1);
   app.route('/', dashboardApp(config));

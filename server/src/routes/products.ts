@@ -1,10 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { ANSWER_HEADERS, corsHeaders } from '../http/middleware.ts';
 import { json, problem, router, security, tag, z } from '../http/openapi.ts';
 import { Id } from '../protocol/common.ts';
 import { MAX_BATCH, Product, ProductBatch } from '../protocol/products.ts';
 import type { CatalogService } from '../services/catalog.ts';
 import type { ProductsAnswer } from '../services/catalog-lookups.ts';
+import type { OriginPolicy } from '../services/origins.ts';
 
 // Short freshness (availability changes) but long stale-while-revalidate: a timeline repaints
 // instantly from cache and refreshes behind the scenes. ETags make revalidation a 304.
@@ -84,21 +86,45 @@ function send(c: Context, answer: ProductsAnswer) {
   return c.body(answer.body, 200, { ...headers, 'Content-Type': 'application/json' });
 }
 
+/**
+ * Look-ups answered before (the same query string, valid then), from memory, ahead of the
+ * router's middleware — to be mounted first, at `/v1/products` and `/v1/products/:id`. A
+ * timeline asks for the same few answers all day: they go out before the query is validated
+ * again, with the headers the middleware would have added (CORS for the page's origin,
+ * nosniff), made in one plain object rather than through Fetch `Headers` after each layer: the
+ * server's CPU per kept look-up 91–112 → 84–90 µs (`npm run bench`, three pairs back to back).
+ * Anything else falls through to the routes.
+ */
+export function keptProducts(catalog: CatalogService, origins: OriginPolicy): MiddlewareHandler {
+  const { lookups } = catalog;
+  return async (c, next) => {
+    if (wantsFresh(c)) return next();
+    const id = c.req.param('id');
+    const query = id === undefined ? c.req.query('ids') : undefined;
+    const kept =
+      id !== undefined
+        ? await lookups.keptProduct(id)
+        : query !== undefined
+          ? await lookups.keptBatch(query)
+          : undefined;
+    if (!kept) return next();
+    const headers: Record<string, string> = {
+      ...ANSWER_HEADERS,
+      ...corsHeaders(await origins.corsOrigin(c.req.header('Origin'))),
+      ETag: kept.etag,
+      'Cache-Control': CACHE,
+    };
+    // A Response of our own: Hono's c.body() turns more than one header into Fetch Headers.
+    if (notModified(c.req.header('If-None-Match'), kept.etag))
+      return new Response(null, { status: 304, headers });
+    headers['Content-Type'] = 'application/json';
+    return new Response(kept.body, { status: 200, headers });
+  };
+}
+
 export function productRoutes(catalog: CatalogService) {
   const app = router();
   const { lookups } = catalog;
-
-  // A look-up answered before (the same query string, valid then) goes out from memory, before
-  // the query is validated again; anything else falls through to the routes below.
-  app.get('/products', async (c, next) => {
-    const query = c.req.query('ids');
-    const kept = query === undefined || wantsFresh(c) ? undefined : await lookups.keptBatch(query);
-    return kept ? send(c, kept) : next();
-  });
-  app.get('/products/:id', async (c, next) => {
-    const kept = wantsFresh(c) ? undefined : await lookups.keptProduct(c.req.param('id'));
-    return kept ? send(c, kept) : next();
-  });
 
   app.openapi(batchRoute, async (c) => {
     const { ids } = c.req.valid('query');
