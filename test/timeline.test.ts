@@ -299,7 +299,7 @@ describe('on a timeline', () => {
      * tag is registered — the observer reports nothing before that frame — and those made
      * before it was registered (while the elements are yet to upgrade).
      */
-    async function askedBeforeAFrame(count: number) {
+    async function askedBeforeAFrame(count: number, { hidden = 0 } = {}) {
       const frame = document.createElement('iframe');
       frame.style.cssText = 'inline-size: 400px; block-size: 400px; border: 0';
       const defineUrl = new URL('../src/define.ts', import.meta.url).href;
@@ -340,7 +340,7 @@ describe('on a timeline', () => {
               requestAnimationFrame(() => { window.beforeFrame = asked.slice(); }));
           });
         </script><script type="module" src="${defineUrl}"></script></head>
-        <body>${Array.from({ length: count }, (_, i) => `<article><buy-in-post product="p${i}"></buy-in-post></article>`).join('')}</body></html>`;
+        <body>${Array.from({ length: count }, (_, i) => `<article${i < hidden ? ' hidden' : ''}><buy-in-post product="p${i}"></buy-in-post></article>`).join('')}</body></html>`;
       const loaded = new Promise((resolve) => frame.addEventListener('load', resolve));
       document.body.append(frame);
       try {
@@ -371,27 +371,24 @@ describe('on a timeline', () => {
 
     // Within the viewport or 400 px below it: posts 0 to 4 (the fifth's top is at 800 px).
     const near = 'p0,p1,p2,p3,p4';
+    /** Posts `from` to `to`, as a look-up names them. */
+    const posts = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `p${from + i}`).join(',');
 
-    it('asks for the near elements’ products without waiting for the observer, and not the far ones', async () => {
-      expect((await askedBeforeAFrame(60)).beforeFrame).to.deep.equal([near]);
-    });
-
-    it('the same when the tag is registered at once (a few elements)', async () => {
-      expect((await askedBeforeAFrame(10)).beforeFrame).to.deep.equal([near]);
-    });
-
-    it('sends that look-up before the elements upgrade, so it is on its way while they do', async () => {
-      for (const count of [60, 10]) {
-        const { beforeRegistered, inHead } = await askedBeforeAFrame(count);
-        expect(beforeRegistered, `${count} elements`).to.deep.equal([near]);
-        expect(inHead, 'nothing left in the head').to.equal(0);
-      }
-    });
-
-    it('a few elements: sends it as the parse ends, reading their positions at once', async () => {
-      const { atParseEnd, readsBeforeRegistered } = await askedBeforeAFrame(10);
+    it('a few elements: asks for the near elements’ products as the parse ends, not the far ones', async () => {
+      const { beforeFrame, atParseEnd, readsBeforeRegistered } = await askedBeforeAFrame(10);
+      expect(beforeFrame, 'before the observer’s first frame').to.deep.equal([near]);
       expect(atParseEnd, 'sent by DOMContentLoaded').to.deep.equal([near]);
+      // from their positions, read at once: a short page's layout is quick
       expect(readsBeforeRegistered).to.be.greaterThan(0);
+    });
+
+    it('a timeline: asks for its first sixteen elements’ products as the parse ends, and no more', async () => {
+      // The layout is not read (below): the first elements in document order are the first
+      // screen's on a page at its top; the others wait for the observer, one look-up a screen.
+      const { beforeFrame, atParseEnd } = await askedBeforeAFrame(60);
+      expect(atParseEnd, 'sent by DOMContentLoaded').to.deep.equal([posts(0, 15)]);
+      expect(beforeFrame, 'before the observer’s first frame').to.deep.equal([posts(0, 15)]);
     });
 
     it('a timeline: reads no position itself — the page is laid out when its own frame comes', async () => {
@@ -399,6 +396,23 @@ describe('on a timeline', () => {
       // own task by reading one position (a long task at a thousand posts, ten at 10,000).
       const { readsBeforeRegistered } = await askedBeforeAFrame(60);
       expect(readsBeforeRegistered).to.equal(0);
+    });
+
+    it('a timeline whose first screen is not its first elements: asks for the near ones the guess missed, before the registration', async () => {
+      // Posts 0 to 19 take no room: the near ones are 20 to 24.
+      const { beforeRegistered } = await askedBeforeAFrame(60, { hidden: 20 });
+      expect(beforeRegistered).to.deep.equal([posts(0, 15), posts(20, 24)]);
+    });
+
+    it('sends those look-ups before the elements upgrade, so they are on their way while they do', async () => {
+      for (const [count, first] of [
+        [60, posts(0, 15)],
+        [10, near],
+      ] as const) {
+        const { beforeRegistered, inHead } = await askedBeforeAFrame(count);
+        expect(beforeRegistered, `${count} elements`).to.deep.equal([first]);
+        expect(inHead, 'nothing left in the head').to.equal(0);
+      }
     });
 
     it('keeps an element never read first in the document for the registration, put there in the registration’s own task', async () => {

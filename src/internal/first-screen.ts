@@ -14,6 +14,12 @@ export type DrawEarly = (el: HTMLElement, product: Product) => void;
 const DRAW_WAIT_MS = 200;
 
 /**
+ * How many elements a timeline's first look-up asks for, in document order, before its layout
+ * tells which are near: a first screen of posts and the 400 px below it, on a phone or a desk.
+ */
+const FIRST_SCREEN_GUESS = 16;
+
+/**
  * The first screen of a page whose parse has just ended, found before the tag is registered
  * (issue 11): the products of the elements near the viewport are asked for as soon as they are
  * known, as one batched look-up, before a thousand elements upgrade.
@@ -34,8 +40,9 @@ const DRAW_WAIT_MS = 200;
  *   Reading one position makes the browser lay out the page first if it has not yet: on a page
  *   so long that the module runs as its parse ends, before the page's first frame, that is the
  *   page's whole first layout, in this task (a long task at a thousand posts, a second at
- *   10,000). Once the frame has laid it out, the observer's answer costs nothing more; on a page
- *   laid out already, it costs the look-up a frame's wait.
+ *   10,000). So that the look-up need not wait for that frame, the first elements in document
+ *   order — a page at its top shows those — are asked for at once; the observer then says which
+ *   to draw, and asks for any near one they missed.
  * Elements it misses (a product set as a property rather than an attribute, a box of its own
  * that scrolls) are the shared observer's, as all the others are.
  *
@@ -71,13 +78,20 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
       if (!done) registration(register, near);
       done = true;
     };
+    // Asked for now, before the layout says which are near: on a page at its top, the first
+    // elements in document order are the first screen's. The answer comes while the page lays
+    // itself out; those of them not near wait in the loader for when they are.
+    const guessed: Element[] = [];
+    for (let i = 0; i < els.length && guessed.length < FIRST_SCREEN_GUESS; i++)
+      if (els[i]!.hasAttribute('product')) guessed.push(els[i]!);
+    // To be drawn when the answer comes: the number data meanwhile (a timeline's main thread
+    // is otherwise idle until then: its registration comes after).
+    if (lookUp(guessed).length) warmNumbers();
     nearFromObserver(els, (found) => {
       if (done) return;
       near = found;
+      // Any near element the guess missed (a page not at its top) is asked for now.
       const drawn = lookUp(near, tag, draw);
-      // To be drawn when the answer comes: the number data meanwhile (a timeline's main thread
-      // is otherwise idle until then: its registration comes after).
-      if (drawn.length) warmNumbers();
       // In a task after the frame that draws the first screen (a frame's callbacks run before it).
       void Promise.all(drawn).then(() => requestAnimationFrame(() => setTimeout(once)));
     });
