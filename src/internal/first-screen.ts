@@ -81,12 +81,9 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
     // Asked for now, before the layout says which are near: on a page at its top, the first
     // elements in document order are the first screen's. The answer comes while the page lays
     // itself out; those of them not near wait in the loader for when they are.
-    const guessed: Element[] = [];
-    for (let i = 0; i < els.length && guessed.length < FIRST_SCREEN_GUESS; i++)
-      if (els[i]!.hasAttribute('product')) guessed.push(els[i]!);
     // To be drawn when the answer comes: the number data meanwhile (a timeline's main thread
     // is otherwise idle until then: its registration comes after).
-    if (lookUp(guessed).length) warmNumbers();
+    if (lookUp([...els].slice(0, FIRST_SCREEN_GUESS)).length) warmNumbers();
     nearFromObserver(els, (found) => {
       if (done) return;
       near = found;
@@ -167,14 +164,25 @@ function nearFromLayout(els: HTMLCollectionOf<Element>): Element[] {
  * laid it out: nothing here makes the browser lay the page out before it would.
  */
 function nearFromObserver(els: HTMLCollectionOf<Element>, found: (near: Element[]) => void) {
-  const observer = new IntersectionObserver(
-    (entries) => {
-      observer.disconnect();
-      found(entries.filter((e) => e.isIntersecting).map((e) => e.target));
-    },
+  // No observer (an engine from before 2019): none found here; the shared one's fallback then
+  // calls every element near (visibility.ts).
+  if (typeof IntersectionObserver === 'undefined') return found([]);
+  const observe = (root?: Document) =>
+    new IntersectionObserver(
+      (entries) => {
+        observer.disconnect();
+        found(entries.filter((e) => e.isIntersecting).map((e) => e.target));
+      },
+      { root, rootMargin: `${NEAR_MARGIN}px` },
+    );
+  let observer: IntersectionObserver;
+  try {
     // This document's viewport, as innerHeight is to nearFromLayout (in a frame, the implicit
     // root would be the top page's, cut by the frame).
-    { root: document, rootMargin: `${NEAR_MARGIN}px` },
-  );
+    observer = observe(document);
+  } catch {
+    // An engine from before 2020 takes only an element as the root: the implicit one, then.
+    observer = observe();
+  }
   for (const el of els) observer.observe(el);
 }
