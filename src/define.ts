@@ -9,12 +9,13 @@ import { lookUpFirstScreen } from './internal/first-screen.ts';
 // — it is registered at once. `customElements.whenDefined('buy-in-post')` covers both.
 //
 // On a page whose parse has just ended, the elements near the viewport are first found and their
-// products asked for: from its layout in the module's own task, or on a timeline from the page's
-// next frame (reading a position would lay out the whole page here if it has not been yet). On a
-// timeline the registration then waits for that answer: those elements are drawn priced as it
-// comes, and the tag is registered after the frame that shows them — the first screen does not
-// wait for a thousand upgrades (internal/first-screen.ts). Once registered, those elements are
-// told they are near — not a frame later through the shared observer.
+// products asked for: from its layout in the module's own task, or on a timeline — where reading
+// a position would lay out the whole page here if it has not been yet — its first elements at
+// once and the near ones from its next frame. On a timeline the registration then waits for
+// that answer: those elements are drawn priced as it comes, and the tag is registered after the
+// frame that shows them — the first screen does not wait for a thousand upgrades
+// (internal/first-screen.ts). Once registered, those elements are told they are near — not a
+// frame later through the shared observer.
 const page = globalThis.document as Document | undefined; // none in a server render
 const timeline =
   page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50;

@@ -80,9 +80,8 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
     };
     // Asked for now, before the layout says which are near: on a page at its top, the first
     // elements in document order are the first screen's. The answer comes while the page lays
-    // itself out; those of them not near wait in the loader for when they are.
-    // To be drawn when the answer comes: the number data meanwhile (a timeline's main thread
-    // is otherwise idle until then: its registration comes after).
+    // itself out (those not near keep it in the loader for when they are), and the number data
+    // to draw it with meanwhile: a timeline's registration comes after the first screen.
     if (lookUp([...els].slice(0, FIRST_SCREEN_GUESS)).length) warmNumbers();
     nearFromObserver(els, (found) => {
       if (done) return;
