@@ -5,7 +5,7 @@ import type { Product } from './types.ts';
 import { NEAR_MARGIN, nearNow } from './visibility.ts';
 
 /** Draws an element's priced button before the tag is registered (BuyInPost.drawEarly). */
-export type DrawEarly = (el: HTMLElement, product: Product) => void;
+export type DrawEarly = (el: HTMLElement, product: Product) => unknown;
 
 /**
  * How long a timeline's registration waits for the first screen's answer. Without it by then, the
@@ -82,12 +82,13 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
     // elements in document order are the first screen's. The answer comes while the page lays
     // itself out (those not near keep it in the loader for when they are), and the number data
     // to draw it with meanwhile: a timeline's registration comes after the first screen.
-    if (lookUp([...els].slice(0, FIRST_SCREEN_GUESS)).length) warmNumbers();
+    if (lookUp([].slice.call(els, 0, FIRST_SCREEN_GUESS)).length) warmNumbers();
     nearFromObserver(els, (found) => {
       if (done) return;
       near = found;
       // Any near element the guess missed (a page not at its top) is asked for now.
-      const drawn = lookUp(near, tag, draw);
+      // (not once the tag is registered: the element draws itself then)
+      const drawn = lookUp(near, (el, product) => !customElements.get(tag) && draw(el, product));
       // In a task after the frame that draws the first screen (a frame's callbacks run before it).
       void Promise.all(drawn).then(() => requestAnimationFrame(() => setTimeout(once)));
     });
@@ -100,7 +101,7 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
  * Asks for the products of `near` at once, as one batched look-up per endpoint; with `draw`,
  * draws each element as its answer comes. Returns the drawings, to wait for.
  */
-function lookUp(near: readonly Element[], tag?: string, draw?: DrawEarly): Promise<unknown>[] {
+function lookUp(near: readonly Element[], draw?: DrawEarly): Promise<unknown>[] {
   const loaders = new Set<ProductLoader>();
   const drawn: Promise<unknown>[] = [];
   for (const el of near) {
@@ -113,10 +114,9 @@ function lookUp(near: readonly Element[], tag?: string, draw?: DrawEarly): Promi
         .load(id)
         .then(
           (product) =>
-            // not if registered meanwhile, nor pointed at another product
+            // not if pointed at another product meanwhile
             product &&
             draw &&
-            !customElements.get(tag!) &&
             el.getAttribute('product') === id &&
             draw(el as HTMLElement, product),
         )
