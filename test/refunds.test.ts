@@ -1,6 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import type { BuyInPost } from '../src/buy-in-post.ts';
-import { writeSaved } from '../src/internal/saved-checkout.ts';
+import { writeSaved } from '../src/checkout/saved.ts';
 import {
   buyButton,
   clickOn,

@@ -1,11 +1,6 @@
 import type { PaymentMode } from '../internal/checkout-port.ts';
 import { pageUrl } from '../internal/return.ts';
-import {
-  clearSaved,
-  readSaved,
-  type SavedCheckout,
-  writeSaved,
-} from '../internal/saved-checkout.ts';
+import { readSaved, type SavedCheckout } from '../internal/saved-checkout.ts';
 import type {
   Checkout,
   CreateCheckoutBody,
@@ -15,6 +10,7 @@ import type {
 import { addressFrom } from './contact.ts';
 import type { FlowState, PaymentInput } from './machine.ts';
 import type { PaymentAdapter } from './payment/types.ts';
+import { clearSaved, writeSaved } from './saved.ts';
 import type { CheckoutClient } from './wallet/client.ts';
 
 /**

@@ -1,10 +1,10 @@
-import { RETURN_PARAMS, withReturnParams } from '../../server/src/protocol/rules.ts';
+import { RETURN_PARAMS } from '../../server/src/protocol/return-params.ts';
 import { readSaved } from './saved-checkout.ts';
 
 /**
  * Coming back from a payment page (Stripe's hosted page, a bank's 3-D Secure or redirect): the
  * endpoint's return URL carries `bip_checkout=<id>` (and `bip_return=done|canceled`; the names
- * are the protocol's, in rules.ts, shared with the endpoint). The element whose saved checkout
+ * are the protocol's, in return-params.ts, shared with the endpoint). The element whose saved checkout
  * (saved-checkout.ts) is that one opens at once and shows how it went. In the core chunk, so it
  * stays a few lines.
  */
@@ -36,11 +36,6 @@ export function pageUrl(): string {
   const url = new URL(location.href);
   for (const p of Object.values(RETURN_PARAMS)) url.searchParams.delete(p);
   return url.toString();
-}
-
-/** Where a payment method that leaves the page (a bank's site) sends the reader back. */
-export function returnUrlFor(checkoutId: string): string {
-  return withReturnParams(pageUrl(), checkoutId, 'done');
 }
 
 /** Takes the return parameters out of the address bar, so a reload does not reopen. */

@@ -1,8 +1,9 @@
 /**
  * The tab's memory of one element's checkout — sessionStorage (this tab only, gone when it
- * closes), per endpoint and product. This module is the one owner of the key and the format:
- * the core asks it whether a return from a payment page is for this element; the checkout chunk
- * saves and restores through it. Silent where storage is unavailable (privacy modes, sandboxed
+ * closes), per endpoint and product. This module owns the key and the format, and reads: the
+ * core asks it whether a return from a payment page is for this element; the checkout chunk
+ * restores through it, and saves through checkout/saved.ts (in that chunk, so that the page's
+ * load carries only the reading). Silent where storage is unavailable (privacy modes, sandboxed
  * iframes): resuming is a convenience.
  *
  * Only what resuming needs: the checkout's id and the client token that opens it. The host page's
@@ -14,14 +15,16 @@ export interface SavedCheckout {
   clientToken: string;
 }
 
-const key = (endpoint: string, productId: string) => `buy-in-post:${endpoint}:${productId}`;
+/** Where the checkout for `productId` on `endpoint` is kept. */
+export const savedKey = (endpoint: string, productId: string) =>
+  `buy-in-post:${endpoint}:${productId}`;
 
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** What was saved for this endpoint and product, if anything readable. */
 export function readSaved(endpoint: string, productId: string): SavedCheckout | null {
   try {
-    const raw = sessionStorage.getItem(key(endpoint, productId));
+    const raw = sessionStorage.getItem(savedKey(endpoint, productId));
     // Another version of the element (or a hand) may have written it: trust only its shape.
     const v: unknown = raw ? JSON.parse(raw) : null;
     if (!v || typeof v !== 'object') return null;
@@ -31,24 +34,5 @@ export function readSaved(endpoint: string, productId: string): SavedCheckout | 
     return id && token ? { checkoutId: id, clientToken: token } : null;
   } catch {
     return null;
-  }
-}
-
-export function writeSaved(endpoint: string, productId: string, saved: SavedCheckout) {
-  try {
-    // Named fields only: nothing else can slip into the host page's storage.
-    const { checkoutId, clientToken } = saved;
-    sessionStorage.setItem(key(endpoint, productId), JSON.stringify({ checkoutId, clientToken }));
-  } catch {
-    // storage full or denied
-  }
-}
-
-/** After the order: the next Buy starts afresh. */
-export function clearSaved(endpoint: string, productId: string) {
-  try {
-    sessionStorage.removeItem(key(endpoint, productId));
-  } catch {
-    // storage denied
   }
 }

@@ -143,10 +143,11 @@ try {
     check(bad.length === 0, `the tarball holds what no site needs:\n${bad.join('\n')}`);
   });
 
-  // The one server module the element bundles: the protocol's zod-free rules (Luhn, return
-  // parameters), written once for both sides. Its code is the element's, so its map may show it.
+  // The server modules the element bundles: the protocol's zod-free rules (Luhn, return
+  // parameters — their names in a module of their own, for the core), written once for both
+  // sides. Their code is the element's, so its maps may show them.
   // (A map's sources are relative to the map: read from the package's root.)
-  const SHARED = new Set(['server/src/protocol/rules.ts']);
+  const SHARED = new Set(['server/src/protocol/rules.ts', 'server/src/protocol/return-params.ts']);
   await test('npm pack: no source map in the tarball maps server code', async () => {
     check(tarball, 'no tarball');
     await sh('tar', ['xzf', tarball, '-C', dir], dir);

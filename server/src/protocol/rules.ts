@@ -1,6 +1,8 @@
 /**
  * Protocol rules that the element and the endpoint both run, written once. This module is
- * imported at runtime by the browser bundle: no zod, no Node APIs, no imports at all.
+ * imported at runtime by the browser bundle: no zod, no Node APIs, nothing imported but its
+ * sibling return-params.ts. The browser's checkout chunk runs these; its core only reads the
+ * return parameters' names, from that sibling, so that these stay out of the core.
  */
 
 /** The Luhn checksum every card number carries: catches a mistyped digit before the network. */
@@ -17,14 +19,9 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/**
- * The query parameters a payment page's return adds to the host page's address:
- * `bip_checkout=<id>` and `bip_return=done|canceled`.
- */
-export const RETURN_PARAMS = { checkout: 'bip_checkout', result: 'bip_return' } as const;
+import { RETURN_PARAMS, type ReturnResult } from './return-params.ts';
 
-/** How a return from a payment page ended. */
-export type ReturnResult = 'done' | 'canceled';
+export { RETURN_PARAMS, type ReturnResult };
 
 /** `base` with the return parameters for `checkoutId` set (any earlier ones replaced). */
 export function withReturnParams(base: string, checkoutId: string, result: ReturnResult): string {

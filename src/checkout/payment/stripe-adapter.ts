@@ -8,10 +8,11 @@ import type {
   StripePaymentElement,
 } from '@stripe/stripe-js';
 import { html, nothing } from 'lit';
+import { withReturnParams } from '../../../server/src/protocol/rules.ts';
 import type { I18n } from '../../i18n/locale.ts';
 import type { Messages } from '../../i18n/messages.ts';
 import { ProtocolError } from '../../internal/client.ts';
-import { returnUrlFor } from '../../internal/return.ts';
+import { pageUrl } from '../../internal/return.ts';
 import type { Checkout } from '../../internal/types.ts';
 import type { PaymentInput } from '../machine.ts';
 import { renderCardName } from '../wallet/labels.ts';
@@ -147,7 +148,8 @@ export class StripePaymentAdapter implements PaymentAdapter {
       if (held.status !== 'processing' && held.status !== 'open') return held;
       // Stripe may show its 3-D Secure challenge: it must be above the dialog, and usable.
       const { clientSecret } = this.handoff;
-      const return_url = returnUrlFor(checkout.id);
+      // Where a payment method that leaves the page (a bank's site) sends the reader back.
+      const return_url = withReturnParams(pageUrl(), checkout.id, 'done');
       const { error } = await request.outOfTopLayer(() =>
         saved || !elements
           ? stripe.confirmPayment({
