@@ -16,6 +16,7 @@ import { type CoreMessages, coreI18n } from './i18n/core-messages.ts';
 import { type I18n, onLangChange, resolveLocale, warmNumbers } from './i18n/locale.ts';
 import type { CheckoutHost, CheckoutView } from './internal/checkout-port.ts';
 import { ProductController } from './internal/product-controller.ts';
+import { forget, putOff } from './internal/put-off.ts';
 import { forgetReturn } from './internal/return.ts';
 import type { Product } from './internal/types.ts';
 import { whenViewport } from './internal/visibility.ts';
@@ -273,6 +274,9 @@ export class BuyInPost extends LitElement {
   }
 
   override connectedCallback() {
+    // Upgraded by a timeline's registration: connected in a task after it (internal/put-off.ts),
+    // and meanwhile in the box the page's rule gives this state.
+    if (putOff(this)) return this.setState('loading', true);
     super.connectedCallback();
     if (this.mayRender) this.followLang();
     // Not rendered yet (far from the viewport): the page's rule sizes the box by this state.
@@ -280,6 +284,7 @@ export class BuyInPost extends LitElement {
   }
 
   override disconnectedCallback() {
+    forget(this);
     // Off the page the dialog is gone (the checkout is kept, to resume if the element returns).
     this.open = false;
     super.disconnectedCallback();
@@ -525,15 +530,12 @@ export class BuyInPost extends LitElement {
       }
     }
     if (!p) return nothing; // 'ready' always has a product
-    return readyButton(p, i18n, this.label, this.open, this.handleClick, this.handleIntent);
+    // Methods, not a closure of each element's: Lit calls a listener with the host as `this`.
+    return readyButton(p, i18n, this.label, this.open, this.show, this.intent);
   }
 
   /** First sign of interest: fetch the checkout chunk so the dialog opens at once. */
-  private handleIntent = () => {
+  private intent() {
     if (this.products.value?.available) void this.ensureView();
-  };
-
-  private handleClick = () => {
-    void this.show();
-  };
+  }
 }

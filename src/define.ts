@@ -1,5 +1,6 @@
 import { BuyInPost } from './buy-in-post.ts';
 import { lookUpFirstScreen } from './internal/first-screen.ts';
+import { registerInSlices } from './internal/put-off.ts';
 
 // A module script runs in the task that ends the page's parse, together with the page's own
 // load-time style and layout (on a timeline of a thousand posts, ~100 ms of it). Upgrading the
@@ -15,14 +16,16 @@ import { lookUpFirstScreen } from './internal/first-screen.ts';
 // that answer: those elements are drawn priced as it comes, and the tag is registered after the
 // frame that shows them — the first screen does not wait for a thousand upgrades
 // (internal/first-screen.ts). Once registered, those elements are told they are near — not a
-// frame later through the shared observer.
+// frame later through the shared observer. A timeline's registration upgrades its elements and
+// puts their connection to the page off to the tasks after it, a few milliseconds a task
+// (internal/put-off.ts): the near ones first, in its own task.
 const page = globalThis.document as Document | undefined; // none in a server render
 const timeline =
   page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50;
 const register = () => BuyInPost.define();
 if (page?.readyState === 'interactive')
   lookUpFirstScreen('buy-in-post', timeline ? BuyInPost.drawEarly : undefined)(register);
-else if (timeline) setTimeout(register);
+else if (timeline) setTimeout(() => registerInSlices(register));
 else register();
 
 declare global {

@@ -427,6 +427,93 @@ describe('on a timeline', () => {
     });
   });
 
+  describe('a timeline’s registration', () => {
+    /**
+     * A page of 60 posts 200 px tall in a frame 400 px tall (posts 0 to 4 are near) loading the
+     * element's module. Each element starts its watch on the viewport as it connects (an
+     * observer's entry): recorded with when it came — during the tag's registration, in the rest
+     * of that task (after it, before its microtasks), or in a later task. `atRegistration` runs
+     * in that microtask, on the page's elements.
+     */
+    async function connections(atRegistration = '') {
+      const frame = document.createElement('iframe');
+      frame.style.cssText = 'inline-size: 400px; block-size: 400px; border: 0';
+      const defineUrl = new URL('../src/define.ts', import.meta.url).href;
+      frame.srcdoc = `<!doctype html><html lang="en"><head>
+        <meta name="buy-in-post-endpoint" content="${ENDPOINT}">
+        <style>body { margin: 0 } article { block-size: 200px } ${PAGE_RULE}</style>
+        <script>
+          window.watched = { registration: [], task: [], later: [] };
+          let when = null; // before the registration: the first screen's own observer
+          const observe = IntersectionObserver.prototype.observe;
+          IntersectionObserver.prototype.observe = function (el) {
+            if (when) watched[when].push(el.getAttribute('product') ?? 'head');
+            return observe.call(this, el);
+          };
+          const define = customElements.define.bind(customElements);
+          customElements.define = (name, ctor, options) => {
+            when = 'registration';
+            define(name, ctor, options);
+            when = 'task';
+            queueMicrotask(() => {
+              when = 'later';
+              const els = document.getElementsByTagName(name);
+              ${atRegistration}
+            });
+          };
+        </script><script type="module" src="${defineUrl}"></script></head>
+        <body>${Array.from({ length: 60 }, (_, i) => `<article><buy-in-post product="p${i}"></buy-in-post></article>`).join('')}</body></html>`;
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve));
+      document.body.append(frame);
+      try {
+        await loaded;
+        const win = frame.contentWindow as Window & {
+          watched: Record<'registration' | 'task' | 'later', string[]>;
+        };
+        await win.customElements.whenDefined('buy-in-post');
+        // Every element but one taken off the page (below) is connected in the end.
+        await waitUntil(
+          () => Object.values(win.watched).flat().length >= 59,
+          'the elements connected',
+        );
+        await new Promise((r) => setTimeout(r, 50)); // any connection still to come
+        return { ...win.watched, doc: frame.contentDocument! };
+      } finally {
+        frame.remove();
+      }
+    }
+
+    const posts = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `p${from + i}`);
+    const far = (watched: string[]) => watched.filter((p) => !posts(0, 4).includes(p));
+
+    it('upgrades every element, and connects them after it: the near ones in its task, the others in the tasks after, in document order', async () => {
+      // Upgrading sixty elements and connecting them all in one task was the timeline's
+      // longest task (a thousand posts: ~40 ms); the connections are most of it.
+      const { registration, task, later } = await connections();
+      expect(registration, 'connected while the tag was registered').to.deep.equal([]);
+      expect(task, 'the near ones, at once').to.deep.equal(posts(0, 4));
+      // (once drawn, the near ones watch for being far: not a connection)
+      expect(far(later), 'the far ones, after').to.deep.equal(posts(5, 59));
+    });
+
+    it('connects an element taken off the page meanwhile only when it is back, and once', async () => {
+      const { later } = await connections(`
+        const post = (id) => document.querySelector('[product="' + id + '"]');
+        post('p40').remove();
+        const moved = [post('p30'), post('p50')];
+        for (const el of moved) el.remove();
+        document.body.append(...moved);`);
+      expect(far(later).slice(0, 2), 'moved: connected as they come back').to.deep.equal([
+        'p30',
+        'p50',
+      ]);
+      expect(far(later).slice(2), 'the others, after').to.deep.equal(
+        posts(5, 59).filter((p) => !['p30', 'p40', 'p50'].includes(p)),
+      );
+    });
+  });
+
   describe('a timeline’s first screen, drawn before the tag is registered', () => {
     interface Seen {
       text: string;

@@ -1,6 +1,7 @@
 import { warmNumbers } from '../i18n/locale.ts';
 import { pageEndpoint } from './product-controller.ts';
 import { ProductLoader } from './product-loader.ts';
+import { connectNow, registerInSlices } from './put-off.ts';
 import type { Product } from './types.ts';
 import { NEAR_MARGIN, nearNow } from './visibility.ts';
 
@@ -62,9 +63,14 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
     // Put there a task before the registration (with the look-up), it no longer kept the trap
     // away: 2.71 → 3.34 MB on the benchmark's page. Why was not found; measured, not guessed.
     head?.insertAdjacentHTML('afterbegin', `<${tag} hidden></${tag}>`);
-    register();
+    // A timeline's elements connect in the tasks after it, the near ones first (put-off.ts).
+    if (draw) registerInSlices(register);
+    else register();
     head?.querySelector(`:scope > ${tag}[hidden]:first-child`)?.remove();
-    for (const el of near) nearNow(el);
+    for (const el of near) {
+      connectNow(el);
+      nearNow(el);
+    }
   };
   if (!draw) {
     const near = nearFromLayout(els);
