@@ -435,7 +435,7 @@ describe('on a timeline', () => {
      * of that task (after it, before its microtasks), or in a later task. `atRegistration` runs
      * in that microtask, on the page's elements.
      */
-    async function connections(atRegistration = '') {
+    async function connections(atRegistration = '', { failing = '' } = {}) {
       const frame = document.createElement('iframe');
       frame.style.cssText = 'inline-size: 400px; block-size: 400px; border: 0';
       const defineUrl = new URL('../src/define.ts', import.meta.url).href;
@@ -444,10 +444,17 @@ describe('on a timeline', () => {
         <style>body { margin: 0 } article { block-size: 200px } ${PAGE_RULE}</style>
         <script>
           window.watched = { registration: [], task: [], later: [] };
+          window.errors = [];
+          window.addEventListener('error', (e) => {
+            errors.push(e.message);
+            e.preventDefault();
+          });
           let when = null; // before the registration: the first screen's own observer
           const observe = IntersectionObserver.prototype.observe;
           IntersectionObserver.prototype.observe = function (el) {
-            if (when) watched[when].push(el.getAttribute('product') ?? 'head');
+            const id = el.getAttribute('product') ?? 'head';
+            if (when && id === '${failing}') throw new Error('cannot watch ' + id);
+            if (when) watched[when].push(id);
             return observe.call(this, el);
           };
           const define = customElements.define.bind(customElements);
@@ -469,15 +476,16 @@ describe('on a timeline', () => {
         await loaded;
         const win = frame.contentWindow as Window & {
           watched: Record<'registration' | 'task' | 'later', string[]>;
+          errors: string[];
         };
         await win.customElements.whenDefined('buy-in-post');
-        // Every element but one taken off the page (below) is connected in the end.
+        // Every element but one taken off the page (below), or failing, is connected in the end.
         await waitUntil(
           () => Object.values(win.watched).flat().length >= 59,
           'the elements connected',
         );
         await new Promise((r) => setTimeout(r, 50)); // any connection still to come
-        return { ...win.watched, doc: frame.contentDocument! };
+        return { ...win.watched, errors: win.errors };
       } finally {
         frame.remove();
       }
@@ -495,6 +503,12 @@ describe('on a timeline', () => {
       expect(task, 'the near ones, at once').to.deep.equal(posts(0, 4));
       // (once drawn, the near ones watch for being far: not a connection)
       expect(far(later), 'the far ones, after').to.deep.equal(posts(5, 59));
+    });
+
+    it('connects the others when one element’s connection throws', async () => {
+      const { later, errors } = await connections('', { failing: 'p20' });
+      expect(errors, 'reported').to.deep.equal(['Uncaught Error: cannot watch p20']);
+      expect(far(later)).to.deep.equal(posts(5, 59).filter((p) => p !== 'p20'));
     });
 
     it('connects an element taken off the page meanwhile only when it is back, and once', async () => {

@@ -44,8 +44,12 @@ export function connectNow(el: Element): void {
 
 function slice() {
   const end = performance.now() + SLICE_MS;
+  // Set first: an element whose connection throws (reported as the browser reports any) does not
+  // hold up the others'.
+  const next = setTimeout(slice);
   for (const el of later) {
     connectNow(el);
-    if (performance.now() >= end) return setTimeout(slice);
+    if (performance.now() >= end) return;
   }
+  clearTimeout(next);
 }
