@@ -507,7 +507,8 @@ describe('on a timeline', () => {
 
     it('connects the others when one element’s connection throws', async () => {
       const { later, errors } = await connections('', { failing: 'p20' });
-      expect(errors, 'reported').to.deep.equal(['Uncaught Error: cannot watch p20']);
+      // (its message as the engine gives it: WebKit says only "Script error.")
+      expect(errors, 'reported').to.have.length(1);
       expect(far(later)).to.deep.equal(posts(5, 59).filter((p) => p !== 'p20'));
     });
 
