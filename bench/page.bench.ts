@@ -536,6 +536,13 @@ function longest(tasks: TraceEvent[]): [number, number] {
   return top ? [top.dur! / 1000, (top.tdur ?? top.dur!) / 1000] : [0, 0];
 }
 
+/** The events inside `task`, in the order they began (an enclosing one before those it holds). */
+function within(onMain: TraceEvent[], task: TraceEvent): TraceEvent[] {
+  return onMain
+    .filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur!)
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+}
+
 /**
  * The self time of each event name inside the longest of `tasks`, the busiest four: whether the
  * element's code or the page's own work (parsing, its load-time layout) made it long.
@@ -543,12 +550,9 @@ function longest(tasks: TraceEvent[]): [number, number] {
 function busiest(onMain: TraceEvent[], tasks: TraceEvent[]): [string, number][] {
   const top = tasks.reduce<TraceEvent | null>((a, t) => (!a || t.dur! > a.dur! ? t : a), null);
   if (!top) return [];
-  const inside = onMain
-    .filter((e) => e !== top && e.ts >= top.ts && e.ts + (e.dur ?? 0) <= top.ts + top.dur!)
-    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   const self = new Map<string, number>();
   const stack: { end: number; name: string }[] = [];
-  for (const e of inside) {
+  for (const e of within(onMain, top)) {
     while (stack.length && stack[stack.length - 1]!.end <= e.ts) stack.pop();
     const parent = stack[stack.length - 1];
     if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
@@ -571,14 +575,10 @@ const SCRIPT =
 
 /** `task`'s wall time less the page's own work at its top level (not inside a script's call). */
 function ownWork(onMain: TraceEvent[], task: TraceEvent): number {
-  const end = task.ts + task.dur!;
-  const inside = onMain
-    .filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end)
-    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   let page = 0;
   let scriptUntil = 0; // the end of the script call being walked through, if any
   let pageUntil = 0; // the end of the page's work being walked through (counted once)
-  for (const e of inside) {
+  for (const e of within(onMain, task)) {
     if (e.ts < scriptUntil || e.ts < pageUntil) continue;
     if (SCRIPT.test(e.name)) scriptUntil = e.ts + e.dur!;
     else if (PAGE_WORK.test(e.name)) {

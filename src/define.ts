@@ -22,10 +22,11 @@ import { registerInSlices } from './internal/put-off.ts';
 const page = globalThis.document as Document | undefined; // none in a server render
 const timeline =
   page && page.readyState !== 'complete' && page.getElementsByTagName('buy-in-post').length > 50;
-const register = () => BuyInPost.define();
+const define = () => BuyInPost.define();
+const register = timeline ? () => registerInSlices(define) : define;
 if (page?.readyState === 'interactive')
   lookUpFirstScreen('buy-in-post', timeline ? BuyInPost.drawEarly : undefined)(register);
-else if (timeline) setTimeout(() => registerInSlices(register));
+else if (timeline) setTimeout(register);
 else register();
 
 declare global {

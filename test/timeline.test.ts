@@ -71,6 +71,10 @@ function watchShifts(within: Element) {
   };
 }
 
+/** The products of posts `from` to `to` on the test pages below (post i sells `p{i}`). */
+const postIds = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `p${from + i}`);
+
 /** The rule docs/embedding.md gives pages: the button's box before the element renders. */
 const PAGE_RULE = `buy-in-post:where(:not(:defined), :state(loading)) {
   display: inline-flex; vertical-align: middle;
@@ -372,8 +376,7 @@ describe('on a timeline', () => {
     // Within the viewport or 400 px below it: posts 0 to 4 (the fifth's top is at 800 px).
     const near = 'p0,p1,p2,p3,p4';
     /** Posts `from` to `to`, as a look-up names them. */
-    const posts = (from: number, to: number) =>
-      Array.from({ length: to - from + 1 }, (_, i) => `p${from + i}`).join(',');
+    const posts = (from: number, to: number) => postIds(from, to).join(',');
 
     it('a few elements: asks for the near elements’ products as the parse ends, not the far ones', async () => {
       const { beforeFrame, atParseEnd, readsBeforeRegistered } = await askedBeforeAFrame(10);
@@ -491,25 +494,23 @@ describe('on a timeline', () => {
       }
     }
 
-    const posts = (from: number, to: number) =>
-      Array.from({ length: to - from + 1 }, (_, i) => `p${from + i}`);
-    const far = (watched: string[]) => watched.filter((p) => !posts(0, 4).includes(p));
+    const far = (watched: string[]) => watched.filter((p) => !postIds(0, 4).includes(p));
 
     it('upgrades every element, and connects them after it: the near ones in its task, the others in the tasks after, in document order', async () => {
       // Upgrading sixty elements and connecting them all in one task was the timeline's
       // longest task (a thousand posts: ~40 ms); the connections are most of it.
       const { registration, task, later } = await connections();
       expect(registration, 'connected while the tag was registered').to.deep.equal([]);
-      expect(task, 'the near ones, at once').to.deep.equal(posts(0, 4));
+      expect(task, 'the near ones, at once').to.deep.equal(postIds(0, 4));
       // (once drawn, the near ones watch for being far: not a connection)
-      expect(far(later), 'the far ones, after').to.deep.equal(posts(5, 59));
+      expect(far(later), 'the far ones, after').to.deep.equal(postIds(5, 59));
     });
 
     it('connects the others when one element’s connection throws', async () => {
       const { later, errors } = await connections('', { failing: 'p20' });
       // (its message as the engine gives it: WebKit says only "Script error.")
       expect(errors, 'reported').to.have.length(1);
-      expect(far(later)).to.deep.equal(posts(5, 59).filter((p) => p !== 'p20'));
+      expect(far(later)).to.deep.equal(postIds(5, 59).filter((p) => p !== 'p20'));
     });
 
     it('connects an element taken off the page meanwhile only when it is back, and once', async () => {
@@ -524,7 +525,7 @@ describe('on a timeline', () => {
         'p50',
       ]);
       expect(far(later).slice(2), 'the others, after').to.deep.equal(
-        posts(5, 59).filter((p) => !['p30', 'p40', 'p50'].includes(p)),
+        postIds(5, 59).filter((p) => !['p30', 'p40', 'p50'].includes(p)),
       );
     });
   });

@@ -1,7 +1,7 @@
 import { warmNumbers } from '../i18n/locale.ts';
 import { pageEndpoint } from './product-controller.ts';
 import { ProductLoader } from './product-loader.ts';
-import { connectNow, registerInSlices } from './put-off.ts';
+import { connectNow } from './put-off.ts';
 import type { Product } from './types.ts';
 import { NEAR_MARGIN, nearNow } from './visibility.ts';
 
@@ -63,11 +63,10 @@ export function lookUpFirstScreen(tag: string, draw?: DrawEarly): (register: () 
     // Put there a task before the registration (with the look-up), it no longer kept the trap
     // away: 2.71 → 3.34 MB on the benchmark's page. Why was not found; measured, not guessed.
     head?.insertAdjacentHTML('afterbegin', `<${tag} hidden></${tag}>`);
-    // A timeline's elements connect in the tasks after it, the near ones first (put-off.ts).
-    if (draw) registerInSlices(register);
-    else register();
+    register();
     head?.querySelector(`:scope > ${tag}[hidden]:first-child`)?.remove();
     for (const el of near) {
+      // (a timeline's registration puts the elements' connection off: put-off.ts)
       connectNow(el);
       nearNow(el);
     }
