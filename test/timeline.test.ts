@@ -303,13 +303,16 @@ describe('on a timeline', () => {
      * tag is registered — the observer reports nothing before that frame — and those made
      * before it was registered (while the elements are yet to upgrade).
      */
-    async function askedBeforeAFrame(count: number, { hidden = 0 } = {}) {
+    async function askedBeforeAFrame(
+      count: number,
+      { hidden = 0, height = 200, scrolled = 0, until = '' } = {},
+    ) {
       const frame = document.createElement('iframe');
       frame.style.cssText = 'inline-size: 400px; block-size: 400px; border: 0';
       const defineUrl = new URL('../src/define.ts', import.meta.url).href;
       frame.srcdoc = `<!doctype html><html lang="en"><head>
         <meta name="buy-in-post-endpoint" content="${ENDPOINT}">
-        <style>body { margin: 0 } article { block-size: 200px }</style>
+        <style>body { margin: 0 } article { block-size: ${height}px }</style>
         <script>
           window.asked = [];
           window.beforeRegistered = [];
@@ -344,7 +347,8 @@ describe('on a timeline', () => {
               requestAnimationFrame(() => { window.beforeFrame = asked.slice(); }));
           });
         </script><script type="module" src="${defineUrl}"></script></head>
-        <body>${Array.from({ length: count }, (_, i) => `<article${i < hidden ? ' hidden' : ''}><buy-in-post product="p${i}"></buy-in-post></article>`).join('')}</body></html>`;
+        <body>${Array.from({ length: count }, (_, i) => `<article${i < hidden ? ' hidden' : ''}><buy-in-post product="p${i}"></buy-in-post></article>`).join('')}
+        ${scrolled ? `<script>scrollTo(0, ${scrolled})</script>` : ''}</body></html>`;
       const loaded = new Promise((resolve) => frame.addEventListener('load', resolve));
       document.body.append(frame);
       try {
@@ -358,7 +362,14 @@ describe('on a timeline', () => {
           headAtRegistration?: boolean;
         };
         await waitUntil(() => win.beforeFrame, 'a frame after the tag is registered');
+        const asked = (win as unknown as { asked: string[] }).asked;
+        if (until)
+          await waitUntil(
+            () => asked.some((ids) => ids.split(',').includes(until)),
+            `${until} asked`,
+          );
         return {
+          asked: asked.slice(),
           beforeFrame: win.beforeFrame!,
           beforeRegistered: win.beforeRegistered,
           readsBeforeRegistered: win.readsBeforeRegistered,
@@ -405,6 +416,23 @@ describe('on a timeline', () => {
       // Posts 0 to 19 take no room: the near ones are 20 to 24.
       const { beforeRegistered } = await askedBeforeAFrame(60, { hidden: 20 });
       expect(beforeRegistered).to.deep.equal([posts(0, 15), posts(20, 24)]);
+    });
+
+    it('a timeline at its top: watches its first 64 elements for the first screen; a near one after them is asked for once the tag is registered', async () => {
+      // Posts 5 px tall: 0 to 160 are within the viewport or 400 px below it, 0 to 80 in view.
+      const { beforeRegistered, asked } = await askedBeforeAFrame(200, { height: 5, until: 'p64' });
+      expect(beforeRegistered).to.deep.equal([posts(0, 15), posts(16, 63)]);
+      // by the shared observer, which in a frame sees only what is in view (implicit root)
+      const after = asked.slice(2).join(',').split(',');
+      expect(after).to.include.members(postIds(64, 70));
+      expect(after.filter((id) => Number(id.slice(1)) < 64)).to.deep.equal([]);
+    });
+
+    it('a timeline scrolled already as its module runs: watches all its elements for the first screen', async () => {
+      // At 16,000 px, posts 78 to 84 are near (200 px each; the viewport is 400 px tall, and the
+      // 400 px above and below it count): far past the first 64.
+      const { beforeRegistered } = await askedBeforeAFrame(100, { scrolled: 16_000 });
+      expect(beforeRegistered).to.deep.equal([posts(0, 15), posts(78, 84)]);
     });
 
     it('sends those look-ups before the elements upgrade, so they are on their way while they do', async () => {

@@ -164,8 +164,22 @@ function nearFromLayout(els: HTMLCollectionOf<Element>): Element[] {
 }
 
 /**
+ * How many elements, in document order, the first screen's observer watches on a page at its
+ * top: the first screen and the 400 px below it, on a phone or a desk, of a timeline or of a
+ * dense grid of cards. Its first count of where they are is part of the page's next frame
+ * (~6–10 µs an element): all 1,000 of a timeline made that frame 6–10 ms longer, and the first
+ * screen's answer waits behind it.
+ */
+const FIRST_SCREEN_WATCH = 64;
+
+/**
  * The elements near the viewport, told by an observer of its own once the page's next frame has
  * laid it out: nothing here makes the browser lay the page out before it would.
+ *
+ * On a page at its top, only its first elements are watched (FIRST_SCREEN_WATCH); a page
+ * scrolled already (its place kept, a fragment) has them all watched. A near element not
+ * watched (after the first 64, or moved up the page by CSS) is drawn by the shared observer, as
+ * all the others are: after the registration, not before it.
  */
 function nearFromObserver(els: HTMLCollectionOf<Element>, found: (near: Element[]) => void) {
   // No observer (an engine from before 2019): none found here; the shared one's fallback then
@@ -188,5 +202,6 @@ function nearFromObserver(els: HTMLCollectionOf<Element>, found: (near: Element[
     // An engine from before 2020 takes only an element as the root: the implicit one, then.
     observer = observe();
   }
-  for (const el of els) observer.observe(el);
+  const watched = scrollX || scrollY ? els : [].slice.call(els, 0, FIRST_SCREEN_WATCH);
+  for (const el of watched) observer.observe(el);
 }
