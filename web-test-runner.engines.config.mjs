@@ -8,7 +8,9 @@
 //
 // `npm run test:engines` runs the two one after the other (two cores: two browsers at once
 // starve each other). Only these files: the rest of the suite tests the element's logic, which
-// does not change with the engine, and each engine adds about a minute to CI.
+// does not change with the engine, and each engine adds about a minute to CI. The timeline's
+// file is here for what leans on the engine: the upgrades of a page's elements, its observers,
+// the first screen drawn before the registration.
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher, puppeteerCore } from '@web/test-runner-chrome';
 import { WebdriverLauncher } from '@web/test-runner-webdriver';
@@ -19,7 +21,12 @@ import chromium, { summaryReporter } from './web-test-runner.config.mjs';
 const group = process.argv
   .map((arg, i, all) => (arg === '--group' ? all[i + 1] : arg.match(/^--group=(.+)/)?.[1]))
   .find(Boolean);
-const FILES = ['test/checkout.test.ts', 'test/loading-keyboard.test.ts', 'test/i18n.test.ts'];
+const FILES = [
+  'test/checkout.test.ts',
+  'test/loading-keyboard.test.ts',
+  'test/i18n.test.ts',
+  'test/timeline.test.ts',
+];
 
 /** Only this machine: the tests never need an outside address (no Stripe.js: test payments). */
 const LOCAL = new Set(['localhost', '127.0.0.1', '[::1]']);
