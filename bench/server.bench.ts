@@ -101,14 +101,15 @@ async function run(
   opts: autocannon.Options,
   measured?: () => Promise<void>,
 ): Promise<Row> {
-  if (WARMUP > 0)
+  if (WARMUP > 0) {
     await new Promise<void>((resolve, reject) =>
       autocannon({ duration: WARMUP, connections: CONNECTIONS, workers: 1, ...opts }, (err) =>
         err ? reject(err) : resolve(),
       ),
     );
-  // The warm-up's requests still in flight when it stopped are answered first.
-  if (WARMUP > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    // The warm-up's requests still in flight when it stopped are answered first.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   await measured?.();
   const cpuBefore = mainThreadCpuMs();
   return new Promise((resolve, reject) => {

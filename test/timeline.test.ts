@@ -303,7 +303,10 @@ describe('on a timeline', () => {
      * A page of `count` elements in posts 200 px tall, in a frame 400 px tall, loading the
      * element's module: the product requests made before the first animation frame after the
      * tag is registered — the observer reports nothing before that frame — and those made
-     * before it was registered (while the elements are yet to upgrade).
+     * before it was registered (while the elements are yet to upgrade). `hidden`: the first so
+     * many posts take no room; `height`: the posts' height; `scrolled`: the page is scrolled
+     * that far before the module runs; `until`: waits, after that frame, until that product is
+     * asked for too (`asked` then holds every request so far).
      */
     async function askedBeforeAFrame(
       count: number,

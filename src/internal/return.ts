@@ -4,8 +4,8 @@ import { readSaved } from './saved-checkout.ts';
 /**
  * Coming back from a payment page (Stripe's hosted page, a bank's 3-D Secure or redirect): the
  * endpoint's return URL carries `bip_checkout=<id>` (and `bip_return=done|canceled`; the names
- * are the protocol's, in return-params.ts, shared with the endpoint). The element whose saved checkout
- * (saved-checkout.ts) is that one opens at once and shows how it went. In the core chunk, so it
+ * are the protocol's, in return-params.ts, shared with the endpoint). The element whose saved
+ * checkout (saved-checkout.ts) is that one opens at once and shows how it went. In the core chunk, so it
  * stays a few lines.
  */
 

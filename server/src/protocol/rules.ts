@@ -4,6 +4,9 @@
  * sibling return-params.ts. The browser's checkout chunk runs these; its core only reads the
  * return parameters' names, from that sibling, so that these stay out of the core.
  */
+import { RETURN_PARAMS, type ReturnResult } from './return-params.ts';
+
+export { RETURN_PARAMS, type ReturnResult } from './return-params.ts';
 
 /** The Luhn checksum every card number carries: catches a mistyped digit before the network. */
 export function luhnValid(digits: string): boolean {
@@ -18,10 +21,6 @@ export function luhnValid(digits: string): boolean {
   }
   return sum % 10 === 0;
 }
-
-import { RETURN_PARAMS, type ReturnResult } from './return-params.ts';
-
-export { RETURN_PARAMS, type ReturnResult };
 
 /** `base` with the return parameters for `checkoutId` set (any earlier ones replaced). */
 export function withReturnParams(base: string, checkoutId: string, result: ReturnResult): string {
