@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { canonicalJson, sha256 } from '../src/util.ts';
 import {
   ADDRESS_FR,
   ADDRESS_US,
@@ -375,28 +376,126 @@ for (const { name, skip } of dialects()) {
         assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 1 });
       });
 
+      test('a repeat whose first took the last unit is answered as the first was, not sold out', async () => {
+        const tee = await makeTee(seller, { stock: 1 });
+        const key = newKey();
+        const body = { productId: tee.id, variantId: tee.small, quantity: 1 };
+        const first = await createCheckout(server.url, body, key);
+        assert.equal(first.status, 201);
+        // Its answer was lost on the way; the retry finds no unit left to hold, and the key taken.
+        const retry = await createCheckout(server.url, body, key);
+        assert.equal(retry.status, 201, JSON.stringify(retry.body));
+        assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+        assert.equal(retry.body.id, first.body.id);
+        assert.equal(retry.body.clientToken, first.body.clientToken);
+        // Another key is refused: sold out.
+        const other = await createCheckout(server.url, body);
+        assert.equal(other.status, 409);
+        assert.equal(other.body.code, 'out_of_stock');
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 1, reserved: 1 });
+      });
+
+      test('a refusal is kept under its key: the same request, once it would succeed, is refused again', async () => {
+        const tee = await makeTee(seller, { stock: 1 });
+        const key = newKey();
+        const taken = await createCheckout(server.url, {
+          productId: tee.id,
+          variantId: tee.small,
+          quantity: 1,
+        });
+        assert.equal(taken.status, 201);
+        const body = { productId: tee.id, variantId: tee.small, quantity: 1 };
+        const refused = await createCheckout(server.url, body, key);
+        assert.equal(refused.status, 409);
+        assert.equal(refused.body.code, 'out_of_stock');
+        // The unit comes back; the key still answers what it answered.
+        const cancel = await buyer(server.url, taken.body.clientToken)(
+          'DELETE',
+          `/checkouts/${taken.body.id}`,
+        );
+        assert.equal(cancel.status, 200);
+        const again = await createCheckout(server.url, body, key);
+        assert.equal(again.status, 409);
+        assert.equal(again.body.code, 'out_of_stock');
+        assert.equal(again.headers.get('idempotent-replayed'), 'true');
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 1, reserved: 0 });
+      });
+
+      test('a key held by a request still running is answered 409; one held by a request that died a minute ago is taken over', async () => {
+        const tee = await makeTee(seller, { stock: 5 });
+        const body = { productId: tee.id, variantId: tee.small, quantity: 1 };
+        const db = server.app.db.kysely;
+        // What a create leaves while its payment is being set up at the provider (or, if its
+        // process died there, for good): the key, held, with no answer.
+        const hold = async (key: string, request: object, ageMs: number) => {
+          const at = new Date(Date.now() - ageMs).toISOString();
+          await db
+            .insertInto('idempotency_keys')
+            .values({
+              scope: 'POST /checkouts',
+              key,
+              request_hash: sha256(canonicalJson(request)),
+              response_status: null,
+              response_body: null,
+              locked_at: at,
+              created_at: at,
+            })
+            .execute();
+        };
+        const running = newKey();
+        await hold(running, body, 1_000);
+        const busy = await createCheckout(server.url, body, running);
+        assert.equal(busy.status, 409);
+        assert.equal(busy.body.code, 'idempotency_in_progress');
+        assert.equal(busy.headers.get('retry-after'), '1');
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 0 });
+
+        const died = newKey();
+        await hold(died, body, 61_000);
+        const retried = await createCheckout(server.url, body, died);
+        assert.equal(retried.status, 201, JSON.stringify(retried.body));
+        assert.notEqual(retried.headers.get('idempotent-replayed'), 'true');
+        const replay = await createCheckout(server.url, body, died);
+        assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+        assert.equal(replay.body.id, retried.body.id);
+
+        // Held for another request, dead or alive: that key is not this request's.
+        const otherDied = newKey();
+        await hold(otherDied, { ...body, quantity: 2 }, 61_000);
+        const conflict = await createCheckout(server.url, body, otherDied);
+        assert.equal(conflict.status, 422);
+        assert.equal(conflict.body.code, 'idempotency_conflict');
+        assert.deepEqual(await variantStock(tee.id, tee.small), { stock: 5, reserved: 1 });
+      });
+
       test('the answer is stored with the checkout: when it cannot be, nothing is written and the key runs again', async () => {
         const tee = await makeTee(seller, { stock: 5 });
         const key = newKey();
         const body = { productId: tee.id, variantId: tee.small, quantity: 1 };
         const db = server.app.db.kysely;
-        // Storing this key's answer fails (a full disk, a lost connection, at that very write).
+        // Storing this key's answer fails (a full disk, a lost connection, at that very write),
+        // whether the answer is written with the key or after it.
         if (name === 'sqlite')
-          await sql`CREATE TRIGGER answer_fails BEFORE UPDATE OF response_status ON idempotency_keys
-            WHEN NEW.key = ${sql.lit(key)} BEGIN SELECT RAISE(ABORT, 'answer lost'); END`.execute(
-            db,
-          );
+          for (const [trigger, event] of [
+            ['answer_fails', 'INSERT'],
+            ['answer_update_fails', 'UPDATE OF response_status'],
+          ] as const)
+            await sql`CREATE TRIGGER ${sql.raw(trigger)} BEFORE ${sql.raw(event)} ON idempotency_keys
+              WHEN NEW.key = ${sql.lit(key)} AND NEW.response_status IS NOT NULL
+              BEGIN SELECT RAISE(ABORT, 'answer lost'); END`.execute(db);
         else {
           await sql`CREATE FUNCTION answer_fails() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'answer lost'; END $$`.execute(db);
-          await sql`CREATE TRIGGER answer_fails BEFORE UPDATE OF response_status ON idempotency_keys
-            FOR EACH ROW WHEN (NEW.key = ${sql.lit(key)}) EXECUTE FUNCTION answer_fails()`.execute(
-            db,
-          );
+          await sql`CREATE TRIGGER answer_fails
+            BEFORE INSERT OR UPDATE OF response_status ON idempotency_keys FOR EACH ROW
+            WHEN (NEW.key = ${sql.lit(key)} AND NEW.response_status IS NOT NULL)
+            EXECUTE FUNCTION answer_fails()`.execute(db);
         }
         const lost = await createCheckout(server.url, body, key);
-        if (name === 'sqlite') await sql`DROP TRIGGER answer_fails`.execute(db);
-        else {
+        if (name === 'sqlite') {
+          await sql`DROP TRIGGER answer_fails`.execute(db);
+          await sql`DROP TRIGGER answer_update_fails`.execute(db);
+        } else {
           await sql`DROP TRIGGER answer_fails ON idempotency_keys`.execute(db);
           await sql`DROP FUNCTION answer_fails()`.execute(db);
         }

@@ -106,11 +106,24 @@ for (const { name, skip } of dialects()) {
       const tee = await makeTee(await makeSeller(server), { stock: 50 });
       const hoarder = from(freshIp(), server);
       const made = [];
-      for (let i = 0; i < 3; i++) {
-        const res = await hoarder.create({ productId: tee.id, variantId: tee.small, quantity: 1 });
+      const third = newKey();
+      for (const key of [newKey(), newKey(), third]) {
+        const res = await hoarder.create(
+          { productId: tee.id, variantId: tee.small, quantity: 1 },
+          key,
+        );
         assert.equal(res.status, 201);
         made.push(res.body);
       }
+      // The third's answer lost on the way, its retry — a fourth hold, were it new — is answered
+      // as the third was.
+      const retried = await hoarder.create(
+        { productId: tee.id, variantId: tee.small, quantity: 1 },
+        third,
+      );
+      assert.equal(retried.status, 201, JSON.stringify(retried.body));
+      assert.equal(retried.headers.get('idempotent-replayed'), 'true');
+      assert.equal(retried.body.id, made[2].id);
       const key = newKey();
       const fourth = { productId: tee.id, variantId: tee.medium, quantity: 1 };
       const refused = await hoarder.create(fourth, key);

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { ServiceError } from '../services/errors.ts';
-import type { IdempotencyService, SuccessWith } from '../services/idempotency.ts';
+import type { Claim, IdempotencyService, SuccessWith } from '../services/idempotency.ts';
 import { statusOf, toProblem } from './problem.ts';
 
 export interface IdempotentCall<S extends 200 | 201, T = unknown> {
@@ -11,6 +11,11 @@ export interface IdempotentCall<S extends 200 | 201, T = unknown> {
   scope: string;
   /** Refuse the call without an Idempotency-Key (creating); otherwise it just runs each time. */
   required: boolean;
+  /**
+   * When the key is claimed (services/idempotency.ts `Claim`): `first` by default;
+   * `in-transaction` for a handler that writes the key with what it makes (`successWith`).
+   */
+  claim?: Claim;
   /** The request the key stands for: the same key with another request is refused. */
   request: unknown;
   /** The status of a success. */
@@ -37,10 +42,11 @@ export async function idempotent<S extends 200 | 201, T>(
     call.scope,
     c.req.header('Idempotency-Key'),
     call.request,
-    { required: call.required },
-    async (answerWith) => {
+    { required: call.required, claim: call.claim },
+    async (keyWith) => {
       const successWith: SuccessWith<T> =
-        answerWith && ((trx, body) => answerWith(trx, { status: call.status, body }));
+        keyWith &&
+        ((trx, body) => keyWith(trx, body === null ? null : { status: call.status, body }));
       try {
         return { status: call.status as number, body: await run(successWith) };
       } catch (err) {

@@ -131,6 +131,8 @@ export function checkoutRoutes(
     const call = {
       scope: 'POST /checkouts',
       required: true,
+      // Its key is written by the transaction that writes the checkout: one commit, not two.
+      claim: 'in-transaction',
       request: input,
       status: 201,
       // The wallet and Stripe's customer-session secret are added to each answer, fresh or

@@ -19,19 +19,44 @@ export interface Answer {
 }
 
 /**
- * Stores the answer in the handler's own transaction, the one that writes what it answers for,
- * so both commit together or neither does: a crash between them can neither leave a checkout
- * whose key would run again (a second checkout) nor an answer for nothing. Null when the call
- * has no key (nothing is stored).
+ * {@link KeyWith} for a service: writes the call's key with its success (the call's status, this
+ * body), or — `null`, the answer not known yet — holds the key until it is. Null when the call
+ * has no key.
  */
-export type AnswerWith = ((trx: Db, answer: Answer) => Promise<void>) | null;
+export type SuccessWith<T> = ((trx: Db, body: T | null) => Promise<void>) | null;
 
 /**
- * {@link AnswerWith} for a service: stores its success (the call's status, this body). Pass it
- * the transaction that writes what the answer is for, as that transaction's last statement, and
- * answer with that very body. Null when the call has no key.
+ * How a call claims its key (`run`'s `claim`):
+ *
+ * - `first` — before the handler runs, in a write of its own. A repeat while the first request
+ *   runs is told to retry (409) before it does anything: for calls whose handler acts outside
+ *   any transaction of ours (confirming a payment at the provider), where running twice would
+ *   do it twice.
+ * - `in-transaction` — by the handler's transaction that writes what the call makes
+ *   ({@link KeyWith}, its last statement): the key, and the answer when it is known, commit
+ *   with the checkout or not at all. No write of its own, so a new request costs one commit, not
+ *   two. A repeat runs the handler's reads again, and its transaction finds the key taken, rolls
+ *   back and answers as the key's first request did (a replay, 422 for another request, 409
+ *   while it runs). For a handler that writes nothing irrevocable before that transaction.
  */
-export type SuccessWith<T> = ((trx: Db, body: T) => Promise<void>) | null;
+export type Claim = 'first' | 'in-transaction';
+
+/**
+ * Writes the call's key in the handler's transaction ({@link Claim} `in-transaction`): with its
+ * answer, or, `null`, held until the answer is stored after the transaction. Call it as that
+ * transaction's last statement. Throws (the transaction rolls back) when the key is taken.
+ */
+export type KeyWith = ((trx: Db, answer: Answer | null) => Promise<void>) | null;
+// Written with what the transaction makes, so both commit together or neither does: a crash
+// between them can neither leave a checkout whose key would run again (a second checkout) nor
+// an answer for nothing.
+
+/** Thrown in a handler's transaction when its key is already taken: the transaction rolls back. */
+class KeyTaken extends Error {
+  constructor() {
+    super('this Idempotency-Key is taken');
+  }
+}
 
 /** After this long, a request that never finished (its process died) no longer holds its key. */
 const STALE_LOCK_MS = 60_000;
@@ -49,7 +74,8 @@ const KEY = /^[\x21-\x7E]{8,255}$/;
  * running is told to retry (409). The handler returns the answer to store, refusals included
  * (`http/idempotent.ts` turns them into problems); when it throws, nothing is stored, so the
  * client may retry (a 5xx). A handler may store its answer in its last transaction itself
- * ({@link AnswerWith}); what it stored so is never overwritten or forgotten.
+ * ({@link KeyWith}); what it stored so is never overwritten or forgotten. When the key is
+ * claimed — before the handler or by its transaction — is the call's choice ({@link Claim}).
  */
 export class IdempotencyService {
   /**
@@ -92,8 +118,8 @@ export class IdempotencyService {
     scope: string,
     key: string | undefined,
     request: unknown,
-    opts: { required: boolean },
-    handler: (answerWith: AnswerWith) => Promise<Answer>,
+    opts: { required: boolean; claim?: Claim },
+    handler: (keyWith: KeyWith) => Promise<Answer>,
   ): Promise<StoredResponse> {
     if (key === undefined) {
       if (opts.required)
@@ -111,65 +137,52 @@ export class IdempotencyService {
         ],
       });
     }
+    const call: Call = {
+      scope,
+      key,
+      hash: sha256(canonicalJson(request)),
+      now: this.ctx.clock.now(),
+    };
+    return opts.claim === 'in-transaction'
+      ? this.runClaimedInTransaction(call, handler)
+      : this.runClaimedFirst(call, handler);
+  }
+
+  private async runClaimedFirst(
+    call: Call,
+    handler: (keyWith: KeyWith) => Promise<Answer>,
+  ): Promise<StoredResponse> {
     const { db } = this.ctx;
-    const hash = sha256(canonicalJson(request));
-    const now = this.ctx.clock.now();
+    const { scope, key, hash, now } = call;
     const inserted = await claim(db, { scope, key, hash, now: iso(now) });
     if (Number(inserted.numAffectedRows ?? 0) !== 1) {
-      const existing = await db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('scope', '=', scope)
-        .where('key', '=', key)
-        .executeTakeFirstOrThrow();
-      if (existing.request_hash !== hash) {
-        throw new ServiceError(
-          'idempotency_conflict',
-          'This Idempotency-Key was already used with a different request; use a new key',
-        );
-      }
-      if (existing.response_status !== null) {
-        return {
-          status: existing.response_status,
-          body: this.open(scope, key, existing.response_body),
-          replayed: true,
-        };
-      }
-      const stale = iso(new Date(now.getTime() - STALE_LOCK_MS));
+      const earlier = await this.earlier(call);
+      if (earlier) return earlier;
       const takeover = await db
         .updateTable('idempotency_keys')
         .set({ locked_at: iso(now) })
         .where('scope', '=', scope)
         .where('key', '=', key)
         .where('response_status', 'is', null)
-        .where('locked_at', '<', stale)
+        .where('locked_at', '<', staleBefore(now))
         .executeTakeFirst();
-      if (Number(takeover.numUpdatedRows) !== 1) {
-        throw new ServiceError(
-          'idempotency_in_progress',
-          'The first request with this key is still running; retry shortly',
-          { extra: { retryAfter: 1 } },
-        );
-      }
+      if (Number(takeover.numUpdatedRows) !== 1) throw inProgress();
     }
     let result: Answer;
     /** What the handler's own transaction stored, if it did. */
     let storedBody: unknown;
-    const answerWith: AnswerWith = async (trx, answer) => {
+    const keyWith: KeyWith = async (trx, answer) => {
+      // The key is held already: only an answer is written.
+      if (!answer) return;
       await this.store(trx, scope, key, answer);
       storedBody = answer.body;
     };
     try {
-      result = await handler(answerWith);
+      result = await handler(keyWith);
     } catch (err) {
       // Nothing to store (the handler answers refusals itself): let the client try again —
       // unless the handler's transaction committed its answer before the error, which stays.
-      await db
-        .deleteFrom('idempotency_keys')
-        .where('scope', '=', scope)
-        .where('key', '=', key)
-        .where('response_status', 'is', null)
-        .execute();
+      await this.release(call);
       throw err;
     }
     // The handler answering with what its transaction stored means that transaction committed
@@ -177,6 +190,110 @@ export class IdempotencyService {
     if (storedBody === undefined || result.body !== storedBody)
       await this.store(db, scope, key, result);
     return { ...result, replayed: false };
+  }
+
+  private async runClaimedInTransaction(
+    call: Call,
+    handler: (keyWith: KeyWith) => Promise<Answer>,
+  ): Promise<StoredResponse> {
+    const { db } = this.ctx;
+    const { scope, key } = call;
+    /** Whether the handler's transaction wrote the key (it commits, or the handler throws). */
+    let held = false;
+    /** The answer it wrote with the key, if it knew it. */
+    let storedBody: unknown;
+    const keyWith: KeyWith = async (trx, answer) => {
+      const [row] = (
+        await holdKey(trx, {
+          ...this.row(call, answer),
+          stale: staleBefore(call.now),
+        })
+      ).rows;
+      if (!row) throw new KeyTaken();
+      held = true;
+      if (answer) storedBody = answer.body;
+    };
+    let result: Answer;
+    try {
+      result = await handler(keyWith);
+    } catch (err) {
+      if (held) {
+        await this.release(call);
+        throw err;
+      }
+      // The key may be another request's — the first of a repeat that now fails here (holding
+      // all it may hold, say) — whose answer is this one's too. A key no one holds: the error.
+      const earlier = await this.earlier(call);
+      if (earlier) return earlier;
+      if (err instanceof KeyTaken) throw inProgress();
+      throw err;
+    }
+    if (held) {
+      if (storedBody === undefined || result.body !== storedBody)
+        await this.store(db, scope, key, result);
+      return { ...result, replayed: false };
+    }
+    // Answered without writing the key (a refusal before any transaction): kept with its answer,
+    // unless the key is taken by then, whose first answer is the answer.
+    const [row] = (await holdKey(db, { ...this.row(call, result), stale: staleBefore(call.now) }))
+      .rows;
+    if (row) return { ...result, replayed: false };
+    const earlier = await this.earlier(call);
+    if (earlier) return earlier;
+    throw inProgress();
+  }
+
+  /** The key's row, with the answer (sealed) if there is one. */
+  private row(call: Call, answer: Answer | null) {
+    return {
+      scope: call.scope,
+      key: call.key,
+      hash: call.hash,
+      now: iso(call.now),
+      status: answer?.status ?? null,
+      body: answer ? this.seal(call.scope, call.key, answer.body) : null,
+    };
+  }
+
+  /**
+   * What a key already held answers for this request: the first answer (a replay), the refusal
+   * of another request under it (422) or of a repeat while the first is running (409). Null when
+   * no one holds the key, or a request that died long ago does (it may be taken over).
+   */
+  private async earlier(call: Call): Promise<StoredResponse | null> {
+    const { scope, key, hash, now } = call;
+    const existing = await this.ctx.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (!existing) return null;
+    if (existing.request_hash !== hash) {
+      throw new ServiceError(
+        'idempotency_conflict',
+        'This Idempotency-Key was already used with a different request; use a new key',
+      );
+    }
+    if (existing.response_status !== null) {
+      return {
+        status: existing.response_status,
+        body: this.open(scope, key, existing.response_body),
+        replayed: true,
+      };
+    }
+    if (existing.locked_at >= staleBefore(now)) throw inProgress();
+    return null;
+  }
+
+  /** Lets the key run again: its request ended without an answer (a failure, a 5xx). */
+  private async release({ scope, key }: Call): Promise<void> {
+    await this.ctx.db
+      .deleteFrom('idempotency_keys')
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .where('response_status', 'is', null)
+      .execute();
   }
 
   /** Stores the answer for a claimed key, unless one is stored. */
@@ -210,6 +327,24 @@ export class IdempotencyService {
   }
 }
 
+/** One keyed call: its key, the hash of its request, when it began. */
+interface Call {
+  scope: string;
+  key: string;
+  hash: string;
+  now: Date;
+}
+
+/** Claims made before this moment belong to requests that died (they may be taken over). */
+const staleBefore = (now: Date) => iso(new Date(now.getTime() - STALE_LOCK_MS));
+
+const inProgress = () =>
+  new ServiceError(
+    'idempotency_in_progress',
+    'The first request with this key is still running; retry shortly',
+    { extra: { retryAfter: 1 } },
+  );
+
 // The statements every keyed call runs, compiled once (db/prepared.ts).
 
 /**
@@ -233,6 +368,50 @@ const claim = prepared(
       })
       .onConflict((oc) => oc.columns(['scope', 'key']).doNothing()),
   { waitForDisk: false },
+);
+
+/**
+ * Writes a key ({@link Claim} `in-transaction`): with its answer, or held (a null status) until
+ * the answer is stored. A key left by a request that died long ago (`stale`) with this very
+ * request is taken over; any other held key returns no row.
+ */
+const holdKey = prepared(
+  (
+    db,
+    v: {
+      scope: string;
+      key: string;
+      hash: string;
+      now: string;
+      status: number | null;
+      body: string | null;
+      stale: string;
+    },
+  ) =>
+    db
+      .insertInto('idempotency_keys')
+      .values({
+        scope: v.scope,
+        key: v.key,
+        request_hash: v.hash,
+        response_status: v.status,
+        response_body: v.body,
+        locked_at: v.now,
+        created_at: v.now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['scope', 'key'])
+          .doUpdateSet({
+            response_status: v.status,
+            response_body: v.body,
+            locked_at: v.now,
+          })
+          .where('idempotency_keys.response_status', 'is', null)
+          .where('idempotency_keys.request_hash', '=', v.hash)
+          .where('idempotency_keys.locked_at', '<', v.stale),
+      )
+      .returning('key'),
 );
 
 /** Stores the answer for a claimed key, unless one is stored. */

@@ -79,8 +79,9 @@ export class CheckoutService {
 
   /**
    * A new checkout: its units held, its payment set up. `successWith` (a call with an
-   * Idempotency-Key) stores the answer in the transaction that writes the checkout, when the
-   * payment is made without a round trip; otherwise the key's answer is stored after it.
+   * Idempotency-Key) writes the key in the transaction that writes the checkout — with the
+   * answer when the payment is made without a round trip; otherwise held, and the answer stored
+   * after it.
    */
   async create(
     body: CreateCheckoutBody,
@@ -158,7 +159,7 @@ export class CheckoutService {
           newHold: true,
         });
         await insertCheckout(trx, written);
-        if (answer && successWith) await successWith(trx, answer);
+        if (successWith) await successWith(trx, answer);
       });
     for (let retried = false; ; retried = true) {
       try {
