@@ -68,6 +68,15 @@ export async function activeVariant(
   return saleable(product_options, variant);
 }
 
+/**
+ * What starting a checkout needs of the product (`activeProductWith`): not its description,
+ * images or links, which a seller may make long and a checkout never shows.
+ */
+export type CheckoutProduct = Pick<
+  ProductRow,
+  'id' | 'seller_id' | 'title' | 'kind' | 'status' | 'options' | 'max_per_checkout'
+>;
+
 /** What starting a checkout needs of the seller, read with its product (`activeProductWith`). */
 export type CheckoutSeller = Pick<
   SellerRow,
@@ -91,21 +100,44 @@ export async function activeProductWith(db: Db, productId: string, variantId: st
     throw new ServiceError('not_found', 'Product not found', {
       errors: [{ field: 'productId', message: 'no such product' }],
     });
-  const product: Record<string, unknown> = {};
-  const variant: Record<string, unknown> = {};
-  const seller: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(found)) {
-    if (k.startsWith('v_')) variant[k.slice(2)] = v;
-    else if (k.startsWith('s_')) seller[k.slice(2)] = v;
-    else product[k] = v;
-  }
-  const row = product as unknown as ProductRow;
+  const product: CheckoutProduct = {
+    id: found.id,
+    seller_id: found.seller_id,
+    title: found.title,
+    kind: found.kind,
+    status: found.status,
+    options: found.options,
+    max_per_checkout: found.max_per_checkout,
+  };
+  const seller: CheckoutSeller = {
+    id: found.s_id,
+    currency: found.s_currency,
+    allowed_origins: found.s_allowed_origins,
+    shipping_zones: found.s_shipping_zones,
+    tax_rates: found.s_tax_rates,
+    stripe_account_id: found.s_stripe_account_id,
+    connect_charges_enabled: found.s_connect_charges_enabled,
+  };
   return {
-    product: row,
-    seller: seller as unknown as CheckoutSeller,
+    product,
+    seller,
     variant: (): VariantRow => {
-      if (variant.id === null) throw variantUnavailable();
-      return saleable(row.options, variant as unknown as VariantRow);
+      if (found.v_id === null) throw variantUnavailable();
+      const variant = {
+        id: found.v_id,
+        product_id: found.v_product_id,
+        sku: found.v_sku,
+        options: found.v_options,
+        price: found.v_price,
+        compare_at_price: found.v_compare_at_price,
+        stock: found.v_stock,
+        reserved: found.v_reserved,
+        status: found.v_status,
+        position: found.v_position,
+        created_at: found.v_created_at,
+        updated_at: found.v_updated_at,
+      } as VariantRow;
+      return saleable(product.options, variant);
     },
   };
 }
@@ -155,8 +187,9 @@ const variantOnSale = prepared((db, v: { variantId: string; productId: string })
 );
 
 /**
- * The product on sale with its seller and its variant, if on sale: the seller's columns prefixed
- * `s_` (a second statement cost a twentieth of a checkout's time), the variant's `v_`.
+ * The product on sale (what a checkout needs of it) with its seller and its variant, if on sale:
+ * the seller's columns prefixed `s_` (a second statement cost a twentieth of a checkout's time),
+ * the variant's `v_`.
  */
 const productWithVariant = prepared((db, v: { productId: string; variantId: string }) =>
   db
@@ -168,8 +201,14 @@ const productWithVariant = prepared((db, v: { productId: string; variantId: stri
         .on('variants.id', '=', v.variantId)
         .on('variants.status', '=', 'active'),
     )
-    .selectAll('products')
     .select([
+      'products.id',
+      'products.seller_id',
+      'products.title',
+      'products.kind',
+      'products.status',
+      'products.options',
+      'products.max_per_checkout',
       'variants.id as v_id',
       'variants.product_id as v_product_id',
       'variants.sku as v_sku',
