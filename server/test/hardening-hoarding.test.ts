@@ -8,6 +8,7 @@
 // changes are rate limited per client with counters in the database.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { Clock } from '../src/util.ts';
 import {
   ADDRESS_US,
   client,
@@ -34,6 +35,16 @@ function limits(extra: Record<string, string> = {}) {
     BIP_CHECKOUT_CHANGE_RATE_LIMIT: '1000',
     ...extra,
   };
+}
+
+/**
+ * Real time, set back so that it starts a second into a minute: a test of the one-minute rate
+ * limits (a few seconds long) cannot see its window end halfway, which would let a burst through.
+ */
+function minuteAlignedClock(): Clock {
+  const began = Date.now();
+  const start = Math.floor(began / 60_000) * 60_000 + 1_000;
+  return { now: () => new Date(start + (Date.now() - began)) };
 }
 
 /** A buyer at one address, on one server or spread over several. */
@@ -179,7 +190,9 @@ for (const { name, skip } of dialects()) {
     });
 
     test('changes (PATCH) are rate limited per client too', async (t) => {
-      const server = await startTestServer(name, limits({ BIP_CHECKOUT_CHANGE_RATE_LIMIT: '3' }));
+      const server = await startTestServer(name, limits({ BIP_CHECKOUT_CHANGE_RATE_LIMIT: '3' }), {
+        clock: minuteAlignedClock(),
+      });
       t.after(() => server.close());
       const tee = await makeTee(await makeSeller(server), { stock: 50 });
       const buyer = from(freshIp(), server);
@@ -197,7 +210,9 @@ for (const { name, skip } of dialects()) {
     });
 
     test('the creation rate limit holds for a burst: each checkout counts in its own transaction, each refusal and replay after it', async (t) => {
-      const server = await startTestServer(name, limits({ BIP_CHECKOUT_RATE_LIMIT: '5' }));
+      const server = await startTestServer(name, limits({ BIP_CHECKOUT_RATE_LIMIT: '5' }), {
+        clock: minuteAlignedClock(),
+      });
       t.after(() => server.close());
       const tee = await makeTee(await makeSeller(server), { stock: 100 });
       const count = async () =>
@@ -245,9 +260,10 @@ for (const { name, skip } of dialects()) {
         BIP_CLIENT_MAX_UNITS: '5',
         BIP_CHECKOUT_RATE_LIMIT: '8',
       });
-      const one = await startTestServer(name, env, { databaseUrl });
+      const clock = minuteAlignedClock();
+      const one = await startTestServer(name, env, { databaseUrl, clock });
       t.after(() => one.close());
-      const two = await startTestServer(name, env, { databaseUrl });
+      const two = await startTestServer(name, env, { databaseUrl, clock });
       t.after(() => two.close());
       const tee = await makeTee(await makeSeller(one), { stock: 100 });
 
