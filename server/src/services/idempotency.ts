@@ -45,11 +45,11 @@ export type Claim = 'first' | 'in-transaction';
  * Writes the call's key in the handler's transaction ({@link Claim} `in-transaction`): with its
  * answer, or, `null`, held until the answer is stored after the transaction. Call it as that
  * transaction's last statement. Throws (the transaction rolls back) when the key is taken.
+ * Written with what the transaction makes, both commit together or neither does: a crash
+ * between them can neither leave a checkout whose key would run again (a second checkout) nor
+ * an answer for nothing.
  */
 export type KeyWith = ((trx: Db, answer: Answer | null) => Promise<void>) | null;
-// Written with what the transaction makes, so both commit together or neither does: a crash
-// between them can neither leave a checkout whose key would run again (a second checkout) nor
-// an answer for nothing.
 
 /** Thrown in a handler's transaction when its key is already taken: the transaction rolls back. */
 class KeyTaken extends Error {
@@ -203,12 +203,7 @@ export class IdempotencyService {
     /** The answer it wrote with the key, if it knew it. */
     let storedBody: unknown;
     const keyWith: KeyWith = async (trx, answer) => {
-      const [row] = (
-        await holdKey(trx, {
-          ...this.row(call, answer),
-          stale: staleBefore(call.now),
-        })
-      ).rows;
+      const [row] = (await holdKey(trx, this.keyRow(call, answer))).rows;
       if (!row) throw new KeyTaken();
       held = true;
       if (answer) storedBody = answer.body;
@@ -235,16 +230,15 @@ export class IdempotencyService {
     }
     // Answered without writing the key (a refusal before any transaction): kept with its answer,
     // unless the key is taken by then, whose first answer is the answer.
-    const [row] = (await holdKey(db, { ...this.row(call, result), stale: staleBefore(call.now) }))
-      .rows;
+    const [row] = (await holdKey(db, this.keyRow(call, result))).rows;
     if (row) return { ...result, replayed: false };
     const earlier = await this.earlier(call);
     if (earlier) return earlier;
     throw inProgress();
   }
 
-  /** The key's row, with the answer (sealed) if there is one. */
-  private row(call: Call, answer: Answer | null) {
+  /** What {@link holdKey} writes for the call: its key, with the answer (sealed) if there is one. */
+  private keyRow(call: Call, answer: Answer | null) {
     return {
       scope: call.scope,
       key: call.key,
@@ -252,6 +246,7 @@ export class IdempotencyService {
       now: iso(call.now),
       status: answer?.status ?? null,
       body: answer ? this.seal(call.scope, call.key, answer.body) : null,
+      stale: staleBefore(call.now),
     };
   }
 
