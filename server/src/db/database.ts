@@ -350,10 +350,11 @@ class SqliteRollbackSafeDialect extends SqliteDialect {
  * the commit that crosses `wal_autocheckpoint` pages of WAL (1,000 by default): it copies them
  * into the database and syncs the WAL and the database — milliseconds on the event loop, during
  * which no request moves, every few dozen checkouts. The worker copies them every 200 ms instead,
- * and whenever it has copied everything, this connection's next write starts the WAL over. Under
- * writes that never pause it cannot catch up; this connection then checkpoints at 8,192 pages
- * (32 MB of WAL) — the rest of the WAL already copied — which lets its next write start the WAL
- * over. Should the worker stop, this connection checkpoints as SQLite does by default.
+ * checkpointing again until one finds nothing new (what landed during the one before), and once
+ * it has copied everything, this connection's next write starts the WAL over. Under writes that
+ * never pause for a millisecond it cannot catch up; this connection then checkpoints at 8,192
+ * pages (32 MB of WAL) — the rest of the WAL already copied — which lets its next write start the
+ * WAL over. Should the worker stop, this connection checkpoints as SQLite does by default.
  */
 class Checkpoints {
   private readonly worker: Worker;
