@@ -14,11 +14,11 @@ const db = new SQLite(file);
 db.pragma('synchronous = NORMAL');
 
 /**
- * Checkpoints until one finds nothing new to copy, a few at most. The WAL starts over only when
- * the server writes after everything in it has been copied; under steady writes, frames land
- * during each checkpoint (a few milliseconds), and a single one a turn left the WAL growing to
- * the server's own checkpoint at 8,192 pages. Each further one copies only what landed during the
- * one before it, so they are short and soon find nothing.
+ * Checkpoints until one finds nothing new to copy, at most 20 a turn. The WAL starts over only
+ * when the server writes after everything in it has been copied; under steady writes, frames
+ * land during each checkpoint (a few milliseconds), and a single one a turn left the WAL growing
+ * to the server's own checkpoint at 8,192 pages. Each further one copies only what landed during
+ * the one before it, so they are short and soon find nothing (which syncs nothing).
  */
 function checkpoint() {
   let frames = -1;
