@@ -1,4 +1,5 @@
-import { type ServerType, serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from './app.ts';
 import type { Config } from './config.ts';
 
@@ -8,6 +9,22 @@ export interface RunningServer {
   app: Awaited<ReturnType<typeof createApp>>;
   /** Stops accepting connections, finishes in-flight requests, stops background work, closes the database. */
   close(): Promise<void>;
+}
+
+/** How long a stopping server waits for its connections to end once every answer is made. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** `res`, telling its client that its connection closes after it (Node then ends it). */
+function lastOnItsConnection(res: Response): Response {
+  try {
+    res.headers.set('Connection', 'close');
+    return res;
+  } catch {
+    // headers that cannot change (a Response made by fetch): a copy's can
+    const copy = new Response(res.body, res);
+    copy.headers.set('Connection', 'close');
+    return copy;
+  }
 }
 
 /** Builds the app and listens. `port: 0` picks a free port (tests). */
@@ -20,8 +37,11 @@ export async function startServer(
   // for connections, and one whose client left (a closed tab, a proxy's timeout) is closed while
   // its request is still at work — a checkout half made, its answer never stored.
   const handling = new Set<Promise<unknown>>();
+  let stopping = false;
   const fetch: typeof app.app.fetch = (request, ...rest) => {
-    const answer = Promise.resolve(app.app.fetch(request, ...rest));
+    const answer = Promise.resolve(app.app.fetch(request, ...rest)).then((res) =>
+      stopping ? lastOnItsConnection(res) : res,
+    );
     const settled = answer.then(
       () => {},
       () => {},
@@ -30,8 +50,11 @@ export async function startServer(
     void settled.then(() => handling.delete(settled));
     return answer;
   };
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  // (an HTTP/1.1 server: serve() makes one unless told to make another)
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s as Server),
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -44,11 +67,19 @@ export async function startServer(
     app,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Idle keep-alive sockets would hold close() open forever.
-          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        });
+        stopping = true;
+        // Node's close() waits for every connection to end, and a client that keeps sending
+        // requests on its kept-alive connection would hold it open for ever: those requests are
+        // still answered, each with `Connection: close` (lastOnItsConnection), so the client
+        // leaves after the one it is on, and idle connections are closed now.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        while (handling.size > 0) await Promise.all(handling);
+        // Every answer is made; a connection still open after a while (a client slow to read
+        // its answer, or one that never finished sending a request) is cut.
+        const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        await closed;
+        clearTimeout(grace);
         while (handling.size > 0) await Promise.all(handling);
         await app.close();
       })();
