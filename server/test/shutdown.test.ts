@@ -44,7 +44,7 @@ for (const { name, skip } of dialects()) {
         await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
         socket.write(`${request}\r\n`);
         await answered(1);
-        assert.match(answers()[0]!, /^200 [^]*\r\nconnection: keep-alive\r\n/i);
+        assert.match(answers()[0]!, /^200 [\s\S]*\r\nconnection: keep-alive\r\n/i);
         // A request being handled as the server is told to stop (its body still on its way):
         // its connection is not idle.
         const body = '{"productId":"none"}';
@@ -58,7 +58,7 @@ for (const { name, skip } of dialects()) {
         });
         socket.write(body.slice(5));
         await answered(2);
-        assert.match(answers()[1]!, /^4\d\d [^]*\r\nconnection: close\r\n/i, 'told to leave');
+        assert.match(answers()[1]!, /^4\d\d [\s\S]*\r\nconnection: close\r\n/i, 'told to leave');
         // The client keeps asking on it until it is closed (before the fix it was answered,
         // kept alive, for as long as the client went on: Node's close() waited for ever).
         while (!socket.destroyed && !closed) {
