@@ -86,7 +86,21 @@ export async function createEndpoint({ dir, pageOrigin }) {
   async function stop() {
     const s = server;
     server = null;
-    await s?.close();
+    if (!s) return;
+    // A stop that takes this long is a fault to find (a CI run once saw one pass 20 s): say what
+    // the process is still waiting on.
+    const slow = setTimeout(() => {
+      const waiting = {};
+      for (const kind of process.getActiveResourcesInfo()) waiting[kind] = (waiting[kind] ?? 0) + 1;
+      console.warn(
+        `[bip] the test endpoint is still stopping after 5 s; waiting on ${JSON.stringify(waiting)}`,
+      );
+    }, 5_000);
+    try {
+      await s.close();
+    } finally {
+      clearTimeout(slow);
+    }
   }
   /** The running server; a test that stopped it and then failed must not break the next one. */
   async function running() {
