@@ -381,7 +381,8 @@ describe('on a timeline', () => {
             return realFetch(input, init);
           };
           // When the first screen's observer first reported, and how many near elements, if it
-          // did before the registration (the first observer made on the page is that one).
+          // did before the registration (the first observer made on the page is that one): what
+          // a failure's message says.
           const Observer = window.IntersectionObserver;
           window.IntersectionObserver = class extends Observer {
             constructor(report, options) {
@@ -412,6 +413,7 @@ describe('on a timeline', () => {
             customElements.whenDefined('buy-in-post').then(() =>
               requestAnimationFrame(() => { window.beforeFrame = asked.slice(); }));
           });
+          ${TIMES}
         </script><script type="module" src="${defineUrl}"></script></head>
         <body>${Array.from({ length: count }, (_, i) => `<article${i < hidden ? ' hidden' : ''}><buy-in-post product="p${i}"></buy-in-post></article>`).join('')}
         ${scrolled ? `<script>scrollTo(0, ${scrolled})</script>` : ''}</body></html>`;
@@ -445,8 +447,7 @@ describe('on a timeline', () => {
           headAtRegistration: win.headAtRegistration,
           // what the page's <head> is left with (first-screen.ts puts an element there a while)
           inHead: frame.contentDocument!.head.getElementsByTagName('buy-in-post').length,
-          // registered by first-screen.ts's timer (registeredByTimer), its observer silent
-          byTimer: count > 50 && win.reported === undefined,
+          byTimer: count > 50 && registeredByTimer(win),
           reported: win.reported,
         };
       } finally {
